@@ -1,0 +1,44 @@
+# econscope: the two commands are `make demo` and `make test`. Both create .venv from
+# nothing but python3 (>= 3.11) and make, and keep it up to date with pyproject.toml.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint bench clean help
+
+help:
+	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
+	@echo "make test   set up .venv with dev extras, run ruff and the test suite"
+	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "econscope needs Python >= 3.11 (set PYTHON=python3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -U pip
+
+$(VENV)/.stamp-base: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	@touch $@ $(VENV)/.stamp-base
+
+demo: $(VENV)/.stamp-base
+	$(BIN)/econscope demo
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: $(VENV)/.stamp-dev
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""The ``econscope`` command line: parse, call the public function, print.
+
+Exit codes: 0 success, 1 data error (one line naming the file, the column and the rule),
+2 usage or configuration error. No traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from econscope import __version__
+from econscope.cli._common import ConfigOption, SetOption, console, out, settings_from
+from econscope.cli.economies import app as economies_app
+from econscope.cli.smallbiz import app as smallbiz_app
+from econscope.errors import ConfigError, EconscopeError
+
+app = typer.Typer(
+    name="econscope",
+    help="Turn raw economic data into the findings of a research report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(smallbiz_app, name="smallbiz")
+app.add_typer(economies_app, name="economies")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"econscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Turn raw economic data into the findings of a research report."""
+
+
+@app.command("config")
+def config_cmd(config: ConfigOption = None, set_: SetOption = None) -> None:
+    """Print every setting in force (defaults, then --config, then --set) as JSON."""
+    settings = settings_from(config, set_)
+    out.print_json(json.dumps(settings.to_manifest()))
+
+
+@app.command("demo")
+def demo_cmd(
+    out_dir: Annotated[
+        str, typer.Option("--out", help="Folder for the demo's data and outputs.")
+    ] = "demo-output",
+    firms: Annotated[int, typer.Option(help="Firms in the simulated bank.", min=10)] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated bank.")] = 20230101,
+) -> None:
+    """Simulate a bank and run econscope's pipeline on it, end to end."""
+    from econscope.demo import run_demo
+
+    run_demo(out_dir, firms=firms, seed=seed, console=console)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``econscope`` script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="econscope", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        console.print("aborted")
+        return 130
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return 2
+    except ConfigError as exc:
+        if debug:
+            raise
+        console.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except EconscopeError as exc:
+        if debug:
+            raise
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,350 @@
+"""Every threshold and assumption of econscope, typed, with documented defaults.
+
+The documents econscope reproduces leave many choices open (sample thresholds, the
+mapping of deposit categories, whether refunds count as card credits, the price index).
+Each one is a field here with a default and a description; the whole settings object is
+written into every run's manifest, so a result always says which assumptions made it.
+
+Settings load from a TOML file whose tables mirror the sections below, and single values
+can be overridden as ``section.field=value`` (the value in TOML syntax):
+
+>>> s = load_settings(overrides=["disclosure.k=20", "buffer.min_history_days=90"])
+>>> s.disclosure.k, s.buffer.min_history_days
+(20, 90)
+>>> s.size.large_revenue_threshold
+100000.0
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from econscope.errors import ConfigError
+
+__all__ = [
+    "CARD_KINDS",
+    "CPI_U_ANNUAL",
+    "DEFAULT_CATEGORY_GROUPS",
+    "DEFAULT_INDUSTRIES",
+    "BufferConfig",
+    "CategoryConfig",
+    "CycleConfig",
+    "DisclosureConfig",
+    "EngineConfig",
+    "PriceConfig",
+    "ResultsConfig",
+    "SampleConfig",
+    "Settings",
+    "SizeConfig",
+    "load_settings",
+]
+
+#: CPI-U, U.S. city average, all items, not seasonally adjusted, annual averages (BLS series
+#: CUUR0000SA0), 2010-2023, as listed in DESIGN.md.
+CPI_U_ANNUAL: dict[int, float] = {
+    2010: 218.056,
+    2011: 224.939,
+    2012: 229.594,
+    2013: 232.957,
+    2014: 236.736,
+    2015: 237.017,
+    2016: 240.007,
+    2017: 245.120,
+    2018: 251.107,
+    2019: 255.657,
+    2020: 258.811,
+    2021: 270.970,
+    2022: 292.655,
+    2023: 304.702,
+}
+
+#: The report names construction, health care services and personal services; the
+#: Institute's other small-business reports use the rest.
+DEFAULT_INDUSTRIES: tuple[str, ...] = (
+    "construction",
+    "health care services",
+    "high-tech services",
+    "other professional services",
+    "personal services",
+    "repair and maintenance",
+    "restaurants",
+    "retail",
+    "real estate",
+    "high-tech manufacturing",
+    "metal and machinery",
+    "wholesalers",
+)
+
+CategoryGroup = Literal[
+    "operating_inflow",
+    "financing_inflow",
+    "own_transfer",
+    "card_payment",
+    "operating_outflow",
+    "financing_outflow",
+]
+
+#: Deposit transaction category -> the group that decides how it counts in cash flows.
+DEFAULT_CATEGORY_GROUPS: dict[str, CategoryGroup] = {
+    "sales": "operating_inflow",
+    "other_income": "operating_inflow",
+    "loan_proceeds": "financing_inflow",
+    "owner_injection": "financing_inflow",
+    "relief": "financing_inflow",
+    "transfer_own": "own_transfer",
+    "card_payment": "card_payment",
+    "payroll": "operating_outflow",
+    "rent": "operating_outflow",
+    "suppliers": "operating_outflow",
+    "tax": "operating_outflow",
+    "other_expense": "operating_outflow",
+    "loan_payment": "financing_outflow",
+    "owner_draw": "financing_outflow",
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SampleConfig(_Section):
+    """Who is in the sample (DESIGN.md, method step 1)."""
+
+    min_monthly_transactions: int = Field(
+        10, ge=0, description="Deposit transactions a firm needs in every month it is observed."
+    )
+    min_monthly_outflows: float = Field(
+        500.0, ge=0, description="Dollars of deposit outflows a firm needs in every month."
+    )
+    max_annual_revenue: float = Field(
+        20_000_000.0, gt=0, description="Small = annual revenue below this (nominal dollars)."
+    )
+    cards_per_firm: int = Field(
+        1, ge=1, description="A firm must hold exactly this many business cards."
+    )
+
+
+class CategoryConfig(_Section):
+    """How deposit categories count in cash flows (DESIGN.md, the input contract)."""
+
+    groups: dict[str, CategoryGroup] = Field(
+        default_factory=lambda: dict(DEFAULT_CATEGORY_GROUPS),
+        description="Deposit category -> group; categories not listed are quarantined.",
+    )
+
+    def categories_in(self, *groups: CategoryGroup) -> tuple[str, ...]:
+        """The categories mapped to any of ``groups``, sorted."""
+        return tuple(sorted(c for c, g in self.groups.items() if g in groups))
+
+    @property
+    def revenue_categories(self) -> tuple[str, ...]:
+        """Revenues = operating inflows."""
+        return self.categories_in("operating_inflow")
+
+    @property
+    def expense_categories(self) -> tuple[str, ...]:
+        """Expenses = operating outflows."""
+        return self.categories_in("operating_outflow")
+
+    @property
+    def excluded_categories(self) -> tuple[str, ...]:
+        """Own-account transfers: excluded from every flow."""
+        return self.categories_in("own_transfer")
+
+
+CardKind = Literal["purchase", "payment", "refund", "fee", "interest", "cash_advance"]
+CARD_KINDS: tuple[CardKind, ...] = (
+    "purchase",
+    "payment",
+    "refund",
+    "fee",
+    "interest",
+    "cash_advance",
+)
+
+
+class CycleConfig(_Section):
+    """Billing cycles and revolving (DESIGN.md, method step 2, the report's Box 1)."""
+
+    refunds_as_credits: bool = Field(
+        True, description="Count refunds with payments in the credits that pay a statement."
+    )
+    grace_period_days: int = Field(
+        25, ge=0, description="Days after a statement by which payment is due (simulator truth)."
+    )
+
+    @property
+    def credit_kinds(self) -> tuple[str, ...]:
+        """Card transaction kinds that pay down a statement balance."""
+        return ("payment", "refund") if self.refunds_as_credits else ("payment",)
+
+
+class BufferConfig(_Section):
+    """Cash buffer days (DESIGN.md, method step 4)."""
+
+    window_days: int = Field(365, ge=1, description="Trailing window for ADB and outflows.")
+    min_history_days: int = Field(
+        180, ge=1, description="Days with deposit data in the window; fewer gives a missing value."
+    )
+
+
+class SizeConfig(_Section):
+    """Firm size (DESIGN.md, method step 5)."""
+
+    large_revenue_threshold: float = Field(
+        100_000.0, gt=0, description="Large = annual revenue above this (nominal dollars)."
+    )
+
+
+class PriceConfig(_Section):
+    """Deflation to constant dollars (DESIGN.md, method step 6)."""
+
+    base_year: int = Field(2022, description="Dollars are expressed in this year's prices.")
+    cpi_annual: dict[int, float] = Field(
+        default_factory=lambda: dict(CPI_U_ANNUAL),
+        description="CPI-U annual averages by year (BLS CUUR0000SA0).",
+    )
+    cpi_monthly_file: Path | None = Field(
+        None,
+        description="Optional CSV with columns year, month, cpi; when set it replaces the "
+        "annual table and money is deflated by the CPI of the statement's month.",
+    )
+
+    @field_validator("cpi_annual")
+    @classmethod
+    def _positive(cls, value: dict[int, float]) -> dict[int, float]:
+        bad = [y for y, v in value.items() if not v > 0]
+        if bad:
+            raise ValueError(f"CPI must be positive; years {bad} are not")
+        return value
+
+
+class DisclosureConfig(_Section):
+    """Statistical disclosure control of every published cell."""
+
+    k: int = Field(10, ge=1, description="No published cell describes fewer than k firms.")
+
+
+class ResultsConfig(_Section):
+    """Choices behind the figures, tables and models (DESIGN.md, the results)."""
+
+    min_months_observed: int = Field(
+        12,
+        ge=1,
+        le=12,
+        description="fig06/fig07 count firm-years observed in at least this many months.",
+    )
+    buffer_days_threshold: float = Field(15.0, description="fig10 and fig12 split at this.")
+    predict_adb: float = Field(10_000.0, description="fig09 evaluates models at this ADB (2022 $).")
+    predict_buffer_days: float = Field(15.0, description="fig09 evaluates at these buffer days.")
+    buffer_days_grid_max: int = Field(60, ge=1, description="fig08 grid is 0..this buffer days.")
+    year_month_effects: bool = Field(False, description="Add year-month fixed effects to models.")
+    index_base_month: str = Field("2020-01", description="fig03 index base (YYYY-MM) = 100.")
+
+
+class EngineConfig(_Section):
+    """Where the data work runs."""
+
+    backend: Literal["duckdb", "pyspark"] = Field("duckdb", description="Execution engine.")
+    database: Path | None = Field(
+        None, description="DuckDB database file (spills to disk); None = in memory."
+    )
+    memory_limit: str | None = Field(None, description="DuckDB memory limit, e.g. '8GB'.")
+    threads: int | None = Field(None, ge=1, description="Engine threads; None = all cores.")
+    temp_directory: Path | None = Field(None, description="Where DuckDB spills.")
+
+
+class Settings(_Section):
+    """All settings of a run. Immutable: derive a changed copy with :meth:`with_overrides`."""
+
+    industries: tuple[str, ...] = Field(
+        DEFAULT_INDUSTRIES, description="Known industries; others are kept as 'unknown'."
+    )
+    sample: SampleConfig = Field(default_factory=SampleConfig)
+    categories: CategoryConfig = Field(default_factory=CategoryConfig)
+    cycles: CycleConfig = Field(default_factory=CycleConfig)
+    buffer: BufferConfig = Field(default_factory=BufferConfig)
+    size: SizeConfig = Field(default_factory=SizeConfig)
+    prices: PriceConfig = Field(default_factory=PriceConfig)
+    disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
+    results: ResultsConfig = Field(default_factory=ResultsConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+
+    def to_manifest(self) -> dict[str, Any]:
+        """A JSON-ready dict of every setting, for the run manifest."""
+        return self.model_dump(mode="json")
+
+    def with_overrides(self, overrides: Iterable[str]) -> Settings:
+        """A new Settings with ``section.field=value`` overrides applied."""
+        data = self.model_dump()
+        for item in overrides:
+            _apply_override(data, item)
+        return _validate(data, source="--set")
+
+
+def _apply_override(data: dict[str, Any], item: str) -> None:
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(
+            f"override {item!r} is not of the form section.field=value. "
+            "Hint: for example --set disclosure.k=20"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # a bare word such as duckdb is read as a string
+    path = key.strip().split(".")
+    node = data
+    for part in path[:-1]:
+        if part not in node or not isinstance(node[part], dict):
+            raise ConfigError(f"unknown setting section {part!r} in {item!r}. {_sections_hint()}")
+        node = node[part]
+    if path[-1] not in node and len(path) > 1 and path[0] != "categories":
+        raise ConfigError(f"unknown setting {key!r}. {_sections_hint()}")
+    node[path[-1]] = value
+
+
+def _sections_hint() -> str:
+    return (
+        "Hint: sections are "
+        + ", ".join(name for name, f in Settings.model_fields.items() if name != "industries")
+        + "; run `econscope config` to print every setting."
+    )
+
+
+def _validate(data: Mapping[str, Any], *, source: str) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"{source}: setting {where!r}: {first['msg']}. "
+            "Hint: run `econscope config` to see every setting with its type and default."
+        ) from None
+
+
+def load_settings(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Settings:
+    """Settings from an optional TOML file, then ``section.field=value`` overrides.
+
+    Raises :class:`~econscope.errors.ConfigError` naming the file and the setting at fault.
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: config file not found. Hint: check the path") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML ({exc}). Hint: fix the file") from None
+        if "prices" in data and "cpi_annual" in data["prices"]:
+            cpi = data["prices"]["cpi_annual"]
+            data["prices"]["cpi_annual"] = {int(k): v for k, v in cpi.items()}
+    settings = _validate(data, source=str(path) if path else "defaults")
+    return settings.with_overrides(overrides) if overrides else settings
