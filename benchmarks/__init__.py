@@ -1,0 +1,1 @@
+"""Benchmarks: econscope and its peers measured side by side; results in docs/performance.md."""

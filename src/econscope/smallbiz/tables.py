@@ -1,0 +1,198 @@
+"""The published result tables of the smallbiz suite: their ids, columns and units.
+
+Every result table is long and tidy with the same closing columns::
+
+    <dimension columns...>, measure, value, n_firms, suppressed
+
+``measure`` names what ``value`` is (its unit is in :attr:`TableSpec.measures`),
+``n_firms`` counts the distinct firms behind the cell, and ``suppressed`` is true where
+disclosure control blanked ``value`` (then ``value`` is null). The analysis writes these
+tables, the report reads them; both go through this registry, so a column is named once.
+
+>>> TABLES["fig02"].columns
+('month', 'measure', 'value', 'n_firms', 'suppressed')
+>>> TABLES["fig02"].measures["share_revolving"]
+'share of firms (0-1)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = ["CELL_COLUMNS", "MODEL_COLUMNS", "MODEL_FIT_COLUMNS", "TABLES", "TableSpec"]
+
+CELL_COLUMNS: tuple[str, ...] = ("measure", "value", "n_firms", "suppressed")
+
+#: results/models.csv
+MODEL_COLUMNS: tuple[str, ...] = (
+    "model",
+    "term",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "conf_low",
+    "conf_high",
+)
+#: results/models_fit.csv
+MODEL_FIT_COLUMNS: tuple[str, ...] = ("model", "n_obs", "n_firms", "r2", "log_likelihood")
+
+ChartKind = Literal["line", "bar", "table"]
+
+SHARE = "share of firms (0-1)"
+DOLLARS = "2022 dollars"
+DAYS = "days"
+PROBABILITY = "predicted probability (0-1)"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One published table: its id, title, dimension columns, measures with units, chart."""
+
+    id: str
+    title: str
+    dims: tuple[str, ...]
+    measures: MappingProxyType[str, str]
+    chart: ChartKind
+    x: str
+    color: str | None = None
+    facet: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.dims + CELL_COLUMNS
+
+
+def _spec(
+    id: str,
+    title: str,
+    dims: tuple[str, ...],
+    measures: dict[str, str],
+    chart: ChartKind,
+    x: str,
+    color: str | None = None,
+    facet: str | None = None,
+) -> TableSpec:
+    return TableSpec(id, title, dims, MappingProxyType(measures), chart, x, color, facet)
+
+
+_SPECS = (
+    _spec(
+        "fig02",
+        "Share of firms revolving and median revolving balance, by month",
+        ("month",),
+        {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
+        "line",
+        x="month",
+        facet="measure",
+    ),
+    _spec(
+        "fig03",
+        "Median average daily balance, indexed January 2020 = 100",
+        ("month",),
+        {"median_adb": DOLLARS, "median_adb_index": "index, base month = 100"},
+        "line",
+        x="month",
+        facet="measure",
+    ),
+    _spec(
+        "fig04",
+        "Revolving by firm size (annual revenue above vs at most $100,000)",
+        ("month", "size_class"),
+        {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
+        "line",
+        x="month",
+        color="size_class",
+        facet="measure",
+    ),
+    _spec(
+        "fig05",
+        "Revolving by industry, 2019 and 2022",
+        ("industry", "year"),
+        {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
+        "bar",
+        x="industry",
+        color="year",
+        facet="measure",
+    ),
+    _spec(
+        "fig06",
+        "Share of firms by number of months revolved in the year",
+        ("year", "months_revolved"),
+        {"share_of_firms": SHARE},
+        "bar",
+        x="months_revolved",
+        color="year",
+    ),
+    _spec(
+        "fig07",
+        "Months revolved next year by months revolved this year",
+        ("months_revolved",),
+        {"share_revolving_0_next_year": SHARE, "share_revolving_12_next_year": SHARE},
+        "bar",
+        x="months_revolved",
+        color="measure",
+    ),
+    _spec(
+        "fig08",
+        "Predicted probability of revolving by cash buffer days",
+        ("model", "cash_buffer_days"),
+        {"predicted_probability": PROBABILITY},
+        "line",
+        x="cash_buffer_days",
+        color="model",
+    ),
+    _spec(
+        "fig09",
+        "Predicted probability of revolving by industry (ADB $10,000, 15 buffer days)",
+        ("model", "industry"),
+        {"predicted_probability": PROBABILITY},
+        "bar",
+        x="industry",
+        color="model",
+    ),
+    _spec(
+        "fig10",
+        "Revolvers who could pay in full from cash",
+        ("month",),
+        {
+            "share_adb_covers_balance": "share of revolvers (0-1)",
+            "share_covers_and_keeps_buffer": "share of revolvers (0-1)",
+        },
+        "line",
+        x="month",
+        color="measure",
+    ),
+    _spec(
+        "fig11",
+        "Median cash buffer days of revolvers and transactors",
+        ("month", "group"),
+        {"median_cash_buffer_days": DAYS},
+        "line",
+        x="month",
+        color="group",
+    ),
+    _spec(
+        "fig12",
+        "Revolving by cash buffer days (at most vs above 15 days)",
+        ("month", "buffer_group"),
+        {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
+        "line",
+        x="month",
+        color="buffer_group",
+        facet="measure",
+    ),
+    _spec(
+        "tabA1",
+        "Table A1: firms and median annual revenue by industry",
+        ("industry",),
+        {"firms": "count of firms", "median_annual_revenue": DOLLARS},
+        "table",
+        x="industry",
+    ),
+)
+
+#: id -> spec, in report order.
+TABLES: MappingProxyType[str, TableSpec] = MappingProxyType({s.id: s for s in _SPECS})
