@@ -1,0 +1,170 @@
+"""The one-command smallbiz run: validate -> panel -> analyze -> report.
+
+Each stage writes its outputs and a manifest under ``out_dir`` (layout in docs/run.md) and
+is reused when its inputs and settings have not changed, so a rerun after an interruption
+resumes where it stopped. Before returning, every published file (``results/``,
+``figures/``, ``report.html``) is scanned for the firm, account and card identifiers of the
+input; a hit is a :class:`~econscope.errors.DisclosureError`, never a silent publish.
+
+>>> from econscope.smallbiz.run import STAGES
+>>> STAGES
+('validate', 'panel', 'analyze', 'report')
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import pandas as pd
+from rich.console import Console
+
+from econscope.config import Settings
+from econscope.disclosure import scan_for_identifiers
+from econscope.engine import Backend, connect, read_table
+from econscope.errors import DisclosureError
+from econscope.smallbiz.analyze import AnalysisResult, analyze
+from econscope.smallbiz.panel import PanelResult, build_panel
+from econscope.smallbiz.report import render_report
+from econscope.smallbiz.validate import ValidationResult, validate
+
+__all__ = ["STAGES", "RunResult", "published_paths", "run"]
+
+STAGES = ("validate", "panel", "analyze", "report")
+
+#: identifier columns of the accepted tables, scanned for in every published file
+_ID_COLUMNS = {"firms": "firm_id", "deposit_accounts": "account_id", "card_accounts": "card_id"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one run produced. Tables are DataFrames; the object renders in Jupyter."""
+
+    out_dir: Path
+    validation: ValidationResult
+    panel: PanelResult
+    analysis: AnalysisResult
+    report_path: Path
+    seconds: Mapping[str, float]
+    reused: Mapping[str, bool]
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Published result tables by id (fig02 ... fig12, tabA1), after disclosure control."""
+        return self.analysis.tables
+
+    @property
+    def models(self) -> pd.DataFrame:
+        """Coefficients of the three models (model, term, estimate, std_error, ...)."""
+        return self.analysis.models
+
+    @property
+    def models_fit(self) -> pd.DataFrame:
+        """N observations, N firms and fit statistics per model."""
+        return self.analysis.models_fit
+
+    @property
+    def funnel(self) -> pd.DataFrame:
+        """The sample funnel: firms and rows before and after each filter."""
+        return self.panel.funnel
+
+    @property
+    def accounting(self) -> pd.DataFrame:
+        """Rows in, accepted and quarantined per input table."""
+        return self.validation.accounting
+
+    def summary(self) -> pd.DataFrame:
+        """One row per stage: seconds taken and whether it was reused."""
+        return pd.DataFrame(
+            {
+                "stage": list(STAGES),
+                "seconds": [round(self.seconds[s], 2) for s in STAGES],
+                "reused": [self.reused[s] for s in STAGES],
+            }
+        )
+
+    def _repr_html_(self) -> str:
+        fit = self.models_fit.to_html(index=False, na_rep="")
+        stages = self.summary().to_html(index=False)
+        report = html.escape(str(self.report_path))
+        return (
+            f"<div><strong>econscope smallbiz run</strong> &middot; report: <code>{report}</code>"
+            f"<h4>Stages</h4>{stages}<h4>Models</h4>{fit}"
+            f"<p>{len(self.tables)} result tables in <code>.tables</code>.</p></div>"
+        )
+
+
+def published_paths(out_dir: Path) -> list[Path]:
+    """The published outputs of a run: results/, figures/ and report.html."""
+    return [p for p in (out_dir / "results", out_dir / "figures", out_dir / "report.html")
+            if p.exists()]
+
+
+def _identifiers(con: Backend, validated_dir: Path) -> ibis.Column:
+    parts = [
+        read_table(con, validated_dir / f"{table}.parquet")[column].name("identifier")
+        for table, column in _ID_COLUMNS.items()
+    ]
+    return ibis.union(*[p.as_table() for p in parts], distinct=True).identifier
+
+
+def run(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    settings: Settings | None = None,
+    *,
+    con: Backend | None = None,
+    console: Console | None = None,
+) -> RunResult:
+    """Run validate, panel, analyze and report on the contract tables in ``data_dir``.
+
+    ``console`` (a rich Console) receives one progress line per stage; None is silent.
+    """
+    settings = settings or Settings()
+    con = con or connect(settings.engine)
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    seconds: dict[str, float] = {}
+    reused: dict[str, bool] = {}
+
+    @contextmanager
+    def stage(name: str) -> Iterator[Callable[[bool], None]]:
+        flag = {"reused": False}
+        start = time.perf_counter()
+        if console is not None:
+            console.print(f"[bold]{name}[/bold] ...", highlight=False)
+        yield lambda was_reused: flag.__setitem__("reused", was_reused)
+        seconds[name] = time.perf_counter() - start
+        reused[name] = flag["reused"]
+        if console is not None:
+            how = "reused" if flag["reused"] else f"{seconds[name]:.1f} s"
+            console.print(f"  {name}: done ({how})", highlight=False)
+
+    with stage("validate") as done:
+        validation = validate(data_dir, out_dir / "validated", settings, con=con)
+        done(validation.reused)
+    with stage("panel") as done:
+        panel = build_panel(out_dir / "validated", out_dir / "panel", settings, con=con)
+        done(panel.reused)
+    with stage("analyze") as done:
+        analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
+        done(analysis.reused)
+    with stage("report") as done:
+        before = (out_dir / "report.html").stat().st_mtime_ns if (
+            out_dir / "report.html"
+        ).exists() else None
+        report_path = render_report(out_dir, settings)
+        done(before is not None and report_path.stat().st_mtime_ns == before)
+
+    hits = scan_for_identifiers(published_paths(out_dir), _identifiers(con, out_dir / "validated"))
+    if hits:
+        where = ", ".join(sorted({str(path) for path, _ in hits})[:5])
+        raise DisclosureError(
+            f"{len(hits)} identifier(s) of the input appear in published outputs ({where}). "
+            "Hint: published tables must hold only aggregates; report this as a bug"
+        )
+    return RunResult(out_dir, validation, panel, analysis, report_path, seconds, reused)
