@@ -27,7 +27,7 @@ _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 _REV = (1.6, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (0.55, -0.75, -0.2, -0.25, 0.2, 0.25, 0.3, 0.1, -0.1, -0.15, 0.05, 0.0)
+_REVOLVE = (0.8, -1.0, -0.2, -0.25, -0.2, 0.25, 0.3, 0.1, -0.1, -0.5, 0.05, -0.1)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -74,7 +74,7 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------------------- revenue
     revenue_median_annual: float = Field(
-        80_000.0,
+        60_000.0,
         gt=0,
         description="Median annual revenue in 2010 dollars before the industry multiplier. "
         "Target: a third to half of firms above $100k (fig04); tabA1 medians.",
@@ -162,16 +162,16 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------------ cash and buffer
     buffer_days_median: float = Field(
-        22.0,
+        17.0,
         gt=0,
         description="Median of the firm's target cash buffer (days of outflows). Target: "
         "median buffer days about 15-30 before 2020 (fig11).",
     )
     buffer_days_log_sd: float = Field(
-        0.7, gt=0, description="Between-firm sd of the log target buffer."
+        1.1, gt=0, description="Between-firm sd of the log target buffer."
     )
     buffer_propensity_corr: float = Field(
-        -0.5,
+        -0.85,
         ge=-1,
         le=1,
         description="Correlation of the firm's log target buffer with its revolving "
@@ -212,7 +212,7 @@ class Calibration(BaseModel):
         "drops them).",
     )
     card_spend_share_mean: float = Field(
-        0.22,
+        0.4,
         gt=0,
         lt=1,
         description="Mean share of operating expenses charged to the card (Beta across firms). "
@@ -263,7 +263,7 @@ class Calibration(BaseModel):
     )
     min_payment_floor: float = Field(25.0, ge=0, description="Minimum payment in dollars.")
     partial_pay_mean: float = Field(
-        0.2,
+        0.15,
         gt=0,
         lt=1,
         description="Mean share of the statement a revolver pays (Beta, concentration 4). "
@@ -272,23 +272,23 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------- the payment decision
     revolve_intercept: float = Field(
-        -1.6,
+        -2.6,
         description="Logit intercept of revolving (at the median buffer). Target: about one "
         "third of firms revolving 2012-2019 (fig02).",
     )
     revolve_firm_sd: float = Field(
-        2.2,
+        4.0,
         ge=0,
         description="Sd of the persistent firm propensity (random effect). Target: fig06 "
         "(about half never revolve, about 20% every month) and a flatter FE slope (fig08).",
     )
     revolve_state_dependence: float = Field(
-        2.2,
+        2.6,
         description="Logit shift when the previous cycle revolved. Target: fig07 transitions "
         "(0->0 88%, 12->12 75%).",
     )
     revolve_buffer_slope: float = Field(
-        -0.7,
+        -1.2,
         description="Logit slope on log(1 + buffer days / 20), buffer days measured as cash "
         "over average daily outflows. Target: fig08 (35-36% at 10 days, 30-32% at 20), fig12.",
     )
@@ -301,12 +301,12 @@ class Calibration(BaseModel):
         description="Logit shift per sd of log revenue. Target: larger firms revolve less (fig04).",
     )
     revolve_pandemic_shift: float = Field(
-        -0.35,
+        -0.9,
         description="Logit shift from April 2020 to June 2021 (firms repaid card debt). "
         "Target: share below 30% after March 2020 (fig02).",
     )
     revolve_recovery_shift: float = Field(
-        -0.15,
+        -0.5,
         description="Logit shift from July 2021 on (the share rises again). Target: fig02.",
     )
 
@@ -324,7 +324,7 @@ class Calibration(BaseModel):
         0.65, ge=0, le=1, description="Probability of a PPP-like relief inflow in May-June 2020."
     )
     relief_months_of_payroll: float = Field(
-        2.5, ge=0, description="Relief amount in months of pre-pandemic payroll."
+        3.0, ge=0, description="Relief amount in months of pre-pandemic payroll."
     )
     relief_second_prob: float = Field(
         0.35, ge=0, le=1, description="Probability of a second relief inflow in Feb-Mar 2021."
@@ -333,7 +333,7 @@ class Calibration(BaseModel):
         0.3, ge=0, le=1, description="Probability of an EIDL-like advance ($1k-$10k) mid 2020."
     )
     pandemic_buffer_multiplier: float = Field(
-        1.5,
+        2.1,
         ge=0,
         description="Firms' target buffer multiplied by this from May 2020 on (they keep the "
         "relief cash). Target: median ADB index 140-170 after May 2020 (fig03).",
