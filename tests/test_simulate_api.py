@@ -138,3 +138,9 @@ def test_the_grid_inflates_with_cpi_u() -> None:
     }
     assert july[2022] / july[2010] == pytest.approx(292.655 / 218.056, rel=0.01)
     assert int(g.pandemic[np.searchsorted(g.months, np.datetime64("2020-05"))]) == 2
+
+
+def test_docs_describe_every_calibration_parameter() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "simulator.md").read_text()
+    missing = [name for name in Calibration.model_fields if f"`{name}`" not in doc]
+    assert missing == []

@@ -170,6 +170,12 @@ class Calibration(BaseModel):
     buffer_days_log_sd: float = Field(
         1.1, gt=0, description="Between-firm sd of the log target buffer."
     )
+    buffer_days_floor: float = Field(
+        6.0,
+        ge=0,
+        description="Smallest target buffer (days): firms keep at least this much cash, so "
+        "end-of-day balances are rarely negative (overdrafts stay a few percent of days).",
+    )
     buffer_propensity_corr: float = Field(
         -0.85,
         ge=-1,

@@ -182,7 +182,9 @@ def draw_firms(rng: np.random.Generator, n: int, cal: Calibration, grid: Grid) -
     z_a = rng.standard_normal(n)
     c = cal.buffer_propensity_corr
     z_t = c * z_a + np.sqrt(1 - c * c) * rng.standard_normal(n)
-    target_days = cal.buffer_days_median * np.exp(cal.buffer_days_log_sd * z_t)
+    target_days = np.maximum(
+        cal.buffer_days_median * np.exp(cal.buffer_days_log_sd * z_t), cal.buffer_days_floor
+    )
     alpha = (
         cal.revolve_intercept
         + cal.revolve_firm_sd * z_a
@@ -600,10 +602,30 @@ def run_chunk(
                 revolved=revolved,
             )
             # A card's last statement: its payment posts next month, then the card closes.
-        # --- own-account transfers (net zero for the firm)
+        # --- own-account transfers (net zero for the firm): surplus cash moves to the
+        # second account, and comes back when the primary account runs below target.
         two = f.two_accounts[a]
-        go = two & (rng.random(len(a)) < 0.5) & ~quiet
+        prim = cash[a] + flow[a] - second[a]
+        tgt = f.target_days[a] * out_ewma[a] / _DAYS_PER_MONTH
+        short = prim < tgt
+        back = two & (second[a] > 0) & (short | (rng.random(len(a)) < 0.15))
+        need = np.ceil(np.maximum(tgt - prim, 0)).astype(np.int64)
+        bt = np.where(
+            short, need, np.floor(second[a] * rng.uniform(0.3, 1.0, len(a))).astype(np.int64)
+        )
+        bt = np.minimum(bt, second[a].astype(np.int64))
+        back &= bt > 0
+        bday = lo
+        for sign, acct in ((+1, primary[a]), (-1, primary[a] + 1)):
+            dep.add(
+                acct=acct[back],
+                day=bday[back],
+                cents=sign * bt[back],
+                cat=np.full(int(back.sum()), _CAT["transfer_own"], dtype=np.int8),
+            )
+        second[a[back]] -= bt[back]
         t = _cents(rev * cal.own_transfer_share)
+        go = two & (rng.random(len(a)) < 0.5) & ~quiet & (prim - t > tgt) & ~back
         tday = _days(rng, lo, hi)
         for sign, acct in ((-1, primary[a]), (+1, primary[a] + 1)):
             dep.add(
@@ -613,17 +635,6 @@ def run_chunk(
                 cat=np.full(int(go.sum()), _CAT["transfer_own"], dtype=np.int8),
             )
         second[a[go]] += t[go]
-        back = two & (rng.random(len(a)) < 0.25) & (second[a] > 0)
-        bt = np.floor(second[a] * rng.uniform(0.3, 1.0, len(a))).astype(np.int64)
-        bday = _days(rng, lo, hi)
-        for sign, acct in ((+1, primary[a]), (-1, primary[a] + 1)):
-            dep.add(
-                acct=acct[back],
-                day=bday[back],
-                cents=sign * bt[back],
-                cat=np.full(int(back.sum()), _CAT["transfer_own"], dtype=np.int8),
-            )
-        second[a[back]] -= bt[back]
 
         # --- the owner keeps cash near the firm's target buffer
         out_a = -outflow[a].astype(float)
