@@ -117,7 +117,10 @@ class Injector:
         parts = [text]
         records: list[tuple[str, str]] = []
         for reason in REASONS[name]:
-            k = int(self.rng.binomial(n, self.share))
+            # share x n rows, the fraction rounded up or down at random: the count is
+            # within one row of its expectation in every chunk.
+            expected = self.share * n
+            k = int(expected) + int(self.rng.random() < expected - int(expected))
             if k == 0:
                 continue
             src = self.rng.integers(0, n, k)
