@@ -74,6 +74,8 @@ def banks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, seed, chunk in (("a", 1, 7), ("a_again", 1, 7), ("b", 2, 7), ("a_one_chunk", 1, 30)):
         out[name] = tmp_path_factory.mktemp(name)
         simulate(out[name], seed=seed, chunk_firms=chunk, **KW)
+    out["a_no_balances"] = tmp_path_factory.mktemp("a_no_balances")
+    simulate(out["a_no_balances"], seed=1, chunk_firms=7, balances=False, **KW)
     return out
 
 
@@ -81,6 +83,14 @@ def test_the_same_seed_writes_byte_identical_files(banks: dict[str, Path]) -> No
     a, again = _digests(banks["a"]), _digests(banks["a_again"])
     assert len(a) == 9  # seven tables, truth, simulation.json
     assert a == again
+
+
+def test_leaving_out_balances_changes_no_other_table(banks: dict[str, Path]) -> None:
+    a, lean = _digests(banks["a"]), _digests(banks["a_no_balances"])
+    assert "deposit_balances.parquet" not in lean
+    assert {k: v for k, v in a.items() if k.endswith(".parquet") and k in lean} == {
+        k: v for k, v in lean.items() if k.endswith(".parquet")
+    }
 
 
 def test_another_seed_writes_other_data(banks: dict[str, Path]) -> None:
