@@ -239,3 +239,11 @@ def test_docstring_examples_run(module: str) -> None:
 
 def test_memtable_is_engine_neutral() -> None:
     assert isinstance(observations_table([obs()]), ibis.Table)
+
+
+def test_two_printed_versions_imply_two_exchange_rates() -> None:
+    # Article: exports US$88.58 bn = RMB 5921亿 -> 6.6844; US$89.1 bn = RMB 5842亿 -> 6.5567.
+    from econscope.economies.currency import implied_rate
+
+    assert implied_rate(88.58e9, 5921e8) == pytest.approx(6.68435, abs=1e-5)
+    assert implied_rate(89.1e9, 5842e8) == pytest.approx(6.55668, abs=1e-5)
