@@ -1,0 +1,1 @@
+"""Rendering of tidy result tables: terminal tables, charts and the HTML report."""
