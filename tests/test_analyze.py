@@ -8,6 +8,7 @@ writing. One end-to-end test runs the real models.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import warnings
 from pathlib import Path
 
@@ -25,13 +26,7 @@ from econscope.smallbiz.analyze import ModelOutputs, analyze, read_result
 from econscope.smallbiz.figures import fig05
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME
-from test_figures_panel import cycle, make_panel
-
-# Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table() when it reads a Parquet file's
-# schema; the deprecation is theirs, not econscope's.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
+from test_figures_panel import DEFLATOR, cycle, make_panel
 
 INDUSTRIES = ("retail", "construction", "restaurants")
 N_FIRMS = 30
@@ -41,8 +36,9 @@ def panel_rows(industry_of=None) -> list[dict]:
     """30 firms, monthly statements 2019-01..2021-12 (36 months each).
 
     Firm i: industry INDUSTRIES[i % 3] (10 firms each), large when i is odd; firms 0-19
-    revolve when (i + month index) % 3 == 0, firms 20-29 never; buffer days 5 + i;
-    ADB 1000 (i + 1); the last statement's status is unknown (no next statement).
+    revolve when (i + month index m) % 3 == 0, firms 20-29 never; buffer days
+    5 + i + m % 4; ADB about 1000 (i + 1); cash flows vary by firm and month; the last
+    statement's status is unknown (no next statement).
     """
     rows = []
     for i in range(N_FIRMS):
@@ -50,20 +46,30 @@ def panel_rows(industry_of=None) -> list[dict]:
         for m in range(36):
             date = dt.date(2019 + m // 12, m % 12 + 1, 20)
             status = (i < 20 and (i + m) % 3 == 0) if m < 35 else None
-            rows.append(
-                cycle(
-                    firm,
-                    date,
-                    status,
-                    balance=2_000.0,
-                    revolving_balance=100.0 * (i + 1) if status else 0.0,
-                    adb=1_000.0 * (i + 1),
-                    buffer_days=5.0 + i,
-                    industry=industry_of(i) if industry_of else INDUSTRIES[i % 3],
-                    size_class="large" if i % 2 else "small",
-                    revenue=60_000.0 + 10_000.0 * i,
-                )
+            row = cycle(
+                firm,
+                date,
+                status,
+                balance=2_000.0,
+                revolving_balance=100.0 * (i + 1) if status else 0.0,
+                adb=1_000.0 * (i + 1) + 150.0 * ((3 * m + i) % 7),
+                buffer_days=5.0 + i + (m % 4),
+                industry=industry_of(i) if industry_of else INDUSTRIES[i % 3],
+                size_class="large" if i % 2 else "small",
+                revenue=60_000.0 + 10_000.0 * i,
             )
+            # Cash flows that vary across firms and months (the models need variation).
+            revenues = 4_000.0 + 100.0 * i + 37.0 * ((i * 7 + m * 5) % 11)
+            expenses = 3_000.0 + 80.0 * i + 53.0 * ((i * 3 + m * 2) % 7)
+            flows = {
+                "revenues": revenues,
+                "expenses": expenses,
+                "net_cash_flow": revenues - expenses + 29.0 * ((i + m) % 5),
+            }
+            for name, value in flows.items():
+                row[f"{name}_real"] = value
+                row[name] = value / DEFLATOR
+            rows.append(row)
     return rows
 
 
@@ -73,9 +79,9 @@ def write_panel(folder: Path, rows: list[dict]) -> Path:
     return folder
 
 
-@pytest.fixture
-def panel_dir(tmp_path) -> Path:
-    return write_panel(tmp_path / "panel", panel_rows())
+@pytest.fixture(scope="module")
+def panel_dir(tmp_path_factory) -> Path:
+    return write_panel(tmp_path_factory.mktemp("run") / "panel", panel_rows())
 
 
 def fake_models(fe_firms: int = N_FIRMS, fig09_firms: int = 10):
@@ -133,9 +139,20 @@ def models(monkeypatch):
     monkeypatch.setattr(analyze_module, "_model_outputs", fake_models())
 
 
-def test_analyze_writes_every_table_the_models_and_the_manifest_last(panel_dir, tmp_path, models):
-    out = tmp_path / "results"
-    result = analyze(panel_dir, out)
+@pytest.fixture(scope="module")
+def published(panel_dir, tmp_path_factory):
+    """One analyze run at the default settings, shared by the tests that only read it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(analyze_module, "_model_outputs", fake_models())
+        return analyze(panel_dir, tmp_path_factory.mktemp("published") / "results")
+
+
+def copy_of(result, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(result.out_dir, tmp_path / "results"))
+
+
+def test_analyze_writes_every_table_the_models_and_the_manifest_last(published):
+    out, result = published.out_dir, published
     names = {f"{tid}.csv" for tid in TABLES} | {"models.csv", "models_fit.csv"}
     assert {p.name for p in out.iterdir()} == names | {MANIFEST_NAME}
     assert set(result.manifest.outputs) == names
@@ -143,8 +160,8 @@ def test_analyze_writes_every_table_the_models_and_the_manifest_last(panel_dir, 
     assert all((out / n).stat().st_mtime_ns <= manifest_time for n in names)
 
 
-def test_every_table_has_its_registered_columns_and_types(panel_dir, tmp_path, models):
-    result = analyze(panel_dir, tmp_path / "results")
+def test_every_table_has_its_registered_columns_and_types(published):
+    result = published
     assert list(result.tables) == list(TABLES)
     for tid, df in result.tables.items():
         assert tuple(df.columns) == TABLES[tid].columns, tid
@@ -155,46 +172,46 @@ def test_every_table_has_its_registered_columns_and_types(panel_dir, tmp_path, m
     assert result["fig02"]["month"].dt.day.eq(1).all()
 
 
-def test_written_csv_reads_back_equal_to_the_returned_table(panel_dir, tmp_path, models):
-    out = tmp_path / "results"
-    result = analyze(panel_dir, out)
+def test_written_csv_reads_back_equal_to_the_returned_table(published):
     for tid in TABLES:
-        pd.testing.assert_frame_equal(read_result(out / f"{tid}.csv", tid), result[tid])
+        path = published.out_dir / f"{tid}.csv"
+        pd.testing.assert_frame_equal(read_result(path, tid), published[tid])
 
 
 def test_cells_of_fewer_than_k_firms_are_suppressed_with_k_from_settings(
-    panel_dir, tmp_path, models, con
+    panel_dir, published, tmp_path, models, con
 ):
-    # fig05 before disclosure: 10 firms per industry-year for the shares; the medians
-    # cover only the revolvers among them (firms 0-19 revolve: 6 or 7 per industry).
+    # fig05 (2019 only in this panel) before disclosure: 10 firms per industry for the
+    # shares; the medians cover the revolvers among them, firms i < 20 with i % 3 equal
+    # to 0 (retail: 7 firms), 1 (construction: 7) or 2 (restaurants: 6).
     panel = con.read_parquet(panel_dir / "panel.parquet")
     raw = con.to_pyarrow(fig05(panel)).to_pandas()
-    for k in (7, 10, 11):
-        result = analyze(
-            panel_dir, tmp_path / f"k{k}", load_settings(overrides=[f"disclosure.k={k}"])
-        )
+    medians = raw[raw["measure"] == "median_revolving_balance"].set_index("industry")
+    assert medians["n_firms"].to_dict() == {"retail": 7, "construction": 7, "restaurants": 6}
+    seven = analyze(panel_dir, tmp_path / "k7", load_settings(overrides=["disclosure.k=7"]))
+    for k, result in ((10, published), (7, seven)):
         fig = result["fig05"]
-        assert len(fig) == len(raw)  # rows are never dropped
+        assert len(fig) == len(raw) == 6  # rows are never dropped
         merged = fig.merge(raw, on=["industry", "year", "measure"], suffixes=("", "_raw"))
         assert merged["suppressed"].tolist() == (merged["n_firms_raw"] < k).tolist()
         assert merged.loc[merged["suppressed"], ["value", "n_firms"]].isna().all().all()
-        published = merged[~merged["suppressed"]]
-        assert (published["value"] == published["value_raw"]).all()
-    # At k = 11 every fig05 cell (10 firms at most) is suppressed; at k = 7 some medians.
-    assert result["fig05"]["suppressed"].all()
+        shown = merged[~merged["suppressed"]]
+        assert (shown["value"] == shown["value_raw"]).all()
+        assert (shown["n_firms"] == shown["n_firms_raw"]).all()
+    # k = 10: the three medians go, the shares stay; k = 7: only restaurants' median goes.
+    assert published["fig05"]["suppressed"].sum() == 3
+    assert seven["fig05"]["suppressed"].sum() == 1
 
 
-def test_no_published_value_describes_fewer_than_k_firms(panel_dir, tmp_path, models):
-    result = analyze(panel_dir, tmp_path / "results")
-    for tid, df in result.tables.items():
+def test_no_published_value_describes_fewer_than_k_firms(published):
+    for tid, df in published.tables.items():
         shown = df[~df["suppressed"]]
         assert (shown["n_firms"] >= 10).all(), tid
         assert shown["value"].notna().all(), tid  # an empty cell has 0 firms: suppressed
 
 
-def test_results_contain_no_firm_or_card_identifier(panel_dir, tmp_path, models):
-    out = tmp_path / "results"
-    analyze(panel_dir, out)
+def test_results_contain_no_firm_or_card_identifier(published):
+    out = published.out_dir
     ids = [f"F{i:05d}" for i in range(N_FIRMS)] + [f"card-F{i:05d}" for i in range(N_FIRMS)]
     assert scan_for_identifiers([out], ids) == []
 
@@ -202,6 +219,7 @@ def test_results_contain_no_firm_or_card_identifier(panel_dir, tmp_path, models)
 def test_an_identifier_in_a_published_column_stops_the_run_and_writes_nothing(tmp_path, models):
     # A mis-mapped input put firm F00007's id in its industry column.
     rows = panel_rows(industry_of=lambda i: "F00007" if i == 7 else INDUSTRIES[i % 3])
+    rows = [r for r in rows if r["year"] == 2020]
     panel_dir = write_panel(tmp_path / "panel", rows)
     out = tmp_path / "results"
     with pytest.raises(DisclosureError, match="identifier"):
@@ -209,9 +227,11 @@ def test_an_identifier_in_a_published_column_stops_the_run_and_writes_nothing(tm
     assert list(out.iterdir()) == []
 
 
-def test_a_rerun_with_the_same_inputs_and_settings_reuses_the_results(panel_dir, tmp_path, models):
-    out = tmp_path / "results"
-    first = analyze(panel_dir, out)
+def test_a_rerun_with_the_same_inputs_and_settings_reuses_the_results(
+    panel_dir, published, tmp_path, models
+):
+    out = copy_of(published, tmp_path)
+    first = published
     again = analyze(panel_dir, out)
     assert (first.reused, again.reused) == (False, True)
     for tid in TABLES:
@@ -262,10 +282,10 @@ def test_a_panel_without_a_required_column_is_a_data_error(tmp_path, models):
 
 
 def test_cli_analyze_prints_the_regression_table_and_where_results_went(
-    panel_dir, tmp_path, models, capsys
+    panel_dir, published, tmp_path, models, capsys
 ):
-    out = tmp_path / "results"
-    code = main(["smallbiz", "analyze", str(panel_dir), "--out", str(out), "-s", "disclosure.k=5"])
+    out = copy_of(published, tmp_path)  # same settings (k = 10 given explicitly): reused
+    code = main(["smallbiz", "analyze", str(panel_dir), "--out", str(out), "-s", "disclosure.k=10"])
     printed = capsys.readouterr().out
     assert code == 0
     assert "(1) LPM" in printed and "(3) Firm FE LPM" in printed

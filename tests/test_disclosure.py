@@ -90,7 +90,7 @@ def test_check_suppressed_refuses_an_unprotected_table():
     check_suppressed(suppress(cells([0.4], [3]), 10), 10)  # passes once suppressed
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(
         st.tuples(
