@@ -246,6 +246,14 @@ class ResultsConfig(_Section):
     buffer_days_grid_max: int = Field(60, ge=1, description="fig08 grid is 0..this buffer days.")
     year_month_effects: bool = Field(False, description="Add year-month fixed effects to models.")
     index_base_month: str = Field("2020-01", description="fig03 index base (YYYY-MM) = 100.")
+    industry_years: tuple[int, ...] = Field(
+        (2019, 2022), description="fig05 compares industries in these calendar years."
+    )
+    tabA1_revenue_year: int | None = Field(
+        None,
+        description="tabA1 revenue basis: None = each firm's median annual revenue over its "
+        "years in the panel; a year = that calendar year's revenue only (the report used 2022).",
+    )
 
 
 class EngineConfig(_Section):
