@@ -1,0 +1,105 @@
+"""Load data files into one folder of normalised observations with a load report.
+
+``load_files([...], out)`` reads each file with the reader of its layout and writes:
+
+- ``observations.parquet``: kept observations of countries (and of regions and firms
+  from facts files), in the observation schema;
+- ``aggregates.parquet``: WDI aggregates (World, regions, income groups), kept apart so
+  they are never summed with countries;
+- ``trade.parquet``: bilateral flows from Comtrade / BACI (when any were read);
+- ``rejected.parquet``: every rejected row with file, layout and reason;
+- ``facts_checks.csv``: for facts files, how each printed phrase reads against its value;
+- ``load_report.csv``: per file: rows read, then kept and rejected rows by reason;
+- ``manifest.json`` last; a rerun with the same files and options reuses the folder.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from econscope.economies.readers import REPORT_SCHEMA, Layout, LoadResult, read_any
+from econscope.engine import Backend, atomic_path, connect, write_parquet
+from econscope.stages import Manifest, reusable
+
+__all__ = ["LoadOutput", "load_files"]
+
+
+@dataclass(frozen=True)
+class LoadOutput:
+    """What ``load_files`` wrote: the folder, the report and rows per output."""
+
+    out_dir: Path
+    report: pa.Table
+    rows: dict[str, int]
+    reused: bool
+
+
+def _union(tables: list[ir.Table]) -> ir.Table | None:
+    if not tables:
+        return None
+    return reduce(lambda a, b: a.union(b, distinct=False), tables)
+
+
+def load_files(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    layout: Layout | None = None,
+    indicator: str | None = None,
+    vintage: str | None = None,
+    con: Backend | None = None,
+) -> LoadOutput:
+    """Read ``paths`` (layouts detected unless ``layout``) and write ``out_dir``."""
+    out = Path(out_dir)
+    planned = Manifest.build(
+        "economies.load",
+        inputs={f"{i}:{Path(p).name}": p for i, p in enumerate(paths)},
+        settings={},
+        params={"layout": layout, "indicator": indicator, "vintage": vintage},
+    )
+    if (done := reusable(out, planned)) is not None:
+        report = pacsv.read_csv(out / "load_report.csv").cast(REPORT_SCHEMA)
+        return LoadOutput(out, report, dict(done.rows), True)
+    con = con or connect()
+    results: list[LoadResult] = [
+        read_any(p, layout=layout, con=con, indicator=indicator, vintage=vintage) for p in paths
+    ]
+    out.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, int] = {}
+    outputs: list[str] = []
+
+    def put(name: str, table: ir.Table | None) -> None:
+        if table is None:
+            return
+        arrow = table.to_pyarrow()
+        write_parquet(arrow, out / name)
+        rows[name] = arrow.num_rows
+        outputs.append(name)
+
+    put("observations.parquet", _union([r.observations for r in results]))
+    put("aggregates.parquet", _union([r.aggregates for r in results]))
+    put("trade.parquet", _union([r.trade for r in results if r.trade is not None]))
+    put("rejected.parquet", _union([r.rejected for r in results]))
+    checks = [r.checks for r in results if r.checks is not None]
+    if checks:
+        table = pa.concat_tables(checks)
+        with atomic_path(out / "facts_checks.csv") as tmp:
+            pacsv.write_csv(table, tmp)
+        rows["facts_checks.csv"] = table.num_rows
+        outputs.append("facts_checks.csv")
+    report = pa.concat_tables([r.report for r in results])
+    with atomic_path(out / "load_report.csv") as tmp, tmp.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=report.column_names)
+        w.writeheader()
+        w.writerows(report.to_pylist())
+    outputs.append("load_report.csv")
+    planned.finished(rows=rows, outputs=outputs).write(out)
+    return LoadOutput(out, report, rows, False)

@@ -1,0 +1,265 @@
+"""What every reader shares: the load result, entity resolution and row classification.
+
+A reader turns a file into candidate rows (entity as printed, indicator, period, value as
+text, unit, concept, source, vintage), then :func:`finish` classifies every candidate in
+the engine: rejected with a reason (``missing_value`` for an empty cell or ``..``,
+``non_numeric``, ``unknown_country``, ``unknown_flow``, ``bad_period``), or kept, as a
+country (or other entity) observation or as a WDI aggregate, which is kept apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from econscope.economies.countries import comtrade_codes_arrow, country_arrow, name_keys_arrow
+from econscope.economies.observations import OBSERVATION_SCHEMA
+from econscope.engine import Backend, connect
+from econscope.errors import DataError
+
+__all__ = [
+    "MISSING_MARKERS",
+    "REJECTED_SCHEMA",
+    "REPORT_SCHEMA",
+    "TRADE_SCHEMA",
+    "EntityKey",
+    "LoadResult",
+    "finish",
+    "read_text_csv",
+    "resolve_entity",
+]
+
+#: Cell contents that mean "no value" (WDI DataBank writes "..").
+MISSING_MARKERS: tuple[str, ...] = ("", "..", "NA", "N/A", "n/a", "nan", "NaN", "-")
+
+REJECTED_SCHEMA = ibis.schema(
+    {
+        "file": "string",
+        "layout": "string",
+        "reason": "string",
+        "entity_raw": "string",
+        "indicator": "string",
+        "period": "string",
+        "value_raw": "string",
+    }
+)
+REPORT_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("layout", pa.string()),
+        ("outcome", pa.string()),
+        ("reason", pa.string()),
+        ("rows", pa.int64()),
+    ]
+)
+#: Bilateral trade flows (Comtrade, BACI): value in US$, flow one of export, import,
+#: re-export, re-import; partner ``WLD`` is the World total (never add it to partners).
+TRADE_SCHEMA = ibis.schema(
+    {
+        "period": "string",
+        "reporter": "string",
+        "partner": "string",
+        "classification": "string",
+        "product": "string",
+        "flow": "string",
+        "value": "float64",
+        "unit": "string",
+        "source": "string",
+        "vintage": "string",
+    }
+)
+
+EntityKey = Literal["iso3", "name", "comtrade", "any"]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a reader returns.
+
+    - ``observations``: kept rows in the observation schema (countries, and for facts
+      files regions and firms too);
+    - ``aggregates``: kept WDI aggregates (World, regions, income groups), apart so that
+      they are never summed with countries;
+    - ``rejected``: every rejected row with its reason (:data:`REJECTED_SCHEMA`);
+    - ``report``: rows read, kept and rejected by reason (:data:`REPORT_SCHEMA`);
+    - ``trade``: bilateral flows in :data:`TRADE_SCHEMA` (Comtrade, BACI), else None;
+    - ``checks``: facts files only, one row per fact: how ``raw`` parsed against the
+      stated value and the plausibility of the value; ``facts``: the Fact objects.
+    """
+
+    layout: str
+    file: str
+    observations: ir.Table
+    aggregates: ir.Table
+    rejected: ir.Table
+    report: pa.Table
+    trade: ir.Table | None = None
+    checks: pa.Table | None = None
+    facts: tuple[Any, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, kept and rejected, from the report."""
+        out = {"read": 0, "kept": 0, "rejected": 0}
+        for row in self.report.to_pylist():
+            out[row["outcome"]] = out.get(row["outcome"], 0) + row["rows"]
+        return out
+
+
+def read_text_csv(
+    con: Backend, path: Path, *, skip: int = 0, delim: str = ",", name: str | None = None
+) -> ir.Table:
+    """Read a CSV with every column as text (parsing is the reader's job, row by row)."""
+    if not path.exists():
+        raise DataError("file not found", file=str(path), hint="check the path")
+    try:
+        return con.read_csv(
+            str(path),
+            table_name=name,
+            header=True,
+            all_varchar=True,
+            delim=delim,
+            quote='"',
+            skip=skip,
+            strict_mode=False,
+            null_padding=True,
+        )
+    except Exception as exc:  # the engine's own parse errors vary
+        raise DataError(
+            f"unreadable CSV ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+            file=str(path),
+            hint="check the file's layout (econscope economies load --layout ...)",
+        ) from None
+
+
+def _norm_name(col: ir.StringValue) -> ir.StringValue:
+    # Same rule as countries.name_key: lower case, runs of non [a-z0-9] to one space.
+    return col.lower().re_replace(r"[^0-9a-z]+", " ").strip()
+
+
+def resolve_entity(table: ir.Table, column: str, how: EntityKey) -> ir.Table:
+    """``table`` plus ``iso3`` and ``kind`` (country / aggregate), null when unknown.
+
+    ``how``: ``iso3`` codes, ``name`` (any known variant), ``comtrade`` codes (0 = World),
+    or ``any`` (ISO3 first, then names).
+    """
+    codes = ibis.memtable(country_arrow()).select(k_iso3="iso3", k_kind="kind")
+    raw = table[column].strip()
+    if how == "comtrade":
+        lookup = ibis.memtable(comtrade_codes_arrow()).rename(k_code="code", k_res="iso3")
+        key = raw.re_replace(r"^0+([0-9])", r"\1")
+        t = table.mutate(_k=key).left_join(lookup, ibis._["_k"] == lookup.k_code)
+        t = t.mutate(iso3=t.k_res).drop("_k", "k_code", "k_res")
+    elif how == "iso3":
+        t = table.mutate(iso3=raw.upper())
+    else:
+        names = ibis.memtable(name_keys_arrow()).rename(k_name="name_key", k_res="iso3")
+        t = table.mutate(_k=_norm_name(table[column])).left_join(
+            names, ibis._["_k"] == names.k_name
+        )
+        guess = t.k_res if how == "name" else ibis.coalesce(t[column].strip().upper(), t.k_res)
+        t = t.mutate(iso3=guess).drop("_k", "k_name", "k_res")
+    t = t.left_join(codes, t.iso3 == codes.k_iso3)
+    if how == "any":
+        # An unknown three-letter text is not a code: fall back to the name lookup.
+        names = ibis.memtable(name_keys_arrow()).rename(k_name2="name_key", k_res2="iso3")
+        t = t.mutate(_k2=_norm_name(t[column])).left_join(names, ibis._["_k2"] == names.k_name2)
+        t = t.mutate(iso3=ibis.ifelse(t.k_kind.isnull(), t.k_res2, t.iso3)).drop(
+            "_k2", "k_name2", "k_res2", "k_iso3", "k_kind"
+        )
+        t = t.left_join(codes, t.iso3 == codes.k_iso3)
+    return t.mutate(
+        iso3=ibis.ifelse(t.k_kind.isnull(), ibis.null(str), t.iso3), kind=t.k_kind
+    ).drop("k_iso3", "k_kind")
+
+
+def parse_number(raw: ir.StringValue, *, thousands: bool = False) -> ir.FloatingValue:
+    """Text to float64 in the engine; null when not a number (``thousands`` strips commas)."""
+    s = raw.strip()
+    if thousands:
+        s = s.replace(",", "")
+    return s.try_cast("float64")
+
+
+def finish(
+    cand: ir.Table,
+    *,
+    file: str,
+    layout: str,
+    extra_reason: ir.StringValue | None = None,
+    keep_unknown_entities: bool = False,
+) -> tuple[ir.Table, ir.Table, ir.Table, pa.Table]:
+    """Classify candidates into (observations, aggregates, rejected, report).
+
+    ``cand`` has entity_raw, iso3, kind, indicator, period, value_raw, value, unit,
+    concept, source, vintage. ``extra_reason`` (a reader's own rule, e.g. an unknown
+    flow code) is checked after the missing and numeric rules. ``keep_unknown_entities``
+    keeps rows whose entity is not a country (regions, firms in a facts file) under
+    their printed id.
+    """
+    missing = cand.value_raw.isnull() | cand.value_raw.strip().isin(MISSING_MARKERS)
+    rules: list[tuple[ir.BooleanValue, str]] = [
+        (missing, "missing_value"),
+        (cand.value.isnull(), "non_numeric"),
+        (cand.period.isnull(), "bad_period"),
+    ]
+    if not keep_unknown_entities:
+        rules.append((cand.iso3.isnull(), "unknown_country"))
+    reason = ibis.cases(*rules, else_=ibis.null(str))
+    if extra_reason is not None:
+        reason = ibis.coalesce(reason, extra_reason)
+    t = cand.mutate(_reason=reason)
+    entity = ibis.coalesce(t.iso3, t.entity_raw.strip()) if keep_unknown_entities else t.iso3
+    kept = t.filter(t._reason.isnull()).mutate(_entity=entity)
+    cols = {
+        "entity": kept._entity,
+        "indicator": kept.indicator,
+        "period": kept.period,
+        "value": kept.value.cast("float64"),
+        "unit": kept.unit,
+        "concept": kept.concept,
+        "source": kept.source,
+        "vintage": kept.vintage,
+    }
+    is_agg = kept.kind.fill_null("") == "aggregate"
+    observations = kept.filter(~is_agg).select(**cols).cast(OBSERVATION_SCHEMA)
+    aggregates = kept.filter(is_agg).select(**cols).cast(OBSERVATION_SCHEMA)
+    rej = t.filter(t._reason.notnull())
+    rejected = rej.select(
+        file=ibis.literal(file),
+        layout=ibis.literal(layout),
+        reason=rej._reason,
+        entity_raw=rej.entity_raw,
+        indicator=rej.indicator,
+        period=rej.period,
+        value_raw=rej.value_raw,
+    )
+    outcome = ibis.ifelse(t._reason.isnull(), "kept", "rejected")
+    why = ibis.ifelse(
+        t._reason.isnull(),
+        ibis.ifelse(t.kind.isin(["aggregate", "partner_world"]), t.kind, "entity"),
+        t._reason,
+    )
+    summary = (
+        t.mutate(outcome=outcome, reason=why)
+        .group_by(["outcome", "reason"])
+        .aggregate(rows=ibis._.count())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    total = sum(r["rows"] for r in summary)
+    rows = [{"outcome": "read", "reason": "", "rows": total}]
+    rows += sorted(summary, key=lambda r: (r["outcome"], r["reason"]))
+    report = pa.Table.from_pylist(
+        [{"file": file, "layout": layout, **r} for r in rows], schema=REPORT_SCHEMA
+    )
+    return observations, aggregates, rejected, report
+
+
+def default_con(con: Backend | None) -> Backend:
+    """``con`` or a fresh in-memory DuckDB connection."""
+    return con if con is not None else connect()
