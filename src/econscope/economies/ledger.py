@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from econscope.economies.indicators import average_growth, decompose_growth
 from econscope.errors import ConfigError
 
 __all__ = [
@@ -320,9 +321,10 @@ def _growth_from_parts(args: Mapping[str, Any], env: Env) -> Outcome:
     n = len(levels)
 
     def point(xs: Sequence[float]) -> float:
-        now = xs[:n]
-        before = [x / (1 + g / 100.0) for x, g in zip(now, xs[n:], strict=True)]
-        return 100.0 * (math.fsum(now) / math.fsum(before) - 1)
+        keys = [str(i) for i in range(n)]
+        current = dict(zip(keys, xs[:n], strict=True))
+        rates = {k: g / 100.0 for k, g in zip(keys, xs[n:], strict=True)}
+        return 100.0 * decompose_growth(current, rates).total_growth
 
     v, lo, hi = _corners((*levels, *growths), point)
     before = [x.value / (1 + g.value / 100) for x, g in zip(levels, growths, strict=True)]
@@ -402,22 +404,21 @@ def _implied_rate(args: Mapping[str, Any], env: Env) -> Outcome:
 
 
 def mean_growth(rates: Sequence[float]) -> float:
-    """Arithmetic mean of growth rates (percent).
+    """Arithmetic mean of growth rates in percent (the core's ``average_growth``).
 
     >>> round(mean_growth([6.7, 6.9, 6.6, 6.0, 2.2, 8.1]), 4)
     6.0833
     """
-    return math.fsum(rates) / len(rates)
+    return 100.0 * average_growth([r / 100.0 for r in rates], "arithmetic").value
 
 
 def cagr(rates: Sequence[float]) -> float:
-    """Compound annual growth (percent) of a run of annual growth rates (percent).
+    """Compound annual growth in percent of annual rates in percent (geometric mean).
 
     >>> round(cagr([10.0, 10.0]), 6)
     10.0
     """
-    product = math.prod(1 + r / 100.0 for r in rates)
-    return 100.0 * (product ** (1.0 / len(rates)) - 1)
+    return 100.0 * average_growth([r / 100.0 for r in rates], "geometric").value
 
 
 def _mean_growth(args: Mapping[str, Any], env: Env) -> Outcome:

@@ -37,7 +37,8 @@ import pyarrow as pa
 import yaml
 
 from econscope.config import Settings
-from econscope.economies._study_shim import read_any, read_facts, tsi_table
+from econscope.economies.indicators import tsi_table
+from econscope.economies.readers import read_any, read_facts
 from econscope.economies.ledger import (
     FUNCTIONS,
     Decision,
@@ -723,7 +724,7 @@ def tsi_frame(spec: Mapping[str, Any], data: DataStore) -> pd.DataFrame:
             flow=t.flow.cases(("export", "import"), ("import", "export"), else_=t.flow)
         )
     con = data.con or connect()
-    frame = con.execute(tsi_table(t, by=("period", "product")))
+    frame = con.to_pyarrow(tsi_table(t, by=("period", "product"))).to_pandas()
     frame["year"] = frame.period.astype(int)
     frame["label"] = frame["product"].map({str(k): v for k, v in spec["codes"].items()})
     return frame.sort_values(["product", "year"]).reset_index(drop=True)
