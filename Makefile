@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench clean help chromium
 
 help:
 	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
@@ -34,7 +34,19 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-test: lint
+# The browser test needs headless Chromium (Debian package `chromium`): install it when it
+# is missing and that is possible (root + apt-get); otherwise say why, and the test skips.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser test"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| echo "chromium could not be installed: the browser test will be skipped"; \
+	else \
+		echo "chromium is missing and needs root + apt-get to install: the browser test will be skipped"; \
+	fi
+
+test: lint chromium
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-dev

@@ -1,0 +1,139 @@
+"""Charts of the published tables: one per registry entry, suppressed cells marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from econscope.errors import DataError
+from econscope.report.charts import chart, chart_rows, suppressed_label
+from econscope.smallbiz.tables import TABLES
+from test_report_fixture import SUPPRESSED_CELLS, result_table
+
+FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
+
+
+def _values(spec: dict) -> list[dict]:
+    """The chart's rows (Altair moves inline data into top-level ``datasets``)."""
+    data = spec["data"]
+    return spec["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def _layers(spec: dict) -> list[dict]:
+    panels = spec.get("vconcat", [spec])
+    return [layer for panel in panels for layer in panel["layer"]]
+
+
+@pytest.mark.parametrize("table_id", FIGURES)
+def test_every_figure_charts_every_row_with_value_unit_firms_and_status_tooltips(
+    table_id: str,
+) -> None:
+    rows = result_table(table_id, np.random.default_rng(1))
+    spec = chart(TABLES[table_id], rows, k=10).to_dict()
+    assert len(_values(spec)) == len(rows)
+    main = _layers(spec)[0]
+    assert main["mark"]["type"] == TABLES[table_id].chart
+    tooltip_fields = {t["field"] for t in main["encoding"]["tooltip"]}
+    assert {"value", "unit", "n_firms", "status", *TABLES[table_id].dims} <= tooltip_fields
+
+
+@pytest.mark.parametrize("table_id", ["fig02", "fig04", "fig05", "fig11"])
+def test_suppressed_cells_are_marked_with_a_legend_entry_and_never_valued(table_id: str) -> None:
+    rows = result_table(table_id, np.random.default_rng(1))
+    spec = chart(TABLES[table_id], rows, k=10).to_dict()
+    values = _values(spec)
+    blanked = [v for v in values if v["status"] == suppressed_label(10)]
+    # the fixture suppresses one key per table, once per measure
+    n_keys = sum(1 for tid, _ in SUPPRESSED_CELLS if tid == table_id)
+    assert len(blanked) == n_keys * len(TABLES[table_id].measures)
+    assert all(v["value"] is None and v["suppressed"] is True for v in blanked)
+    markers = [layer for layer in _layers(spec) if layer["mark"]["type"] == "point"]
+    assert markers, "a suppressed cell needs its ▲ layer"
+    shape = markers[0]["encoding"]["shape"]
+    assert shape["scale"]["domain"] == [suppressed_label(10)]
+    assert "suppressed" in spec["title"]["subtitle"][0]
+
+
+def test_a_cell_under_k_firms_is_blanked_even_if_it_arrives_unsuppressed() -> None:
+    rows = pd.DataFrame(
+        {
+            "month": ["2020-01", "2020-02", "2020-03"],
+            "measure": "share_revolving",
+            "value": [0.31, 0.42, 0.29],
+            "n_firms": [120, 9, 10],  # 9 < k = 10 must not be shown; 10 = k is published
+            "suppressed": [False, False, False],
+        }
+    )
+    out = chart_rows(TABLES["fig02"], rows, k=10)
+    assert out["value"].isna().tolist() == [False, True, False]
+    assert out["suppressed"].tolist() == [False, True, False]
+    assert out["n_firms"].isna().tolist() == [False, True, False]  # 9 is not published either
+
+
+def test_months_are_read_as_year_month_and_chart_in_utc() -> None:
+    rows = pd.DataFrame(
+        {
+            "month": ["2020-01", "2020-02-29"],
+            "measure": "median_cash_buffer_days",
+            "value": [12.0, 30.0],
+            "n_firms": [50, 50],
+            "suppressed": [False, False],
+            "group": ["revolvers", "revolvers"],
+        }
+    )
+    out = chart_rows(TABLES["fig11"], rows, k=10)
+    assert out["month"].tolist() == ["2020-01-01", "2020-02-01"]
+    x = chart(TABLES["fig11"], rows).to_dict()["layer"][0]["encoding"]["x"]
+    assert x["timeUnit"] == "utcyearmonth"
+
+
+def test_a_missing_column_is_a_data_error_naming_file_and_column() -> None:
+    rows = result_table("fig03", np.random.default_rng(1)).drop(columns="n_firms")
+    with pytest.raises(DataError, match=r"results/fig03.csv: column 'n_firms'"):
+        chart(TABLES["fig03"], rows)
+
+
+def test_an_unknown_measure_is_a_data_error() -> None:
+    rows = result_table("fig03", np.random.default_rng(1))
+    rows.loc[0, "measure"] = "mean_adb"
+    with pytest.raises(DataError, match="unknown measures \\['mean_adb'\\]"):
+        chart(TABLES["fig03"], rows)
+
+
+def test_table_a1_is_not_a_chart() -> None:
+    with pytest.raises(ValueError, match="tabA1 is a table"):
+        chart(TABLES["tabA1"], result_table("tabA1", np.random.default_rng(1)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.floats(0, 1, allow_nan=False),
+            st.integers(0, 40),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    k=st.integers(1, 30),
+)
+def test_no_drawn_value_describes_fewer_than_k_firms(cells, k) -> None:
+    rows = pd.DataFrame(
+        {
+            "month": [f"2021-{i + 1:02d}" for i in range(len(cells))],
+            "measure": "share_revolving",
+            "value": [None if s else v for v, _, s in cells],
+            "n_firms": [n for _, n, _ in cells],
+            "suppressed": [s for _, _, s in cells],
+        }
+    )
+    values = _values(chart(TABLES["fig02"], rows, k=k).to_dict())
+    for (_, n, s), drawn in zip(cells, values, strict=True):
+        if s or n < k:
+            assert drawn["value"] is None and drawn["status"] == suppressed_label(k)
+        else:
+            assert drawn["value"] is not None and drawn["n_firms"] == n

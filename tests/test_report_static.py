@@ -1,0 +1,32 @@
+"""Static figures: a PNG and an SVG per chart, written by vl-convert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from econscope.report.charts import chart
+from econscope.report.static import write_static
+from econscope.smallbiz.tables import TABLES
+from test_report_fixture import result_table
+
+
+def test_a_chart_is_written_as_png_and_svg_with_nothing_left_over(tmp_path: Path) -> None:
+    figure = chart(TABLES["fig08"], result_table("fig08", np.random.default_rng(1)))
+    png, svg = write_static(figure, tmp_path, "fig08", scale=1)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert text.lstrip().startswith("<svg") and "fig08: Predicted probability" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig08.png", "fig08.svg"]
+
+
+def test_scale_multiplies_the_png_size(tmp_path: Path) -> None:
+    figure = chart(TABLES["fig07"], result_table("fig07", np.random.default_rng(1)))
+    small, _ = write_static(figure, tmp_path / "a", "f", scale=1)
+    large, _ = write_static(figure, tmp_path / "b", "f", scale=2)
+
+    def width(p: Path) -> int:  # PNG IHDR: width is bytes 16..20, big-endian
+        return int.from_bytes(p.read_bytes()[16:20], "big")
+
+    assert width(large) in (2 * width(small) - 1, 2 * width(small), 2 * width(small) + 1)
