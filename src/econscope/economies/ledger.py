@@ -34,7 +34,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from econscope.economies.indicators import average_growth, decompose_growth
@@ -296,7 +296,9 @@ def _difference(args: Mapping[str, Any], env: Env) -> Outcome:
     a, b = env.one(args["a"]), env.one(args["b"])
     unit = _same_unit((a, b), "difference")
     v, lo, hi = _corners((a, b), lambda xs: xs[0] - xs[1])
-    return Outcome(v, lo, hi, unit, f"{format_value(a.value, unit)} - {format_value(b.value, unit)}")
+    return Outcome(
+        v, lo, hi, unit, f"{format_value(a.value, unit)} - {format_value(b.value, unit)}"
+    )
 
 
 def _share(args: Mapping[str, Any], env: Env) -> Outcome:
@@ -458,7 +460,9 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def _operand(spec: Any, env: Env) -> tuple[tuple[Value, ...], Callable[[Sequence[float]], float], str]:
+def _operand(
+    spec: Any, env: Env
+) -> tuple[tuple[Value, ...], Callable[[Sequence[float]], float], str]:
     """An operand of a comparison: an input, a list of inputs (summed), or a nested
     computation. Returns its leaf values, a function of them, and a label."""
     if isinstance(spec, Mapping):
@@ -702,7 +706,9 @@ class Stated:
     bound: Literal["upper", "lower"] | None = None
 
 
-def arithmetic_verdict(out: Outcome, stated: Value | Stated, tolerance: float | None = None) -> Verdict:
+def arithmetic_verdict(
+    out: Outcome, stated: Value | Stated, tolerance: float | None = None
+) -> Verdict:
     """consistent, consistent_within_rounding or inconsistent (see the module doc).
 
     >>> o = Outcome(58.39, 58.13, 58.64, "percent", "")
@@ -721,11 +727,15 @@ def arithmetic_verdict(out: Outcome, stated: Value | Stated, tolerance: float | 
     if stated.bound == "upper":
         if out.value <= stated.value + tol + eps:
             return "consistent"
-        return "consistent_within_rounding" if out.low <= stated.value + tol + eps else "inconsistent"
+        return (
+            "consistent_within_rounding" if out.low <= stated.value + tol + eps else "inconsistent"
+        )
     if stated.bound == "lower":
         if out.value >= stated.value - tol - eps:
             return "consistent"
-        return "consistent_within_rounding" if out.high >= stated.value - tol - eps else "inconsistent"
+        return (
+            "consistent_within_rounding" if out.high >= stated.value - tol - eps else "inconsistent"
+        )
     if abs(out.value - stated.value) <= tol + eps:
         return "consistent"
     if out.low - eps <= stated.value + tol and out.high + eps >= stated.value - tol:
@@ -800,5 +810,3 @@ def decide(
     if concept_reasons:
         return Decision("different_concepts", tuple(reasons))
     return Decision(arith, tuple(reasons))
-
-

@@ -38,7 +38,6 @@ import yaml
 
 from econscope.config import Settings
 from econscope.economies.indicators import tsi_table
-from econscope.economies.readers import read_any, read_facts
 from econscope.economies.ledger import (
     FUNCTIONS,
     Decision,
@@ -51,6 +50,7 @@ from econscope.economies.ledger import (
     decide,
     format_value,
 )
+from econscope.economies.readers import read_any, read_facts
 from econscope.engine import Backend, atomic_path, connect, write_parquet
 from econscope.errors import ConfigError, DataError
 from econscope.stages import Manifest, reusable
@@ -305,13 +305,20 @@ def load_data(
     units: dict[str, tuple[str, str]] = {}
     if obs_parts:
         frame = pa.concat_tables(obs_parts).to_pandas()
-        reach = frame.assign(_year=frame.period.str[:4].astype(int)).groupby(
-            ["indicator", "vintage"]
-        )["_year"].max()
+        reach = (
+            frame.assign(_year=frame.period.str[:4].astype(int))
+            .groupby(["indicator", "vintage"])["_year"]
+            .max()
+        )
         for row in frame.itertuples(index=False):
             key = (row.indicator, row.entity, row.period)
             series.setdefault(key, []).append(
-                (float(row.value), row.vintage, int(reach[(row.indicator, row.vintage)]), row.file_order)
+                (
+                    float(row.value),
+                    row.vintage,
+                    int(reach[(row.indicator, row.vintage)]),
+                    row.file_order,
+                )
             )
             units.setdefault(row.indicator, (row.unit, row.concept))
     ordered = {
@@ -401,9 +408,7 @@ def _resolve(spec: Any, facts: Mapping[str, Value], data: DataStore, claim: str)
     raise ConfigError(f"claim {claim!r}: cannot read input {spec!r}")
 
 
-def _env(
-    inputs: Mapping[str, Any], facts: Mapping[str, Value], data: DataStore, claim: str
-) -> Env:
+def _env(inputs: Mapping[str, Any], facts: Mapping[str, Value], data: DataStore, claim: str) -> Env:
     values: dict[str, Any] = {}
     for name, spec in inputs.items():
         try:
@@ -427,7 +432,9 @@ def _stated(spec: Any, facts: Mapping[str, Value], claim: str) -> Value | Stated
             format_value(float(spec["value"]), str(spec.get("unit", ""))),
             bound=spec.get("bound"),
         )
-    raise ConfigError(f"claim {claim!r}: stated must be a fact id, {{holds: ...}} or {{value: ...}}")
+    raise ConfigError(
+        f"claim {claim!r}: stated must be a fact id, {{holds: ...}} or {{value: ...}}"
+    )
 
 
 def _stated_text(stated: Value | Stated, spec: Any) -> str:
@@ -436,7 +443,11 @@ def _stated_text(stated: Value | Stated, spec: Any) -> str:
     if stated.holds is not None:
         return "holds" if stated.holds else "does not hold"
     prefix = {"upper": "at most ", "lower": "at least "}.get(stated.bound or "", "")
-    implied = " (implied by the printed levels)" if isinstance(spec, Mapping) and spec.get("implied") else ""
+    implied = (
+        " (implied by the printed levels)"
+        if isinstance(spec, Mapping) and spec.get("implied")
+        else ""
+    )
     return prefix + stated.text + implied
 
 
@@ -486,9 +497,7 @@ def _compute(spec: ClaimSpec, env: Env) -> Outcome:
     return FUNCTIONS[args["fn"]](args, env)
 
 
-def _judge(
-    spec: ClaimSpec, out: Outcome, stated: Value | Stated, env: Env
-) -> Decision:
+def _judge(spec: ClaimSpec, out: Outcome, stated: Value | Stated, env: Env) -> Decision:
     named = {k: v for k, v in env.values.items() if not isinstance(v, MissingInput)}
     return decide(
         out,
@@ -534,7 +543,9 @@ def _claim(spec: ClaimSpec, facts: Mapping[str, Value], data: DataStore) -> Clai
             verdict = decision.verdict
             reasons = [r for r in decision.reasons if not r.startswith("arithmetic: consistent")]
             if verdict != "inconsistent" or len(reasons) > 1:
-                reasons = [r for r in reasons if not r.startswith("arithmetic: inconsistent")] or reasons
+                reasons = [
+                    r for r in reasons if not r.startswith("arithmetic: inconsistent")
+                ] or reasons
             if reasons:
                 note_parts.append("Why: " + "; ".join(reasons) + ".")
     data_verdict, data_text = _data_check(spec, facts, data, env, stated)
@@ -672,7 +683,10 @@ def _stated_series(
     else:
         verdict = "inconsistent"
         why = "no vintage loaded has the stated figure"
-    return verdict, f"{verdict}: {why}; {code} {entity} {period} by vintage: {'; '.join(parts)}{recomputed}"
+    return (
+        verdict,
+        f"{verdict}: {why}; {code} {entity} {period} by vintage: {'; '.join(parts)}{recomputed}",
+    )
 
 
 def _tsi_check(spec: Mapping[str, Any], data: DataStore) -> tuple[str, str]:
@@ -720,9 +734,7 @@ def tsi_frame(spec: Mapping[str, Any], data: DataStore) -> pd.DataFrame:
         & (t.period.cast("int64") <= int(last or first))
     )
     if spec.get("mirror"):
-        t = t.mutate(
-            flow=t.flow.cases(("export", "import"), ("import", "export"), else_=t.flow)
-        )
+        t = t.mutate(flow=t.flow.cases(("export", "import"), ("import", "export"), else_=t.flow))
     con = data.con or connect()
     frame = con.to_pyarrow(tsi_table(t, by=("period", "product"))).to_pandas()
     frame["year"] = frame.period.astype(int)
@@ -773,7 +785,9 @@ def _chart_rows(
                         "x": str(x),
                         "value": v.value / scale,
                         "unit": s.get("unit", v.unit),
-                        "source": v.source if v.source != "World Bank WDI" else f"WDI ({v.vintage})",
+                        "source": v.source
+                        if v.source != "World Bank WDI"
+                        else f"WDI ({v.vintage})",
                     }
                 )
         if chart.source == "tsi":
@@ -825,7 +839,9 @@ class StudyResult:
         for c in self.claims:
             if c.claim_id == claim_id:
                 return c
-        raise KeyError(f"no claim {claim_id!r}; known: {', '.join(c.claim_id for c in self.claims)}")
+        raise KeyError(
+            f"no claim {claim_id!r}; known: {', '.join(c.claim_id for c in self.claims)}"
+        )
 
 
 def _observations(
@@ -970,4 +986,3 @@ def run_study(
         rows={"claims": len(claims), "chart_rows": len(charts)}, outputs=outputs
     ).write(out)
     return result
-
