@@ -9,6 +9,7 @@ country (or other entity) observation or as a WDI aggregate, which is kept apart
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +21,7 @@ import pyarrow as pa
 from econscope.economies.countries import comtrade_codes_arrow, country_arrow, name_keys_arrow
 from econscope.economies.observations import OBSERVATION_SCHEMA
 from econscope.engine import Backend, connect
-from econscope.errors import DataError
+from econscope.errors import DataError, EngineGapError
 
 __all__ = [
     "MISSING_MARKERS",
@@ -116,18 +117,27 @@ def read_text_csv(
     """Read a CSV with every column as text (parsing is the reader's job, row by row)."""
     if not path.exists():
         raise DataError("file not found", file=str(path), hint="check the path")
-    try:
-        return con.read_csv(
-            str(path),
-            table_name=name,
-            header=True,
-            all_varchar=True,
-            delim=delim,
-            quote='"',
-            skip=skip,
-            strict_mode=False,
-            null_padding=True,
+    if con.name != "duckdb":
+        raise EngineGapError(
+            f"the economies readers parse raw CSV layouts with DuckDB's reader, not {con.name}. "
+            "Hint: load with `econscope economies load` (DuckDB), then read the Parquet "
+            "outputs on any engine"
         )
+    try:
+        with warnings.catch_warnings():
+            # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table while registering.
+            warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+            return con.read_csv(
+                str(path),
+                table_name=name,
+                header=True,
+                all_varchar=True,
+                delim=delim,
+                quote='"',
+                skip=skip,
+                strict_mode=False,
+                null_padding=True,
+            )
     except Exception as exc:  # the engine's own parse errors vary
         raise DataError(
             f"unreadable CSV ({type(exc).__name__}: {str(exc).splitlines()[0]})",

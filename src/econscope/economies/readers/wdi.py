@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 import ibis
+import pyarrow as pa
 
 from econscope.economies.readers._common import (
     LoadResult,
@@ -198,22 +199,22 @@ def read_wdi_databank(
         concept=concept,
         source=ibis.literal(f"{source} ({path.name})"),
         vintage=ibis.literal(vintage),
+        _footer=long.code.isnull(),
     )
-    footer = ibis.ifelse(long.code.isnull(), "footer", ibis.null(str))
-    cand = cand.mutate(_footer=footer)
-    # Footer rows are rejected before any other rule.
-    cand = cand.mutate(iso3=ibis.ifelse(cand._footer.notnull(), ibis.null(str), cand.iso3))
     obs, agg, rej, rep = _finish_with_footer(cand, path.name, "wdi_databank")
     return LoadResult("wdi_databank", path.name, obs, agg, rej, rep)
 
 
-def _finish_with_footer(cand: ibis.Table, file: str, layout: str):  # type: ignore[no-untyped-def]
+def _finish_with_footer(
+    cand: ibis.Table, file: str, layout: str
+) -> tuple[ibis.Table, ibis.Table, ibis.Table, pa.Table]:
+    # Footer lines ("Data from database: ...") would read as unknown countries: they are
+    # given their own reason, checked before every other rule.
     footer = cand._footer
-    # A footer row reads as missing or unknown otherwise; mark it so its reason is exact.
-    cand = cand.mutate(value_raw=ibis.ifelse(footer.notnull(), "footer", cand.value_raw))
     cand = cand.mutate(
-        value=ibis.ifelse(footer.notnull(), ibis.literal(0.0), cand.value),
-        iso3=ibis.ifelse(footer.notnull(), ibis.literal("footer"), cand.iso3),
+        value_raw=ibis.ifelse(footer, "footer", cand.value_raw),
+        value=ibis.ifelse(footer, ibis.literal(0.0), cand.value),
+        iso3=ibis.ifelse(footer, ibis.literal("footer"), cand.iso3),
     ).drop("_footer")
     return finish(
         cand,
