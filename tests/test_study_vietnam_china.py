@@ -198,8 +198,13 @@ def test_the_command_writes_the_ledger(tmp_path, capsys):
     assert "window_dependent: 1" in capsys.readouterr().out
 
 
-def test_the_report_is_one_offline_page_with_figures_and_a_verdict_filter(tmp_path):
-    result = run_study("vietnam-china", tmp_path)
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory):
+    return run_study("vietnam-china", tmp_path_factory.mktemp("vc-report"))
+
+
+def test_the_report_is_one_offline_page_with_figures_and_a_verdict_filter(reported):
+    result = reported
     page = result.report_path.read_text(encoding="utf-8")
     assert 'id="verdict-filter"' in page and 'data-verdict="window_dependent"' in page
     assert "<script src" not in page and "http://" not in page.split("<script>")[0]
@@ -207,3 +212,39 @@ def test_the_report_is_one_offline_page_with_figures_and_a_verdict_filter(tmp_pa
     for chart in ("growth_paths", "trade_by_sector", "fdi_by_source", "wages_by_city"):
         assert {f"{chart}.png", f"{chart}.svg"} <= names
     assert all(Path(p).stat().st_size > 0 for p in result.figures)
+
+
+@pytest.mark.browser
+def test_the_report_renders_offline_in_a_browser_and_filters(reported, tmp_path):
+    """Headless Chromium opens the page from disk with no name resolving: every chart is
+    drawn, nothing is logged as an error, and the verdict filter counts the claims."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed (Debian package `chromium`)")
+    result = reported
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            result.report_path.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    charts = result.charts["chart"].nunique()
+    assert dom.count('data-rendered="true"') == charts
+    assert "data-error-log" not in dom
+    assert f"{len(result.ledger)} of {len(result.ledger)} claims" in dom

@@ -225,7 +225,7 @@ def format_value(value: float, unit: str, digits: int = 5) -> str:
 
     >>> format_value(2.53e9, "USD"), format_value(74.037, "percent")
     ('US$2.53 bn', '74.04%')
-    >>> format_value(592.1e9, "CNY"), format_value(6.6844, "CNY/USD")
+    >>> format_value(592.1e9, "CNY"), format_value(6.684, "CNY/USD")
     ('CNY 592.1 bn', '6.684 CNY/USD')
     """
     if unit == "bool":
