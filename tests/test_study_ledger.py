@@ -43,6 +43,11 @@ def test_half_unit_follows_the_printed_digits_and_scale():
     assert half_unit(9.20, "9.20") == pytest.approx(0.005)
 
 
+def test_a_printed_zero_still_carries_its_rounding():
+    # "0" may be anything in [-0.5, 0.5] (found by the property test below)
+    assert half_unit(0.0, "0") == 0.5
+
+
 def test_fractions_and_words_count_as_exact():
     assert half_unit(33.333, "1/3") == 0.0
     assert half_unit(100.0, "almost doubled") == 0.0

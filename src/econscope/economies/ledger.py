@@ -37,7 +37,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from econscope.economies.currency import Converted, ExchangeRates, Rate
 from econscope.economies.indicators import average_growth, decompose_growth
+from econscope.economies.units import format_quantity, is_currency
 from econscope.errors import ConfigError
 
 __all__ = [
@@ -101,10 +103,9 @@ def half_unit(value: float, raw: str) -> float:
     if match is None:
         return 0.0
     printed = float(match.group(0).replace(",", ""))
-    if printed == 0:
-        return 0.0
     decimals = len(match.group(1) or "")
-    scale = abs(value / printed)
+    # a printed zero has no scale to read: its digits are taken in the value's units
+    scale = abs(value / printed) if printed != 0 else 1.0
     return 0.5 * 10.0**-decimals * scale
 
 
@@ -216,32 +217,22 @@ class Outcome:
 
 
 # --------------------------------------------------------------------------- formatting
-_SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "million"))
-_CURRENCY_SIGN = {"USD": "US$", "CNY": "CNY "}
-
-
 def format_value(value: float, unit: str, digits: int = 5) -> str:
-    """A readable figure with its unit: money in bn/tn, percent, persons in millions.
+    """A readable figure with its unit (the core's ``format_quantity``), percent as "%",
+    comparisons as true/false, and the sign of money in front.
 
-    >>> format_value(2.53e9, "USD"), format_value(74.037, "percent")
-    ('US$2.53 bn', '74.04%')
+    >>> format_value(2.53e9, "USD"), format_value(-9.2e9, "USD"), format_value(74.037, "percent")
+    ('US$2.53 bn', '-US$9.2 bn', '74.04%')
     >>> format_value(592.1e9, "CNY"), format_value(6.684, "CNY/USD")
-    ('CNY 592.1 bn', '6.684 CNY/USD')
+    ('RMB 592.1 bn', '6.684 CNY/USD')
     """
     if unit == "bool":
         return "true" if value > 0.5 else "false"
     if unit == "percent":
         return f"{value:.2f}%"
-    if unit in _CURRENCY_SIGN or unit == "persons" or unit == "km2":
-        if value < 0:
-            return "-" + format_value(-value, unit, digits)
-        sign = _CURRENCY_SIGN.get(unit, "")
-        for size, word in _SCALES:
-            if abs(value) >= size:
-                number = f"{value / size:.{digits}g}"
-                return f"{sign}{number} {word}" + ("" if sign else f" {unit}")
-        return f"{sign}{value:,.0f}" + ("" if sign else f" {unit}")
-    return f"{value:.{digits}g} {unit}".strip()
+    if value < 0 and is_currency(unit):
+        return "-" + format_quantity(-value, unit, digits)
+    return format_quantity(value, unit, digits)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -353,11 +344,11 @@ def _ratio(args: Mapping[str, Any], env: Env) -> Outcome:
                 f"ratio of {num.unit} to {den.unit} needs an exchange rate. "
                 "Hint: add a rate input (local currency per US$)"
             )
-        v, lo, hi = _corners((num, den, rate), lambda xs: factor * xs[0] / xs[2] / xs[1])
-        text = (
-            f"{format_value(num.value, num.unit)} / {rate.value:.4f} {num.unit}/{den.unit} / "
-            f"{format_value(den.value, den.unit)}"
+        v, lo, hi = _corners(
+            (num, den, rate),
+            lambda xs: factor * _to_usd(xs[0], num.unit, rate, xs[2]).value / xs[1],
         )
+        text = f"{_to_usd(num.value, num.unit, rate)} / {format_value(den.value, den.unit)}"
     else:
         v, lo, hi = _corners((num, den), lambda xs: factor * xs[0] / xs[1])
         text = f"{format_value(num.value, num.unit)} / {format_value(den.value, den.unit)}"
@@ -386,16 +377,33 @@ def _implied_total(args: Mapping[str, Any], env: Env) -> Outcome:
     return Outcome(v, lo, hi, unit, text)
 
 
+def _to_usd(
+    amount: float, currency: str, rate: Value, rate_value: float | None = None
+) -> Converted:
+    """``amount`` of ``currency`` in US$ at a period-average rate (currency per US$),
+    through the core's exchange-rate table, so the basis is printed with the figure."""
+    period = rate.period or "unknown"
+    table = ExchangeRates(
+        [
+            Rate(
+                "USD",
+                currency,
+                "period_average",
+                period,
+                rate.value if rate_value is None else rate_value,
+                rate.label,
+            )
+        ]
+    )
+    return table.convert(amount, currency, "USD", basis="period_average", period=period)
+
+
 def _convert(args: Mapping[str, Any], env: Env) -> Outcome:
-    """An amount in local currency / a rate in local currency per US$ = US$."""
+    """An amount in local currency converted to US$ at a period-average rate."""
     amount = env.one(args["amount"])
     rate = env.one(args["rate"])
-    v, lo, hi = _corners((amount, rate), lambda xs: xs[0] / xs[1])
-    text = (
-        f"{format_value(amount.value, amount.unit)} / {rate.value:.4f} {amount.unit} per US$ "
-        f"({rate.label}) = {format_value(v, 'USD')}"
-    )
-    return Outcome(v, lo, hi, "USD", text)
+    v, lo, hi = _corners((amount, rate), lambda xs: _to_usd(xs[0], amount.unit, rate, xs[1]).value)
+    return Outcome(v, lo, hi, "USD", str(_to_usd(amount.value, amount.unit, rate)))
 
 
 def _implied_rate(args: Mapping[str, Any], env: Env) -> Outcome:
