@@ -11,6 +11,7 @@ BACI), checks each claim against them too, then writes:
 OUT/ledger.csv            claim_id, claim, inputs, recomputed, stated, verdict, data_check, note
 OUT/observations.parquet  entity, indicator, period, value, unit, concept, source, vintage
 OUT/charts.csv            the tidy rows every chart draws (chart, series, x, value, unit, source)
+OUT/claims.json           the claim results with their numbers (a rerun reloads them)
 OUT/report.html, OUT/figures/<chart>.png|.svg
 OUT/manifest.json
 ```
@@ -25,9 +26,10 @@ other study is a path to its ``study.yaml``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -919,7 +921,8 @@ def run_study(
     ``name_or_path``: a bundled study (``"vietnam-china"``) or a study.yaml path;
     ``data_files``: WDI / Comtrade / BACI files or folders (optional: without them the
     ledger is computed from the facts file alone and ``data_check`` says so). A rerun
-    with the same study, facts, data and settings reuses the outputs.
+    with the same study, facts, data and settings reuses the outputs without reading the
+    data again.
 
     >>> import tempfile
     >>> r = run_study("vietnam-china", tempfile.mkdtemp(), report=False)
@@ -931,14 +934,16 @@ def run_study(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     inputs: dict[str, str | Path] = {"study": spec.path, "facts": spec.facts_path}
-    for i, f in enumerate(data_files):
-        inputs[f"data{i}"] = Path(f)
+    inputs.update({f"data{i}": Path(f) for i, f in enumerate(data_files)})
     planned = Manifest.build(
         f"study:{spec.name}",
         inputs=inputs,
         settings=settings.to_manifest(),
         params={"report": report},
     )
+    done = reusable(out, planned)
+    if done is not None:
+        return _reload(spec, out, done)
     facts, facts_raw = _fact_values(spec.facts_path)
     codes, entities, pairs = _queries(spec)
     data = load_data(
@@ -949,40 +954,62 @@ def run_study(
         con=con or connect(settings.engine),
     )
     claims = compute_claims(spec, facts, data)
-    ledger = pd.DataFrame([c.row() for c in claims], columns=list(LEDGER_COLUMNS))
-    charts = _chart_rows(spec, facts, data, claims)
-    ledger_path = out / "ledger.csv"
-    obs_path = out / "observations.parquet"
-    done = reusable(out, planned)
-    report_path = out / "report.html" if report else None
-    figures: tuple[Path, ...] = ()
-    if done is not None:
-        figures = tuple(out / p for p in done.outputs if p.startswith("figures/"))
-        return StudyResult(
-            spec.name, out, ledger, claims, charts, ledger_path, obs_path, report_path,
-            figures, data.files, reused=True,
-        )  # fmt: skip
-    with atomic_path(ledger_path) as tmp:
-        ledger.to_csv(tmp, index=False)
-    with atomic_path(out / "charts.csv") as tmp:
-        charts.to_csv(tmp, index=False)
-    write_parquet(_observations(facts_raw, data, claims), obs_path)
     result = StudyResult(
-        spec.name, out, ledger, claims, charts, ledger_path, obs_path, None, (), data.files
+        name=spec.name,
+        out_dir=out,
+        ledger=pd.DataFrame([c.row() for c in claims], columns=list(LEDGER_COLUMNS)),
+        claims=claims,
+        charts=_chart_rows(spec, facts, data, claims),
+        ledger_path=out / "ledger.csv",
+        observations_path=out / "observations.parquet",
+        report_path=None,
+        figures=(),
+        data_files=data.files,
     )
+    _write_tables(result, _observations(facts_raw, data, claims))
     if report:
         from econscope.report.economies import render_study_report
 
-        report_path, figures = render_study_report(result, spec)
-        result = StudyResult(
-            spec.name, out, ledger, claims, charts, ledger_path, obs_path, report_path,
-            figures, data.files,
-        )  # fmt: skip
-    outputs = ["ledger.csv", "charts.csv", "observations.parquet"]
-    if report_path is not None:
-        outputs.append("report.html")
-    outputs += [str(p.relative_to(out)) for p in figures]
+        page, figures = render_study_report(result, spec)
+        result = replace(result, report_path=page, figures=figures)
+    outputs = [*_TABLE_FILES, *([] if result.report_path is None else ["report.html"])]
+    outputs += [str(p.relative_to(out)) for p in result.figures]
     planned.finished(
-        rows={"claims": len(claims), "chart_rows": len(charts)}, outputs=outputs
+        rows={"claims": len(claims), "chart_rows": len(result.charts)}, outputs=outputs
     ).write(out)
     return result
+
+
+_TABLE_FILES = ("ledger.csv", "charts.csv", "claims.json", "observations.parquet")
+
+
+def _write_tables(result: StudyResult, observations: pa.Table) -> None:
+    out = result.out_dir
+    with atomic_path(result.ledger_path) as tmp:
+        result.ledger.to_csv(tmp, index=False)
+    with atomic_path(out / "charts.csv") as tmp:
+        result.charts.to_csv(tmp, index=False)
+    body = {"data_files": list(result.data_files), "claims": [asdict(c) for c in result.claims]}
+    with atomic_path(out / "claims.json") as tmp:
+        tmp.write_text(json.dumps(body, indent=1, allow_nan=True), encoding="utf-8")
+    write_parquet(observations, result.observations_path)
+
+
+def _reload(spec: StudySpec, out: Path, done: Manifest) -> StudyResult:
+    """The result of a finished run, from its files (nothing is recomputed)."""
+    body = json.loads((out / "claims.json").read_text(encoding="utf-8"))
+    claims = tuple(ClaimResult(**c) for c in body["claims"])
+    charts = pd.read_csv(out / "charts.csv", dtype={"x": str, "series": str})
+    return StudyResult(
+        name=spec.name,
+        out_dir=out,
+        ledger=pd.DataFrame([c.row() for c in claims], columns=list(LEDGER_COLUMNS)),
+        claims=claims,
+        charts=charts,
+        ledger_path=out / "ledger.csv",
+        observations_path=out / "observations.parquet",
+        report_path=out / "report.html" if "report.html" in done.outputs else None,
+        figures=tuple(out / p for p in done.outputs if p.startswith("figures/")),
+        data_files=tuple(body["data_files"]),
+        reused=True,
+    )
