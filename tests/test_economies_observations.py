@@ -59,12 +59,12 @@ def test_surplus_is_fdi_surplus_minus_domestic_deficit() -> None:
 def test_adding_incompatible_observations_is_refused_with_the_fix(
     other: dict[str, object], what: str, flag: str
 ) -> None:
-    with pytest.raises(IncompatibleObservationsError, match=f"{what} differ.*{flag}=True"):
+    with pytest.raises(IncompatibleObservationsError, match=rf"{what} differ.*{flag}=True"):
         obs(value=1.0) + obs(value=2.0, **other)
 
 
 def test_different_currencies_point_to_conversion() -> None:
-    with pytest.raises(IncompatibleObservationsError, match="ExchangeRates.convert"):
+    with pytest.raises(IncompatibleObservationsError, match=r"ExchangeRates\.convert"):
         obs(value=1.0) / obs(value=2.0, unit="CNY")
 
 
@@ -129,7 +129,7 @@ def test_combine_tables_divides_row_by_row(con) -> None:
 def test_combine_tables_refuses_mixed_vintages_naming_a_row(con) -> None:
     a = observations_table([obs(period="2021", vintage="2023")])
     b = observations_table([obs(period="2021", vintage="2026")])
-    with pytest.raises(IncompatibleObservationsError, match="vintages differ.*VNM 2021"):
+    with pytest.raises(IncompatibleObservationsError, match=r"vintages differ.*VNM 2021"):
         combine_tables(a, b, "-", indicator="revision")
     ok = combine_tables(a, b, "-", indicator="revision", allow_vintages=True)
     assert [row["vintage"] for row in rows(con, ok)] == ["2023|2026"]
@@ -239,3 +239,11 @@ def test_docstring_examples_run(module: str) -> None:
 
 def test_memtable_is_engine_neutral() -> None:
     assert isinstance(observations_table([obs()]), ibis.Table)
+
+
+def test_two_printed_versions_imply_two_exchange_rates() -> None:
+    # Article: exports US$88.58 bn = RMB 5921亿 -> 6.6844; US$89.1 bn = RMB 5842亿 -> 6.5567.
+    from econscope.economies.currency import implied_rate
+
+    assert implied_rate(88.58e9, 5921e8) == pytest.approx(6.68435, abs=1e-5)
+    assert implied_rate(89.1e9, 5842e8) == pytest.approx(6.55668, abs=1e-5)

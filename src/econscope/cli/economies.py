@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -172,7 +173,10 @@ def _table_indicator(
     from econscope.engine import atomic_path, connect, read_table
 
     con = connect()
-    t = read_table(con, data)
+    with warnings.catch_warnings():
+        # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table while registering a file.
+        warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+        t = read_table(con, data)
     groups = [c.strip() for c in by.split(",") if c.strip()]
     if name == "growth":
         if indicator:

@@ -35,7 +35,7 @@ from econscope.economies.periods import parse_period
 from econscope.economies.units import format_quantity, is_currency
 from econscope.errors import DataError
 
-__all__ = ["BASES", "Basis", "Converted", "ExchangeRates", "Rate"]
+__all__ = ["BASES", "Basis", "Converted", "ExchangeRates", "Rate", "implied_rate"]
 
 Basis = Literal["period_average", "end_of_period", "at_date"]
 BASES: tuple[Basis, ...] = get_args(Basis)
@@ -280,3 +280,17 @@ class ExchangeRates:
                 "source": [r.source for r in rates],
             }
         )
+
+
+def implied_rate(value_in_a: float, value_in_b: float) -> float:
+    """Units of currency B per unit of A implied by one figure printed in both.
+
+    Vietnam's Q1 2022 exports printed as US$88.58 bn and as RMB 592.1 bn imply 6.684
+    CNY per USD; printed as US$89.1 bn and RMB 584.2 bn, 6.557: two versions.
+
+    >>> round(implied_rate(88.58e9, 5921e8), 4), round(implied_rate(89.1e9, 5842e8), 4)
+    (6.6844, 6.5567)
+    """
+    if value_in_a == 0 or value_in_b == 0:
+        raise DataError("an implied rate needs two non-zero values")
+    return value_in_b / value_in_a
