@@ -65,7 +65,6 @@ def _run(page: Path, profile: Path, *extra: str) -> str:
 
 
 def _dump_dom(page: Path, profile: Path) -> str:
-    # virtual time runs the page's timers and promises until it is idle (or the budget ends)
     return _run(page, profile, "--virtual-time-budget=30000", "--dump-dom")
 
 
@@ -82,13 +81,28 @@ def _log(dom: str, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The DOM of the rendered fake run after Chromium settled, and its screenshot."""
     _chromium()
-    return render_report(make_run(tmp_path_factory.mktemp("run")))
+    tmp = tmp_path_factory.mktemp("browser")
+    report = render_report(make_run(tmp / "run"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    dom = _run(
+        report,
+        tmp / "profile",
+        "--virtual-time-budget=30000",  # runs timers and promises until the page is idle
+        "--dump-dom",
+        "--window-size=1280,3200",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+    )
+    return dom, shot
 
 
-def test_every_chart_renders_offline_with_no_error(report: Path, tmp_path: Path) -> None:
-    dom = _dump_dom(report, tmp_path / "profile")
+def test_every_chart_renders_offline_with_no_error(browsed: tuple[str, Path]) -> None:
+    dom, _ = browsed
     charts = _charts(dom)
     assert sorted(charts) == FIGURES
     for cid, (attrs, body) in charts.items():
@@ -99,18 +113,8 @@ def test_every_chart_renders_offline_with_no_error(report: Path, tmp_path: Path)
     assert f'data-charts-done="{len(FIGURES)}"' in dom
 
 
-def test_a_screenshot_of_the_report_is_saved(report: Path, tmp_path: Path) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "report.png"
-    shot.unlink(missing_ok=True)
-    _run(
-        report,
-        tmp_path / "profile",
-        "--virtual-time-budget=30000",
-        "--window-size=1280,3200",
-        "--hide-scrollbars",
-        f"--screenshot={shot}",
-    )
+def test_a_screenshot_of_the_report_is_saved(browsed: tuple[str, Path]) -> None:
+    _, shot = browsed
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
 
 

@@ -137,3 +137,23 @@ def test_no_drawn_value_describes_fewer_than_k_firms(cells, k) -> None:
             assert drawn["value"] is None and drawn["status"] == suppressed_label(k)
         else:
             assert drawn["value"] is not None and drawn["n_firms"] == n
+
+
+def test_a_measure_with_every_cell_suppressed_keeps_its_panel_of_marks() -> None:
+    rows = result_table("fig12", np.random.default_rng(1))
+    balance = rows["measure"] == "median_revolving_balance"
+    rows.loc[balance, ["value", "n_firms"]] = [None, 3]
+    rows.loc[balance, "suppressed"] = True
+    panels = chart(TABLES["fig12"], rows).to_dict()["vconcat"]
+    # share panel: line (+ no marks, nothing suppressed); balance panel: only the ▲ marks
+    assert [[layer["mark"]["type"] for layer in p["layer"]] for p in panels] == [
+        ["line"],
+        ["point"],
+    ]
+    assert "every cell suppressed" in panels[1]["title"]["text"]
+
+
+def test_an_empty_table_charts_a_note_instead_of_nothing() -> None:
+    rows = result_table("fig11", np.random.default_rng(1)).iloc[0:0]
+    spec = chart(TABLES["fig11"], rows).to_dict()
+    assert spec["layer"][0]["mark"]["type"] == "text"

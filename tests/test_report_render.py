@@ -8,13 +8,18 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
-from econscope.config import Settings
+from econscope.config import Settings, load_settings
+from econscope.disclosure import scan_for_identifiers
 from econscope.errors import DataError, StageError
+from econscope.smallbiz import analyze as analyze_module
+from econscope.smallbiz.analyze import analyze
 from econscope.smallbiz.report import render_report
 from econscope.smallbiz.tables import TABLES
 from econscope.stages import load_manifest
+from test_analyze import N_FIRMS, fake_models, panel_rows, write_panel
 from test_report_fixture import ACCOUNT_IDS, CARD_IDS, FIRM_IDS, make_run
 
 FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
@@ -56,16 +61,34 @@ def test_the_page_has_every_section_and_a_chart_per_figure(rendered) -> None:
 
 
 def test_no_identifier_of_the_working_files_reaches_a_published_file(rendered) -> None:
-    # Local scan (econscope.disclosure.scan_for_identifiers is not on this branch yet): the
-    # fixture's panel and validated tables hold these ids; no published byte may.
+    # the fixture's panel and validated tables hold these ids; no published file may
     run, _ = rendered
-    assert (run / "panel" / "panel.parquet").is_file()
-    ids = [*FIRM_IDS, *ACCOUNT_IDS, *CARD_IDS]
-    for path in _published(run):
-        data = path.read_bytes()
-        leaked = [i for i in ids if i.encode() in data]
-        assert not leaked, f"{path.name} publishes {leaked[:3]}"
-        assert not re.search(rb"(FIRM|ACCT|CARD)-\d{6}", data), path.name
+    ids = pq.read_table(run / "panel" / "panel.parquet").to_pydict()
+    assert set(ids["firm_id"]) == set(FIRM_IDS)
+    identifiers = [*FIRM_IDS, *ACCOUNT_IDS, *CARD_IDS]
+    assert scan_for_identifiers(_published(run), identifiers) == []
+    for path in _published(run):  # and no id-shaped token either, in text or PNG bytes
+        assert not re.search(rb"(FIRM|ACCT|CARD)-\d{6}", path.read_bytes()), path.name
+
+
+def test_the_report_of_a_real_analysis_run_renders_and_publishes_no_identifier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # analyze on the results helper's 30-firm panel (its fixed model outputs, to keep this
+    # fast: the tables are computed for real), then the report on what analyze wrote
+    monkeypatch.setattr(analyze_module, "_model_outputs", fake_models())
+    run = tmp_path / "run"
+    write_panel(run / "panel", panel_rows())
+    analyze(run / "panel", run / "results", load_settings(overrides=["disclosure.k=5"]))
+    page = render_report(run).read_text(encoding="utf-8")
+    assert re.findall(r'id="chart-(fig\d\d)"', page) == FIGURES
+    assert "Published cells describe at least k = 5 firms" in page  # k from the manifest
+    assert "The sample funnel (panel/funnel.csv): not available" in page
+    firm_ids = [f"F{i:05d}" for i in range(N_FIRMS)]
+    assert (
+        scan_for_identifiers([run / "results", run / "figures", run / "report.html"], firm_ids)
+        == []
+    )
 
 
 def test_table_a1_shows_values_and_marks_the_suppressed_industry(rendered) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "Settings",
     "SizeConfig",
     "load_settings",
+    "settings_markdown",
 ]
 
 #: CPI-U, U.S. city average, all items, not seasonally adjusted, annual averages (BLS series
@@ -245,6 +246,14 @@ class ResultsConfig(_Section):
     buffer_days_grid_max: int = Field(60, ge=1, description="fig08 grid is 0..this buffer days.")
     year_month_effects: bool = Field(False, description="Add year-month fixed effects to models.")
     index_base_month: str = Field("2020-01", description="fig03 index base (YYYY-MM) = 100.")
+    industry_years: tuple[int, ...] = Field(
+        (2019, 2022), description="fig05 compares industries in these calendar years."
+    )
+    tabA1_revenue_year: int | None = Field(
+        None,
+        description="tabA1 revenue basis: None = each firm's median annual revenue over its "
+        "years in the panel; a year = that calendar year's revenue only (the report used 2022).",
+    )
 
 
 class EngineConfig(_Section):
@@ -348,3 +357,36 @@ def load_settings(path: str | Path | None = None, overrides: Iterable[str] = ())
             data["prices"]["cpi_annual"] = {int(k): v for k, v in cpi.items()}
     settings = _validate(data, source=str(path) if path else "defaults")
     return settings.with_overrides(overrides) if overrides else settings
+
+
+def settings_markdown(settings: Settings | None = None) -> str:
+    """Every setting as a markdown table: name, type, default, description.
+
+    This is how docs/configuration.md is written (``econscope config --markdown``).
+    """
+    settings = settings or Settings()
+    lines = ["| setting | type | default | description |", "| --- | --- | --- | --- |"]
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            key = f"{prefix}{name}"
+            if isinstance(value, BaseModel):
+                walk(value, f"{key}.")
+                continue
+            shown = _short(value)
+            kind = getattr(field.annotation, "__name__", None) or str(field.annotation)
+            kind = kind.replace("typing.", "").replace("pathlib.", "").replace("|", "\\|")
+            desc = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{key}` | {kind} | {shown} | {desc} |")
+
+    walk(settings, "")
+    return "\n".join(lines) + "\n"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict) and len(value) > 4:
+        return f"{len(value)} entries (see `econscope config`)"
+    if isinstance(value, tuple) and len(value) > 4:
+        return f"{len(value)} items (see `econscope config`)"
+    return f"`{value!r}`".replace("|", "\\|")

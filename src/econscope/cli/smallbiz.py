@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from econscope.cli._common import ConfigOption, SetOption, out, settings_from
 
 app = typer.Typer(
     help="Small businesses' use of credit cards for cash flow management, from bank data.",
     no_args_is_help=True,
 )
+
+
+# --- analyze (results helper) ---------------------------------------------------------
+@app.command("analyze")
+def analyze_cmd(
+    panel_dir: Annotated[
+        Path,
+        typer.Argument(help="Folder holding panel.parquet (the panel stage's output)."),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the result tables (OUT/results).")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Compute every result table and the three models from the panel, under disclosure control."""
+    from econscope.report.terminal import regression_table
+    from econscope.smallbiz.analyze import analyze
+
+    settings = settings_from(config, set_)
+    result = analyze(panel_dir, out_dir, settings)
+    out.print(regression_table(result.models, result.models_fit))
+    suppressed = sum(int(df["suppressed"].sum()) for df in result.tables.values())
+    verb = "reused" if result.reused else "written"
+    out.print(
+        f"{len(result.files)} result files {verb} in {result.out_dir} "
+        f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
+    )

@@ -7,7 +7,8 @@ under disclosure control) and the stage manifests. Public names:
 - :func:`write_static`: PNG and SVG files of a chart (vl-convert, no browser);
 - :func:`build_page`, :class:`Section`, :func:`table`, :func:`chart_container`,
   :func:`paragraph`, :func:`write_page`: a self-contained HTML page with no request to any
-  server.
+  server;
+- :mod:`econscope.report.terminal`: result tables for the terminal.
 
 The charting stack loads on first use, so ``import econscope`` stays cheap.
 """

@@ -9,7 +9,8 @@ there and bars are absent, and a triangle on the x axis marks each one, with its
 entry and the tooltip ``suppressed: fewer than k firms``.
 
 Rendering only: the rows are the small published table, nothing is computed here except
-labels, and a cell with ``n_firms < k`` that arrived unsuppressed is shown as suppressed.
+labels, and a cell with ``n_firms < k`` (or none) that arrived unsuppressed is shown as
+suppressed (:func:`econscope.disclosure.suppress` again, before drawing).
 
 >>> import pandas as pd
 >>> from econscope.smallbiz.tables import TABLES
@@ -30,6 +31,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from econscope.disclosure import suppress
 from econscope.errors import DataError
 from econscope.smallbiz.tables import TableSpec
 
@@ -51,10 +53,17 @@ def suppressed_label(k: int) -> str:
     return f"suppressed: fewer than {k} firms"
 
 
-def _order_key(value: str) -> tuple[float, str]:
-    """Numeric-aware order for labels such as '0', '1-11', '12'."""
+def _order_key(value: str) -> tuple[int, float, str]:
+    """Counts in numeric order, then ranges such as '1-11', then other labels.
+
+    >>> sorted(["12", "1-11", "2", "0", "10"], key=_order_key)
+    ['0', '2', '10', '12', '1-11']
+    """
+    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*", value)
+    if match:
+        return (0, float(match.group(1)), value)
     match = re.match(r"\s*(-?\d+(?:\.\d+)?)", value)
-    return (float(match.group(1)) if match else float("inf"), value)
+    return (1, float(match.group(1)), value) if match else (2, 0.0, value)
 
 
 def _month_iso(values: pd.Series, file: str) -> pd.Series:
@@ -106,15 +115,11 @@ def chart_rows(spec: TableSpec, data: pd.DataFrame, *, k: int) -> pd.DataFrame:
             rows[dim] = rows[dim].astype("string").str.replace(r"\.0$", "", regex=True)
     rows["measure"] = rows["measure"].astype(str)
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce").astype("float64")
-    rows["n_firms"] = pd.to_numeric(rows["n_firms"], errors="coerce").astype("Float64")
     flag = rows["suppressed"].astype("string").str.strip().str.lower()
-    suppressed = flag.isin(["true", "1", "yes"]).to_numpy()
+    rows["suppressed"] = flag.isin(["true", "1", "yes"]).to_numpy()
     # Defence in depth: a cell under k firms is never drawn, whatever its flag says.
-    small = (rows["n_firms"].fillna(0) < k).to_numpy(dtype=bool)
-    suppressed = suppressed | small
-    rows["suppressed"] = suppressed
-    rows.loc[suppressed, "value"] = float("nan")
-    rows.loc[suppressed & small, "n_firms"] = pd.NA
+    rows = suppress(rows, k)
+    suppressed = rows["suppressed"].to_numpy(dtype=bool)
     rows["unit"] = rows["measure"].map(spec.measures)
     rows["measure_label"] = rows["measure"].str.replace("_", " ") + " (" + rows["unit"] + ")"
     rows["status"] = [suppressed_label(k) if s else "published" for s in suppressed]
@@ -205,9 +210,15 @@ def _panel(
         ).encode(**encoding)
     else:
         main = base.mark_bar(invalid="filter").encode(**encoding)
-    # An empty marker layer would make Vega warn of an infinite extent: add it only if used.
-    if not rows.loc[rows["measure"].isin(measures), "suppressed"].any():
-        return alt.layer(main)
+    # An empty layer makes Vega warn of an infinite extent: draw only the layers with rows.
+    mine = rows[rows["measure"].isin(measures)]
+    has_values, has_suppressed = bool(mine["value"].notna().any()), bool(mine["suppressed"].any())
+    if not has_suppressed:
+        if has_values:
+            return alt.layer(main)
+        note = alt.InlineData(values=[{"note": f"{y_title}: no cell in this table"}])
+        empty = alt.Chart(note).mark_text(align="left", x=0, y=10).encode(text="note:N")
+        return alt.layer(empty.properties(width=_WIDTH, height=20))
     label = suppressed_label(k)
     marker: dict[str, Any] = {
         "x": x,
@@ -226,7 +237,11 @@ def _panel(
         .encode(**marker)
         .transform_filter("datum.suppressed")
     )
-    return alt.layer(main, marks)
+    if has_values:
+        return alt.layer(main, marks)
+    return alt.layer(marks).properties(
+        title=alt.Title(f"{y_title}: every cell suppressed (fewer than {k} firms)", fontSize=11)
+    )
 
 
 def chart(spec: TableSpec, data: pd.DataFrame, *, k: int = 10) -> alt.TopLevelMixin:

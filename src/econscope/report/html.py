@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -69,11 +70,10 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
 .note, figcaption { color: var(--muted); font-size: 0.88em; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 0.9em; }
 caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: right;
+th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left;
          vertical-align: top; }
 th { background: #f1f4f7; }
-th:first-child, td:first-child { text-align: left; }
-td.text { text-align: left; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.suppressed { color: var(--suppressed); font-style: italic; }
 .na { color: var(--muted); font-style: italic; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.86em;
@@ -171,13 +171,20 @@ def paragraph(text: str, *, css_class: str | None = None) -> str:
     return f"<p{cls}>{escape(text)}</p>"
 
 
-def _cell(value: object, tooltip_suppressed: str) -> str:
+_NUMBER = re.compile(r"^\(?[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?\)?\**%?$", re.I)
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, str) or bool(_NUMBER.match(value))
+
+
+def _cell(value: object, tooltip_suppressed: str, numeric: bool) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return '<td class="na">n/a</td>'
     if value == SUPPRESSED:
         return f'<td class="suppressed" title="{escape(tooltip_suppressed)}">{SUPPRESSED}</td>'
-    if isinstance(value, str):
-        return f'<td class="text">{escape(value)}</td>'
+    if numeric and _is_number(value):
+        return f'<td class="num">{escape(value)}</td>'
     return f"<td>{escape(value)}</td>"
 
 
@@ -190,17 +197,29 @@ def table(
 ) -> str:
     """An HTML table of already formatted cells.
 
-    Strings are left-aligned text, other values right-aligned numbers, None shows as
-    ``n/a``, and the string :data:`SUPPRESSED` is marked (its tooltip is
-    ``suppressed_note``).
+    A column whose cells are all numbers (or formatted numbers such as ``1,234``,
+    ``-0.0123**`` or ``(0.004)``) is right-aligned; None shows as ``n/a``, and the string
+    :data:`SUPPRESSED` is marked (its tooltip is ``suppressed_note``).
 
     >>> html = table(["a", "b"], [["x", SUPPRESSED]], suppressed_note="fewer than 10 firms")
     >>> html.split("</td>")[1]
     '<td class="suppressed" title="fewer than 10 firms">suppressed'
+    >>> table(["n"], [["1,234"], ["(0.004)"]]).count('class="num"')
+    3
     """
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    numeric = [
+        all(_is_number(v) for row in rows if (v := row[i]) not in (None, "", SUPPRESSED))
+        for i in range(len(header))
+    ]
+    head = "".join(
+        f'<th class="num">{escape(h)}</th>' if n else f"<th>{escape(h)}</th>"
+        for h, n in zip(header, numeric, strict=True)
+    )
     body = "".join(
-        "<tr>" + "".join(_cell(v, suppressed_note) for v in row) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(_cell(v, suppressed_note, n) for v, n in zip(row, numeric, strict=True))
+        + "</tr>"
+        for row in rows
     )
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -1,0 +1,213 @@
+"""Pure NumPy kernels on the small matrices of a regression (private).
+
+Shapes: ``p`` is the number of parameters, ``r`` the number of reported ones (the
+first ``r``; the rest are nuisance dummies such as year-month effects).
+
+>>> xtx = np.array([[2.0, 3.0], [3.0, 5.0]])    # X = [[1, 1], [1, 2]]
+>>> xty = np.array([3.0, 5.0])                  # y = [1, 2]
+>>> solve(xtx, xty).round(12).tolist()          # y = 0 + 1 x exactly
+[0.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "CrossProducts",
+    "Inference",
+    "assemble",
+    "cluster_correction",
+    "collinear_columns",
+    "inference",
+    "outer_from_frame",
+    "solve",
+]
+
+#: A column is linearly dependent on earlier ones when its residual variance, relative to
+#: its own, is below this (after scaling to unit diagonal). pyfixest's collin_tol is 1e-9.
+COLLINEAR_TOL = 1e-9
+#: Under the within transformation a column with no within-firm variation keeps only
+#: rounding noise (about 1e-32 of its raw sum of squares); real regressors keep far more.
+WITHIN_TOL = 1e-14
+
+
+@dataclass(frozen=True)
+class CrossProducts:
+    """``xtx`` (p x p), ``xty`` (p,), ``yty`` (scalar) and ``n`` rows."""
+
+    xtx: np.ndarray
+    xty: np.ndarray
+    yty: float
+    n: int
+
+
+def _upper(frame: pd.DataFrame, prefix: str, k: int, row: int | None = None) -> np.ndarray:
+    m = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            col = frame[f"{prefix}_{i}_{j}"]
+            v = float(col.sum()) if row is None else float(col.iloc[row])
+            m[i, j] = m[j, i] = v
+    return m
+
+
+def assemble(
+    frame: pd.DataFrame, k: int, by: str | None = None, base: object | None = None
+) -> tuple[CrossProducts, list[object]]:
+    """Assemble X'X and X'y from :func:`~econscope._stats.suffstats.cross_products` output.
+
+    Without ``by``, ``frame`` has one row. With ``by``, one row per level; the dummies of
+    every level but ``base`` are appended after the k dense columns, and the dense column 0
+    must be the intercept (its cross products per level are the dummy blocks). Returns the
+    cross products and the dummy levels in column order.
+    """
+    dense = _upper(frame, "xx", k)
+    xty = np.array([float(frame[f"xy_{i}"].sum()) for i in range(k)])
+    yty = float(frame["yy"].sum()) if "yy" in frame else float("nan")
+    n = int(frame["n"].sum())
+    if by is None:
+        return CrossProducts(dense, xty, yty, n), []
+    ordered = frame.sort_values(by).reset_index(drop=True)
+    levels = [lv for lv in ordered[by].tolist() if lv != base]
+    rows = [i for i, lv in enumerate(ordered[by].tolist()) if lv != base]
+    q = len(levels)
+    xtx = np.zeros((k + q, k + q))
+    xtx[:k, :k] = dense
+    for a, row in enumerate(rows):
+        block = _upper(ordered, "xx", k, row)
+        xtx[:k, k + a] = xtx[k + a, :k] = block[0]
+        xtx[k + a, k + a] = block[0, 0]
+    xty_full = np.concatenate([xty, [float(ordered["xy_0"].iloc[r]) for r in rows]])
+    return CrossProducts(xtx, xty_full, yty, n), levels
+
+
+def outer_from_frame(frame: pd.DataFrame, r: int) -> np.ndarray:
+    """The r x r matrix ``sum_g u_g u_g'`` from :func:`cluster_outer_sums` output."""
+    return _upper(frame, "uu", r)
+
+
+def collinear_columns(
+    xtx: np.ndarray, raw_ss: np.ndarray | None = None, tol: float = COLLINEAR_TOL
+) -> list[int]:
+    """Indices of columns to drop, in order, so that the rest has full rank.
+
+    A column is dropped when it has no variation left (zero diagonal, or, when ``raw_ss``
+    gives each column's sum of squares before a within transformation, less than
+    :data:`WITHIN_TOL` of it), or when its residual after projecting on the earlier kept
+    columns is below ``tol`` of its own scaled variance (a sequential Cholesky on the unit-
+    diagonal matrix, as pyfixest does).
+
+    >>> collinear_columns(np.array([[1.0, 2.0], [2.0, 4.0]]))   # column 1 = 2 x column 0
+    [1]
+    """
+    p = xtx.shape[0]
+    d = np.diag(xtx).copy()
+    drop: list[int] = []
+    for j in range(p):
+        floor = WITHIN_TOL * raw_ss[j] if raw_ss is not None else 0.0
+        if not d[j] > floor:
+            drop.append(j)
+    keep: list[int] = []
+    scale = np.sqrt(np.where(d > 0, d, 1.0))
+    s = xtx / np.outer(scale, scale)
+    for j in range(p):
+        if j in drop:
+            continue
+        if keep:
+            sk = s[np.ix_(keep, keep)]
+            v = s[keep, j]
+            resid = s[j, j] - v @ np.linalg.solve(sk, v)
+        else:
+            resid = s[j, j]
+        if resid < tol:
+            drop.append(j)
+        else:
+            keep.append(j)
+    return sorted(drop)
+
+
+def solve(xtx: np.ndarray, xty: np.ndarray) -> np.ndarray:
+    """``(X'X)^-1 X'y`` solved after scaling X'X to unit diagonal (equilibration).
+
+    Scaling makes the condition number that of the correlation matrix, not of raw dollar
+    scales, so the normal equations keep the accuracy the peers' QR solves reach.
+    """
+    scale = np.sqrt(np.diag(xtx))
+    s = xtx / np.outer(scale, scale)
+    return np.linalg.solve(s, xty / scale) / scale
+
+
+def inverse(xtx: np.ndarray) -> np.ndarray:
+    """``(X'X)^-1`` through the same equilibration as :func:`solve` (the bread)."""
+    scale = np.sqrt(np.diag(xtx))
+    s = xtx / np.outer(scale, scale)
+    inv = np.linalg.inv(s) / np.outer(scale, scale)
+    return (inv + inv.T) / 2
+
+
+def cluster_correction(n_obs: int, n_params: int, n_clusters: int) -> float:
+    """The CR1 small-sample factor ``G / (G - 1) * (N - 1) / (N - K)``.
+
+    statsmodels ``cov_type="cluster"`` (OLS and Logit) and pyfixest ``CRV1`` with default
+    ``ssc()`` use this; under firm fixed effects nested in the firm clusters, K counts
+    only the slopes (pyfixest ``k_fixef="nonnested"``).
+
+    >>> round(cluster_correction(101, 2, 11), 12)    # 11/10 * 100/99
+    1.111111111111
+    """
+    if n_clusters < 2 or n_obs <= n_params:
+        return float("nan")
+    return n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Per-term inference, each array of shape (r,): estimate, std_error, statistic,
+    p_value, conf_low, conf_high (95%); ``distribution`` is "t" or "normal"."""
+
+    estimate: np.ndarray
+    std_error: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    conf_low: np.ndarray
+    conf_high: np.ndarray
+    distribution: str
+    df: float | None
+
+
+def inference(
+    estimate: np.ndarray, vcov: np.ndarray, df: float | None = None, level: float = 0.95
+) -> Inference:
+    """Standard errors, t (``df`` given) or z statistics, two-sided p-values, intervals.
+
+    >>> r = inference(np.array([2.0]), np.array([[1.0]]))
+    >>> float(r.statistic[0]), round(float(r.p_value[0]), 6)   # z = 2, 2 (1 - Phi(2))
+    (2.0, 0.0455)
+    """
+    se = np.sqrt(np.diag(vcov))
+    stat = estimate / se
+    dist = stats.t(df) if df is not None else stats.norm()
+    p = 2 * dist.sf(np.abs(stat))
+    q = dist.ppf(0.5 + level / 2)
+    return Inference(
+        estimate=estimate,
+        std_error=se,
+        statistic=stat,
+        p_value=p,
+        conf_low=estimate - q * se,
+        conf_high=estimate + q * se,
+        distribution="t" if df is not None else "normal",
+        df=df,
+    )
+
+
+def names_kept(names: Sequence[str], drop: Sequence[int]) -> list[str]:
+    """``names`` without the positions in ``drop``."""
+    gone = set(drop)
+    return [n for i, n in enumerate(names) if i not in gone]

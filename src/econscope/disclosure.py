@@ -1,0 +1,202 @@
+"""Statistical disclosure control of everything econscope publishes.
+
+Two rules (DESIGN.md, "Disclosure control"):
+
+1. **Threshold rule.** No published cell (a share, a median, a count) describes fewer
+   than ``k`` firms (default 10, ``settings.disclosure.k``). :func:`suppress` blanks the
+   value *and* the firm count of such a cell and marks it ``suppressed``; it never drops
+   the row, so a reader sees that the cell exists and why it is empty.
+2. **No identifiers.** Published files (results, figures, the report) contain no firm,
+   account or card identifier. :func:`scan_for_identifiers` finds identifiers in files;
+   :func:`check_no_identifiers` raises :class:`~econscope.errors.DisclosureError` when
+   there is any, so a run refuses to publish.
+
+>>> import pandas as pd
+>>> cells = pd.DataFrame({"measure": ["share", "share"], "value": [0.3, 0.5],
+...                       "n_firms": [120, 4], "suppressed": [False, False]})
+>>> suppress(cells, k=10)[["value", "n_firms", "suppressed"]]
+   value  n_firms  suppressed
+0    0.3      120       False
+1    NaN     <NA>        True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from econscope.errors import ConfigError, DisclosureError
+
+__all__ = [
+    "check_no_identifiers",
+    "check_suppressed",
+    "scan_for_identifiers",
+    "suppress",
+]
+
+#: Characters an identifier token is made of. Identifiers are matched as whole tokens
+#: (runs of these characters), so id "F12" is found in "F12," but not inside "F123" or
+#: inside the number 2012.
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
+_TOKEN_FULL = re.compile(r"[A-Za-z0-9_\-]+\Z")
+
+
+def suppress(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A copy of a tidy result table with every cell of fewer than ``k`` firms suppressed.
+
+    Where ``n_firms < k`` (or n_firms is missing), ``value`` and ``n_firms`` become
+    null and ``suppressed`` becomes true; rows already marked stay marked. Rows are
+    never dropped. ``n_firms`` becomes a nullable integer column.
+
+    Raises :class:`~econscope.errors.ConfigError` for k < 1 and
+    :class:`~econscope.errors.DisclosureError` when the table lacks the cell columns.
+    """
+    if int(k) != k or k < 1:
+        raise ConfigError(f"disclosure k must be a whole number >= 1, got {k!r}. Hint: k=10")
+    missing = [c for c in ("value", "n_firms") if c not in table.columns]
+    if missing:
+        raise DisclosureError(
+            f"cannot apply disclosure control: columns {missing} missing. "
+            "Hint: every published table needs value and n_firms columns"
+        )
+    out = table.copy()
+    n = pd.to_numeric(out["n_firms"], errors="coerce").astype("Float64")
+    small = (n.isna() | (n < k)).fillna(True).astype(bool).to_numpy()
+    already = (
+        out["suppressed"].fillna(False).astype(bool).to_numpy()
+        if "suppressed" in out.columns
+        else False
+    )
+    hide = small | already
+    out["value"] = out["value"].astype("float64").mask(hide)
+    out["n_firms"] = n.mask(hide).round().astype("Int64")
+    out["suppressed"] = hide
+    return out
+
+
+def check_suppressed(table: pd.DataFrame, k: int, *, name: str = "table") -> None:
+    """Raise DisclosureError if any published value or count describes fewer than k firms.
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"value": [1.0], "n_firms": [3]})
+    >>> check_suppressed(table, 10, name="fig02")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    econscope.errors.DisclosureError: fig02: 1 cell(s) publish a value of fewer than 10 ...
+    """
+    n = pd.to_numeric(table["n_firms"], errors="coerce")
+    shown = table["value"].notna() | n.notna()
+    bad = shown & (n.isna() | (n < k))
+    if bool(bad.any()):
+        raise DisclosureError(
+            f"{name}: {int(bad.sum())} cell(s) publish a value of fewer than {k} firms. "
+            "Hint: pass the table through econscope.disclosure.suppress first"
+        )
+
+
+def _files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted(f for f in path.rglob("*") if f.is_file())
+        elif path.is_file():
+            yield path
+        else:
+            raise DisclosureError(
+                f"{path}: no such file or folder to scan. Hint: pass the published outputs"
+            )
+
+
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:  # binary (PNG): any clear-text id is still visible as Latin-1
+        return data.decode("latin-1")
+
+
+def scan_for_identifiers(
+    paths: Iterable[str | Path],
+    identifiers: Iterable[str] | ir.Column,
+) -> list[tuple[Path, str]]:
+    """Every (file, identifier) where an identifier appears in a file under ``paths``.
+
+    ``paths`` are files or folders (scanned recursively: CSV, HTML, SVG, JSON, any text;
+    binary files are read as Latin-1). An identifier made of letters, digits, '_' and
+    '-' is matched as a whole token, so an id such as ``"17"`` is not found inside the
+    number 2017; other identifiers are matched as substrings. ``identifiers`` may be an
+    Ibis column (e.g. ``panel.firm_id``): then the files' tokens are matched against it
+    inside the engine and the identifiers never leave it, which scales to millions.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "fig02.csv").write_text("month,value\\n2020-01-01,F00042\\n")
+    >>> [(p.name, i) for p, i in scan_for_identifiers([d], ["F00042", "F00043"])]
+    [('fig02.csv', 'F00042')]
+    """
+    if isinstance(identifiers, str):
+        raise DisclosureError(
+            "identifiers must be a collection of strings or an Ibis column, not one string. "
+            "Hint: wrap a single identifier in a list"
+        )
+    files = list(_files(paths))
+    if isinstance(identifiers, ir.Column):
+        return _scan_in_engine(files, identifiers)
+    ids = {str(i) for i in identifiers if i is not None and str(i) != ""}
+    token_ids = {i for i in ids if _TOKEN_FULL.match(i)}
+    other_ids = sorted(ids - token_ids)
+    hits: list[tuple[Path, str]] = []
+    for f in files:
+        text = _text(f)
+        found = set(_TOKEN.findall(text)) & token_ids
+        found |= {i for i in other_ids if i in text}
+        hits.extend((f, i) for i in sorted(found))
+    return hits
+
+
+def _scan_in_engine(files: Sequence[Path], column: ir.Column) -> list[tuple[Path, str]]:
+    rows = [(str(f), tok) for f in files for tok in sorted(set(_TOKEN.findall(_text(f))))]
+    if not rows:
+        return []
+    tokens = ibis.memtable(
+        pa.table(
+            {
+                "file": pa.array([r[0] for r in rows], pa.string()),
+                "token": pa.array([r[1] for r in rows], pa.string()),
+            }
+        )
+    )
+    ids = column.cast("string").name("identifier").as_table().distinct()
+    hits = tokens.join(ids, tokens.token == ids.identifier).select("file", "token")
+    found = hits.to_pyarrow().to_pylist()  # only the hits leave the engine
+    return sorted((Path(r["file"]), r["token"]) for r in found)
+
+
+def check_no_identifiers(
+    paths: Iterable[str | Path],
+    identifiers: Iterable[str] | ir.Column,
+    *,
+    what: str = "published outputs",
+) -> None:
+    """Raise DisclosureError naming the files when any identifier appears under ``paths``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "clean.csv").write_text("industry,value\\nretail,0.3\\n")
+    >>> check_no_identifiers([d], ["F00042"])  # silent when clean
+    """
+    hits = scan_for_identifiers(paths, identifiers)
+    if hits:
+        files = sorted({str(f) for f, _ in hits})
+        raise DisclosureError(
+            f"{what} contain {len(hits)} firm, account or card identifier(s) "
+            f"in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}. "
+            "Hint: an identifier reached a published column (check the industry and "
+            "size_class values of the input); nothing was published"
+        )

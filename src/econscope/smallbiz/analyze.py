@@ -1,0 +1,351 @@
+"""The ``analyze`` stage: from the panel to every published result table and the models.
+
+``analyze(panel_dir, out_dir)`` reads ``panel_dir/panel.parquet``, computes fig02 ... fig12
+and tabA1 (:mod:`econscope.smallbiz.figures`, fig08/fig09 from the models), fits the three
+models (:func:`econscope.smallbiz.models.fit_models`), applies disclosure control
+(:mod:`econscope.disclosure`) to every cell and model, checks that no firm or card
+identifier reached a published file, and writes into ``out_dir``::
+
+    fig02.csv ... fig12.csv, tabA1.csv   tidy tables (schemas in smallbiz/tables.py)
+    models.csv, models_fit.csv           the regression table (published models only)
+    manifest.json                        written last; a rerun with the same key reuses
+
+Nothing is written unless all of it passed disclosure control: files are staged in a
+hidden folder inside ``out_dir`` and moved into place only after the identifier scan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from econscope.config import Settings
+from econscope.disclosure import check_no_identifiers, check_suppressed, suppress
+from econscope.engine import Backend, connect, read_table
+from econscope.errors import DataError, EconscopeWarning, StageError
+from econscope.smallbiz.figures import BUILDERS, PANEL_COLUMNS
+from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.stages import MANIFEST_NAME, Manifest, reusable
+
+__all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
+
+PANEL_FILE = "panel.parquet"
+MODELS_FILE = "models.csv"
+MODELS_FIT_FILE = "models_fit.csv"
+#: Columns whose values could be firm or card identifiers (scanned in published files).
+IDENTIFIER_COLUMNS: tuple[str, ...] = ("firm_id", "card_id")
+
+_DIM_DTYPES: Mapping[str, str] = MappingProxyType(
+    {"month": "datetime64[s]", "year": "int64", "cash_buffer_days": "float64"}
+)
+
+
+@dataclass(frozen=True)
+class ModelOutputs:
+    """What the models contribute: the coefficient and fit tables, and fig08/fig09."""
+
+    coefficients: pd.DataFrame
+    fit: pd.DataFrame
+    predictions: Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The published results of one ``analyze`` run (after disclosure control).
+
+    ``tables`` maps every table id of :data:`~econscope.smallbiz.tables.TABLES` (report
+    order) to its tidy DataFrame; ``models`` and ``models_fit`` are models.csv and
+    models_fit.csv; ``unpublished_models`` names models withheld for having fewer than
+    k firms (no coefficients; a models_fit row with every statistic blank); ``reused``
+    is true when a previous run with the same key was reused.
+    """
+
+    out_dir: Path
+    tables: Mapping[str, pd.DataFrame]
+    models: pd.DataFrame
+    models_fit: pd.DataFrame
+    manifest: Manifest
+    reused: bool = False
+    unpublished_models: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, table_id: str) -> pd.DataFrame:
+        return self.tables[table_id]
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The published files, in the order written."""
+        return tuple(self.out_dir / name for name in self.manifest.outputs)
+
+
+def analyze(
+    panel_dir: str | Path,
+    out_dir: str | Path,
+    settings: Settings | None = None,
+    *,
+    con: Backend | None = None,
+) -> AnalysisResult:
+    """Compute, disclosure-control and write every result table and the models.
+
+    ``panel_dir`` holds the panel stage's ``panel.parquet``; ``out_dir`` receives the
+    CSV files and ``manifest.json`` (the run layout's ``OUT/results``). ``settings=None``
+    uses the defaults; ``con=None`` opens the engine of ``settings.engine``.
+
+    Raises :class:`~econscope.errors.StageError` when the panel is missing,
+    :class:`~econscope.errors.DataError` when it lacks a column, and
+    :class:`~econscope.errors.DisclosureError` (writing nothing) when an identifier
+    would be published.
+
+    >>> from econscope.smallbiz.analyze import analyze  # doctest: +SKIP
+    >>> result = analyze("run/panel", "run/results")  # doctest: +SKIP
+    >>> result["fig02"].query("measure == 'share_revolving'").head()  # doctest: +SKIP
+    """
+    settings = settings if settings is not None else Settings()
+    panel_path = Path(panel_dir) / PANEL_FILE
+    out = Path(out_dir)
+    if not panel_path.is_file():
+        raise StageError(
+            f"{panel_path}: the panel is missing. Hint: run `econscope smallbiz panel` "
+            "first, or point PANEL_DIR at the folder holding panel.parquet"
+        )
+    planned = Manifest.build(
+        "analyze",
+        inputs={"panel": panel_path},
+        settings=settings.to_manifest(),
+        params={"tables": list(TABLES)},
+    )
+    done = reusable(out, planned)
+    if done is not None:
+        return _load(out, done)
+
+    con = con if con is not None else connect(settings.engine)
+    panel = read_table(con, panel_path)
+    _check_columns(panel, panel_path)
+
+    k = settings.disclosure.k
+    computed = {tid: _to_pandas(con, build(panel, settings)) for tid, build in BUILDERS.items()}
+    _warn_missing_index_base(computed["fig03"], settings)
+    models = _model_outputs(panel, settings)
+    coefficients, fit, withheld = _disclose_models(models, k)
+    for tid in ("fig08", "fig09"):
+        computed[tid] = _mark_models(models.predictions[tid], withheld)
+
+    tables = {tid: _publishable(computed[tid], tid, k) for tid in TABLES}
+    published_ids = _identifier_column(panel)
+    written = _write_all(out, tables, coefficients, fit, published_ids)
+    manifest = planned.finished(
+        rows={name: len(df) for name, df in _named_frames(tables, coefficients, fit).items()},
+        outputs=written,
+    )
+    manifest.write(out)
+    return AnalysisResult(
+        out_dir=out,
+        tables=MappingProxyType(tables),
+        models=coefficients,
+        models_fit=fit,
+        manifest=manifest,
+        unpublished_models=withheld,
+    )
+
+
+def _to_pandas(con: Backend, expr: ir.Table) -> pd.DataFrame:
+    """A small result table from the engine, through Arrow."""
+    return con.to_pyarrow(expr).to_pandas()
+
+
+def _check_columns(panel: ir.Table, path: Path) -> None:
+    missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
+    if missing:
+        raise DataError(
+            f"the panel lacks column(s) {missing}",
+            file=str(path),
+            column=missing[0],
+            hint="rebuild it with `econscope smallbiz panel` (DESIGN.md panel schema)",
+        )
+
+
+def _warn_missing_index_base(fig03: pd.DataFrame, settings: Settings) -> None:
+    index = fig03[fig03["measure"] == "median_adb_index"]
+    if len(index) and not index["value"].notna().any():
+        warnings.warn(
+            f"fig03: the index base month {settings.results.index_base_month} has no "
+            "firms with an ADB, so the ADB index is empty (its cells are suppressed). "
+            "Hint: set results.index_base_month to a month inside the panel",
+            EconscopeWarning,
+            stacklevel=3,
+        )
+
+
+def _model_outputs(panel: ir.Table, settings: Settings) -> ModelOutputs:
+    """Fit the three models and build fig08/fig09 (econscope.smallbiz.models)."""
+    from econscope.smallbiz.models import fit_models, prediction_tables
+
+    results = fit_models(panel, settings)
+    predictions = prediction_tables(results, panel, settings)
+    coefficients, fit = _model_frames(results)
+    return ModelOutputs(coefficients=coefficients, fit=fit, predictions=predictions)
+
+
+def _model_frames(results: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """models.csv and models_fit.csv from a ModelResults (its tidy tables)."""
+    coefficients = pd.DataFrame(results.coefficients)
+    fit = pd.DataFrame(results.fit)
+    return coefficients, fit
+
+
+def _disclose_models(
+    models: ModelOutputs, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
+    """Withhold every model fitted on fewer than k firms (its coefficients and fit row)."""
+    fit = models.fit.reindex(columns=list(MODEL_FIT_COLUMNS))
+    coefficients = models.coefficients.reindex(columns=list(MODEL_COLUMNS))
+    n = pd.to_numeric(fit["n_firms"], errors="coerce")
+    withheld = tuple(sorted(fit.loc[n.isna() | (n < k), "model"].astype(str)))
+    if withheld:
+        warnings.warn(
+            f"models {list(withheld)} were fitted on fewer than {k} firms and are not "
+            "published (models.csv, models_fit.csv; their fig08/fig09 cells are suppressed)",
+            EconscopeWarning,
+            stacklevel=3,
+        )
+    # The withheld model keeps its row in models_fit.csv, every statistic blank: it is
+    # marked, not silently dropped. Its coefficients are not published at all.
+    hidden = fit["model"].astype(str).isin(withheld)
+    fit = fit.astype({c: "float64" for c in MODEL_FIT_COLUMNS[1:]})
+    fit.loc[hidden, list(MODEL_FIT_COLUMNS[1:])] = float("nan")
+    fit = fit.astype({"n_obs": "Int64", "n_firms": "Int64"})
+    keep_coef = ~coefficients["model"].astype(str).isin(withheld)
+    return coefficients[keep_coef].reset_index(drop=True), fit.reset_index(drop=True), withheld
+
+
+def _mark_models(table: pd.DataFrame, withheld: tuple[str, ...]) -> pd.DataFrame:
+    out = table.copy()
+    if "suppressed" not in out.columns:
+        out["suppressed"] = False
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool) | out["model"].astype(
+        str
+    ).isin(withheld)
+    return out
+
+
+def _normalize(table: pd.DataFrame, table_id: str) -> pd.DataFrame:
+    """The table's columns in registry order with stable dtypes, rows sorted."""
+    spec = TABLES[table_id]
+    missing = [c for c in spec.columns if c not in table.columns and c != "suppressed"]
+    if missing:
+        raise StageError(
+            f"{table_id}: computed table lacks column(s) {missing}. "
+            "Hint: this is a bug in econscope; please report it"
+        )
+    out = table.copy()
+    if "suppressed" not in out.columns:
+        out["suppressed"] = False
+    out = out[list(spec.columns)]
+    for dim in spec.dims:
+        dtype = _DIM_DTYPES.get(dim, "str")
+        if dtype.startswith("datetime"):
+            out[dim] = pd.to_datetime(out[dim]).astype(dtype)
+        else:
+            out[dim] = out[dim].astype(dtype)
+    out["measure"] = out["measure"].astype("str")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["n_firms"] = pd.to_numeric(out["n_firms"], errors="coerce").astype("Int64")
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    order = [*spec.dims, "measure"]
+    return out.sort_values(order, kind="stable", key=_sort_key).reset_index(drop=True)
+
+
+def _sort_key(col: pd.Series) -> pd.Series:
+    if col.name == "months_revolved":  # "0".."12" in number order, then "1-11"
+        return col.map(lambda v: (int(v), "") if str(v).isdigit() else (99, str(v)))
+    return col
+
+
+def _publishable(table: pd.DataFrame, table_id: str, k: int) -> pd.DataFrame:
+    out = suppress(_normalize(table, table_id), k)
+    check_suppressed(out, k, name=table_id)
+    return out
+
+
+def _identifier_column(panel: ir.Table) -> ir.Column:
+    parts = [
+        panel.select(identifier=panel[c].cast("string"))
+        for c in IDENTIFIER_COLUMNS
+        if c in panel.columns
+    ]
+    return ibis.union(*parts, distinct=True).identifier if len(parts) > 1 else parts[0].identifier
+
+
+def _named_frames(
+    tables: Mapping[str, pd.DataFrame], coefficients: pd.DataFrame, fit: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    named = {f"{tid}.csv": df for tid, df in tables.items()}
+    named[MODELS_FILE] = coefficients
+    named[MODELS_FIT_FILE] = fit
+    return named
+
+
+def _write_all(
+    out: Path,
+    tables: Mapping[str, pd.DataFrame],
+    coefficients: pd.DataFrame,
+    fit: pd.DataFrame,
+    identifiers: ir.Column,
+) -> list[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    # An old manifest must not vouch for files this run is about to replace.
+    (out / MANIFEST_NAME).unlink(missing_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out))
+    try:
+        named = _named_frames(tables, coefficients, fit)
+        for name, df in named.items():
+            df.to_csv(staging / name, index=False, date_format="%Y-%m-%d")
+        check_no_identifiers([staging], identifiers, what="the result tables")
+        for name in named:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return list(named)
+
+
+def read_result(path: str | Path, table_id: str) -> pd.DataFrame:
+    """Read one published result CSV back with the dtypes ``analyze`` returns.
+
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tabA1.csv"
+    >>> _ = p.write_text("industry,measure,value,n_firms,suppressed\\n"
+    ...                  "retail,firms,,,True\\n")
+    >>> read_result(p, "tabA1").dtypes["n_firms"]
+    Int64Dtype()
+    """
+    spec = TABLES[table_id]
+    text_cols = {d: "str" for d in spec.dims if d not in _DIM_DTYPES}
+    df = pd.read_csv(path, dtype={**text_cols, "measure": "str"}, keep_default_na=True)
+    return _normalize(df, table_id)
+
+
+def _load(out: Path, manifest: Manifest) -> AnalysisResult:
+    tables = MappingProxyType({tid: read_result(out / f"{tid}.csv", tid) for tid in TABLES})
+    coefficients = pd.read_csv(out / MODELS_FILE, dtype={"model": "str", "term": "str"})
+    fit = pd.read_csv(
+        out / MODELS_FIT_FILE, dtype={"model": "str", "n_obs": "Int64", "n_firms": "Int64"}
+    )
+    return AnalysisResult(
+        out_dir=out,
+        tables=tables,
+        models=coefficients,
+        models_fit=fit,
+        manifest=manifest,
+        reused=True,
+        unpublished_models=tuple(sorted(fit.loc[fit["n_firms"].isna(), "model"])),
+    )

@@ -1,0 +1,519 @@
+"""The report's result tables as backend-neutral Ibis expressions, one builder per table.
+
+Each builder takes the panel (one row per card statement, DESIGN.md "output schemas") and
+the settings, and returns an unexecuted Ibis expression of the table's tidy schema
+(:data:`econscope.smallbiz.tables.TABLES`): the dimension columns, then ``measure``,
+``value``, ``n_firms`` and ``suppressed`` (always false here: disclosure control is
+applied after execution, by :func:`econscope.disclosure.suppress`).
+
+Definitions shared by every table (docs/results.md gives them in full):
+
+- **Month** = the calendar month of the statement date, as a date (first of the month).
+- **Firm-month**: the cycles whose statements fall in one month are collapsed to one row
+  per firm, so a firm with two statements in a month counts once. It *revolves* when any
+  of those cycles revolves; its status is *known* when any of them has a known status;
+  its revolving balance is the largest revolving balance of the month (a balance carried
+  forward is part of the next statement, so a sum would count it twice); its ADB and
+  cash buffer days are the means over the month's cycles.
+- **Dollars** are 2022 dollars, from the panel's ``*_real`` columns.
+- **Medians** are exact (DuckDB ``quantile_cont``, Spark ``percentile``: the mean of the
+  two middle values for an even count), never approximate quantiles.
+- **n_firms** = the distinct firms behind a cell: for a share, the firms in its
+  denominator; for a median, the firms whose values entered it.
+
+>>> from econscope.engine import connect
+>>> expr = fig02(example_panel())  # an Ibis expression: nothing has run yet
+>>> df = connect().to_pyarrow(expr).to_pandas().sort_values("measure")
+>>> df[["measure", "value", "n_firms"]].values.tolist()
+[['median_revolving_balance', 150.0, 2], ['share_revolving', 0.5, 4]]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from econscope.config import Settings
+from econscope.errors import ConfigError
+from econscope.smallbiz.tables import TABLES
+
+__all__ = [
+    "BUILDERS",
+    "PANEL_COLUMNS",
+    "example_panel",
+    "fig02",
+    "fig03",
+    "fig04",
+    "fig05",
+    "fig06",
+    "fig07",
+    "fig10",
+    "fig11",
+    "fig12",
+    "firm_months",
+    "firm_years",
+    "result_tables",
+    "tabA1",
+]
+
+#: Panel columns the result tables read (a subset of the panel schema).
+PANEL_COLUMNS: tuple[str, ...] = (
+    "firm_id",
+    "statement_date",
+    "revolving",
+    "revolving_balance_real",
+    "statement_balance_real",
+    "adb_real",
+    "cash_buffer_days",
+    "industry",
+    "annual_revenue_real",
+    "size_class",
+)
+
+REVOLVERS = "revolvers"
+TRANSACTORS = "transactors"
+UNKNOWN = "unknown"
+#: fig06's months-revolved categories: each count and the "some but not all" group.
+MONTHS_REVOLVED_GROUPS: tuple[tuple[str, int, int], ...] = (
+    *((str(m), m, m) for m in range(13)),
+    ("1-11", 1, 11),
+)
+
+_F64 = "float64"
+_I64 = "int64"
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings if settings is not None else Settings()
+
+
+def _share(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.FloatingValue:
+    return ibis.ifelse(
+        denominator > 0,
+        numerator.cast(_F64) / denominator.cast(_F64),
+        ibis.null(_F64),
+    )
+
+
+def _cells(
+    t: ir.Table,
+    table_id: str,
+    measure: str,
+    value: ir.Value,
+    n_firms: ir.Value,
+) -> ir.Table:
+    """One measure of ``t`` (already aggregated to the table's dimensions) in tidy form."""
+    dims = TABLES[table_id].dims
+    return t.select(
+        *(t[d] for d in dims),
+        measure=ibis.literal(measure),
+        value=value.cast(_F64),
+        n_firms=n_firms.fill_null(0).cast(_I64),
+        suppressed=ibis.literal(False),
+    )
+
+
+def _union(parts: Sequence[ir.Table]) -> ir.Table:
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part, distinct=False)
+    return out
+
+
+def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.Table:
+    """One row per firm and calendar month of statement date, the unit of the monthly tables.
+
+    Columns: firm_id, month (date, first of month), year, industry, size_class (nulls as
+    'unknown'), revolving (true/false, null when no cycle of the month has a known
+    status), revolving_balance (largest of the month's revolving cycles, 2022 $), adb
+    (mean, 2022 $), cash_buffer_days (mean), covers (every revolving cycle of the month
+    had ADB >= statement balance), keeps_buffer (every revolving cycle had
+    ADB - B >= ``buffer_days_threshold`` x average daily outflows; see :func:`fig10`).
+    ``covers``/``keeps_buffer`` are null for firm-months that did not revolve.
+    """
+    p = panel.mutate(month=panel.statement_date.truncate("M"))
+    rev = p.revolving
+    agg = p.group_by([p.firm_id, p.month]).agg(
+        n_known=rev.count(),
+        n_revolving=rev.cast(_I64).sum(),
+        revolving_balance=p.revolving_balance_real.max(where=rev),
+        adb=p.adb_real.mean(),
+        cash_buffer_days=p.cash_buffer_days.mean(),
+        industry=p.industry.max(),
+        size_class=p.size_class.max(),
+        covers_min=(p.adb_real >= p.statement_balance_real).cast("int8").min(where=rev),
+        keeps_min=_keeps_buffer_expr(p, buffer_days_threshold).cast("int8").min(where=rev),
+    )
+    return agg.select(
+        agg.firm_id,
+        agg.month,
+        year=agg.month.year().cast(_I64),
+        industry=agg.industry.fill_null(UNKNOWN),
+        size_class=agg.size_class.cast("string").fill_null(UNKNOWN),
+        revolving=ibis.ifelse(agg.n_known > 0, agg.n_revolving > 0, ibis.null("boolean")),
+        revolving_balance=agg.revolving_balance.cast(_F64),
+        adb=agg.adb.cast(_F64),
+        cash_buffer_days=agg.cash_buffer_days.cast(_F64),
+        covers=agg.covers_min == 1,
+        keeps_buffer=agg.keeps_min == 1,
+    )
+
+
+def _keeps_buffer_expr(p: ir.Table, threshold: float) -> ir.BooleanValue:
+    """Per cycle: could pay the statement from ADB and keep ``threshold`` buffer days.
+
+    Average daily outflows = total outflows of the trailing 365 days / 365, the
+    denominator of cash buffer days. The panel does not carry it, so it is derived as
+    ADB / cash buffer days, taking the cycle's ADB for the trailing year's ADB (the two
+    differ where the balance moved within the year; docs/results.md). Then
+    ADB - B >= threshold x ADB / buffer_days. A cycle with buffer days <= 0 had no cash over the
+    past year and does not keep a buffer; a null ADB or buffer days gives null.
+    """
+    cbd = p.cash_buffer_days
+    adb = p.adb_real
+    b = p.statement_balance_real
+    # ADB - B >= t x ADB / cbd, multiplied through by cbd > 0 so no rounding of a quotient
+    # moves a cycle across the boundary.
+    keeps = (adb - b) * cbd >= adb * float(threshold)
+    return ibis.cases(
+        (cbd.isnull() | adb.isnull() | b.isnull(), ibis.null("boolean")),
+        (cbd <= 0, ibis.literal(False)),
+        else_=keeps,
+    )
+
+
+def _firm_months(panel: ir.Table, settings: Settings) -> ir.Table:
+    return firm_months(panel, buffer_days_threshold=settings.results.buffer_days_threshold)
+
+
+def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
+    """share_revolving and median_revolving_balance of firm-months grouped by the dims."""
+    dims = list(TABLES[table_id].dims)
+    known = fm.filter(fm.revolving.notnull())
+    with_balance = known.revolving & known.revolving_balance.notnull()
+    g = known.group_by(dims).agg(
+        n_rev=known.revolving.cast(_I64).sum(),
+        n_known=known.count(),
+        firms_known=known.firm_id.nunique(),
+        median_balance=known.revolving_balance.median(where=with_balance),
+        firms_balance=known.firm_id.nunique(where=with_balance),
+    )
+    return _union(
+        [
+            _cells(g, table_id, "share_revolving", _share(g.n_rev, g.n_known), g.firms_known),
+            _cells(g, table_id, "median_revolving_balance", g.median_balance, g.firms_balance),
+        ]
+    )
+
+
+def fig02(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per month: share of firms revolving; median revolving balance of revolvers (2022 $).
+
+    Share = firms revolving in any cycle with a statement in the month / firms with a
+    known revolving status that month.
+    """
+    return _revolving_cells(_firm_months(panel, _settings(settings)), "fig02")
+
+
+def _base_month(settings: Settings) -> dt.date:
+    text = settings.results.index_base_month
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ConfigError(
+            f"results.index_base_month {text!r} is not a month. Hint: write it as YYYY-MM, "
+            "e.g. --set results.index_base_month='\"2020-01\"'"
+        ) from None
+
+
+def fig03(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per month: median ADB (2022 $) and its index, base month (default 2020-01) = 100.
+
+    The index cell describes both its month's and the base month's firms, so its
+    n_firms is the smaller of the two (0 when the base month is absent: then the index is
+    null and disclosure control marks it).
+    """
+    settings = _settings(settings)
+    fm = _firm_months(panel, settings)
+    known = fm.filter(fm.adb.notnull())
+    med = known.group_by("month").agg(median=known.adb.median(), firms=known.firm_id.nunique())
+    base = med.filter(med.month == ibis.literal(_base_month(settings)))
+    base_value = base.median.max()
+    base_firms = base.firms.max().fill_null(0)
+    indexed = med.mutate(
+        index=ibis.ifelse(base_value != 0, med.median / base_value * 100.0, ibis.null(_F64)),
+        index_firms=ibis.least(med.firms, base_firms),
+    )
+    return _union(
+        [
+            _cells(indexed, "fig03", "median_adb", indexed.median, indexed.firms),
+            _cells(indexed, "fig03", "median_adb_index", indexed.index, indexed.index_firms),
+        ]
+    )
+
+
+def fig04(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """fig02 split by the panel's size_class (annual revenue above vs at most $100,000)."""
+    return _revolving_cells(_firm_months(panel, _settings(settings)), "fig04")
+
+
+def fig05(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per industry and year (default 2019 and 2022): share revolving; median balance.
+
+    Firm-month level, pooled over the year: share = revolving firm-months / firm-months
+    with a known status in the year (the average monthly share, which is what the
+    report's "19% of health care firms revolved in 2022" measures: it is below the
+    monthly all-industry share, not the 42% that revolved at least once); median over
+    revolving firm-months. n_firms = distinct firms behind each cell.
+    """
+    settings = _settings(settings)
+    fm = _firm_months(panel, settings)
+    years = [int(y) for y in settings.results.industry_years]
+    return _revolving_cells(fm.filter(fm.year.isin(years)), "fig05")
+
+
+def firm_years(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Firm-years observed in at least ``results.min_months_observed`` months (fig06, fig07).
+
+    A month is observed when the firm's revolving status is known in it. Columns:
+    firm_id, year, months_observed, months_revolved.
+    """
+    settings = _settings(settings)
+    fm = _firm_months(panel, settings)
+    known = fm.filter(fm.revolving.notnull())
+    fy = known.group_by([known.firm_id, known.year]).agg(
+        months_observed=known.count(),
+        months_revolved=known.revolving.cast(_I64).sum(),
+    )
+    return fy.filter(fy.months_observed >= settings.results.min_months_observed)
+
+
+def _groups_table() -> ir.Table:
+    return ibis.memtable(
+        pa.table(
+            {
+                "months_revolved": pa.array([g[0] for g in MONTHS_REVOLVED_GROUPS], pa.string()),
+                "lo": pa.array([g[1] for g in MONTHS_REVOLVED_GROUPS], pa.int64()),
+                "hi": pa.array([g[2] for g in MONTHS_REVOLVED_GROUPS], pa.int64()),
+            }
+        )
+    )
+
+
+def fig06(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per year: share of firms by months revolved ("0".."12" and "1-11").
+
+    Among firm-years observed in at least ``min_months_observed`` months (default all
+    12). Every year has all 14 rows. n_firms = the firms of the year (the denominator).
+    """
+    fy = firm_years(panel, settings)
+    counts = fy.group_by([fy.year, fy.months_revolved]).agg(firms=fy.count())
+    totals = counts.group_by(counts.year).agg(total=counts.firms.sum())
+    groups = _groups_table()
+    grid = totals.cross_join(groups)
+    c = counts.rename(c_year="year", mr="months_revolved")
+    joined = grid.left_join(c, [grid.year == c.c_year, c.mr >= grid.lo, c.mr <= grid.hi])
+    g = joined.group_by([joined.year, joined.months_revolved, joined.total]).agg(
+        in_group=joined.firms.sum().fill_null(0)
+    )
+    return _cells(g, "fig06", "share_of_firms", _share(g.in_group, g.total), g.total)
+
+
+def fig07(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per months revolved in year t (0-12): share revolving 0 and 12 months in t+1.
+
+    Among firms observed at least ``min_months_observed`` months in both t and t+1,
+    pooled over every pair of consecutive years. The value is a share of firm-year
+    pairs; n_firms = the distinct firms among those pairs. All 13 rows always.
+    """
+    fy = firm_years(panel, settings)
+    nxt = fy.select(n_firm=fy.firm_id, n_year=fy.year, n_mr=fy.months_revolved)
+    pairs = fy.join(nxt, [fy.firm_id == nxt.n_firm, fy.year + 1 == nxt.n_year])
+    g = pairs.group_by(pairs.months_revolved).agg(
+        pairs=pairs.count(),
+        zero=(pairs.n_mr == 0).cast(_I64).sum(),
+        twelve=(pairs.n_mr == 12).cast(_I64).sum(),
+        firms=pairs.firm_id.nunique(),
+    )
+    grid = ibis.memtable(pa.table({"g_mr": pa.array(range(13), pa.int64())}))
+    full = grid.left_join(g, grid.g_mr == g.months_revolved)
+    full = full.select(
+        months_revolved=full.g_mr.cast("string"),
+        pairs=full.pairs.fill_null(0),
+        zero=full.zero.fill_null(0),
+        twelve=full.twelve.fill_null(0),
+        firms=full.firms.fill_null(0),
+    )
+    return _union(
+        [
+            _cells(
+                full,
+                "fig07",
+                "share_revolving_0_next_year",
+                _share(full.zero, full.pairs),
+                full.firms,
+            ),
+            _cells(
+                full,
+                "fig07",
+                "share_revolving_12_next_year",
+                _share(full.twelve, full.pairs),
+                full.firms,
+            ),
+        ]
+    )
+
+
+def fig10(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per month, among revolving firm-months: could they have paid in full from cash?
+
+    share_adb_covers_balance: ADB >= statement balance (every revolving cycle of the
+    month). share_covers_and_keeps_buffer: ADB - B >= buffer_days_threshold (15) x
+    average daily outflows, where average daily outflows = trailing-365-day outflows /
+    365, derived as ADB / cash buffer days (see :func:`firm_months`). Denominators are
+    the revolvers for which each condition is known.
+    """
+    fm = _firm_months(panel, _settings(settings))
+    rev = fm.filter(fm.revolving)
+    g = rev.group_by("month").agg(
+        covers=rev.covers.cast(_I64).sum(),
+        covers_known=rev.covers.count(),
+        covers_firms=rev.firm_id.nunique(where=rev.covers.notnull()),
+        keeps=rev.keeps_buffer.cast(_I64).sum(),
+        keeps_known=rev.keeps_buffer.count(),
+        keeps_firms=rev.firm_id.nunique(where=rev.keeps_buffer.notnull()),
+    )
+    return _union(
+        [
+            _cells(
+                g,
+                "fig10",
+                "share_adb_covers_balance",
+                _share(g.covers, g.covers_known),
+                g.covers_firms,
+            ),
+            _cells(
+                g,
+                "fig10",
+                "share_covers_and_keeps_buffer",
+                _share(g.keeps, g.keeps_known),
+                g.keeps_firms,
+            ),
+        ]
+    )
+
+
+def fig11(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per month: median cash buffer days of revolving and of transacting firm-months."""
+    fm = _firm_months(panel, _settings(settings))
+    known = fm.filter(fm.revolving.notnull() & fm.cash_buffer_days.notnull())
+    known = known.mutate(group=ibis.ifelse(known.revolving, REVOLVERS, TRANSACTORS))
+    g = known.group_by(["month", "group"]).agg(
+        median=known.cash_buffer_days.median(), firms=known.firm_id.nunique()
+    )
+    return _cells(g, "fig11", "median_cash_buffer_days", g.median, g.firms)
+
+
+def buffer_group_labels(threshold: float) -> tuple[str, str]:
+    """fig12's two group labels for a threshold, e.g. ('<= 15 days', '> 15 days')."""
+    return (f"<= {threshold:g} days", f"> {threshold:g} days")
+
+
+def fig12(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per month, buffer days <= vs > threshold (15): share revolving; median balance.
+
+    The group follows the firm-month's cash buffer days; firm-months without buffer days
+    (too little history) are in neither group.
+    """
+    settings = _settings(settings)
+    threshold = float(settings.results.buffer_days_threshold)
+    low, high = buffer_group_labels(threshold)
+    fm = _firm_months(panel, settings)
+    fm = fm.filter(fm.cash_buffer_days.notnull())
+    fm = fm.mutate(buffer_group=ibis.ifelse(fm.cash_buffer_days <= threshold, low, high))
+    return _revolving_cells(fm, "fig12")
+
+
+def tabA1(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+    """Per industry: firms, and median annual revenue (2022 $).
+
+    A firm's annual revenue is its panel ``annual_revenue_real`` per calendar year of the
+    statement dates. Default basis (``results.tabA1_revenue_year = None``): each firm's
+    median over its years, then the median over the industry's firms. With a year set,
+    only that year's revenue of the firms seen in it. ``firms`` counts the distinct firms
+    of the industry (in that year when one is set).
+    """
+    settings = _settings(settings)
+    p = panel.mutate(
+        year=panel.statement_date.year().cast(_I64),
+        industry=panel.industry.fill_null(UNKNOWN),
+    )
+    year = settings.results.tabA1_revenue_year
+    if year is not None:
+        p = p.filter(p.year == int(year))
+    fy = p.group_by([p.firm_id, p.industry, p.year]).agg(revenue=p.annual_revenue_real.max())
+    firm = fy.group_by([fy.firm_id, fy.industry]).agg(revenue=fy.revenue.median())
+    g = firm.group_by(firm.industry).agg(
+        firms=firm.firm_id.nunique(),
+        median=firm.revenue.median(),
+        revenue_firms=firm.firm_id.nunique(where=firm.revenue.notnull()),
+    )
+    return _union(
+        [
+            _cells(g, "tabA1", "firms", g.firms, g.firms),
+            _cells(g, "tabA1", "median_annual_revenue", g.median, g.revenue_firms),
+        ]
+    )
+
+
+Builder = Callable[[ir.Table, Settings | None], ir.Table]
+
+#: Table id -> builder, for every table computed from the panel (fig08/fig09 come from
+#: the models).
+BUILDERS: Mapping[str, Builder] = MappingProxyType(
+    {
+        "fig02": fig02,
+        "fig03": fig03,
+        "fig04": fig04,
+        "fig05": fig05,
+        "fig06": fig06,
+        "fig07": fig07,
+        "fig10": fig10,
+        "fig11": fig11,
+        "fig12": fig12,
+        "tabA1": tabA1,
+    }
+)
+
+
+def result_tables(panel: ir.Table, settings: Settings | None = None) -> dict[str, ir.Table]:
+    """Every panel-based result table as an unexecuted expression, keyed by table id."""
+    return {table_id: build(panel, settings) for table_id, build in BUILDERS.items()}
+
+
+def example_panel() -> ir.Table:
+    """A four-firm, one-month panel for examples: two revolvers ($100 and $200), two not.
+
+    >>> example_panel().count().to_pyarrow().as_py()
+    4
+    """
+    d = dt.date(2020, 1, 15)
+    n = 4
+    columns = {
+        "firm_id": ["a", "b", "c", "d"],
+        "statement_date": [d] * n,
+        "revolving": [True, True, False, False],
+        "revolving_balance_real": [100.0, 200.0, 0.0, 0.0],
+        "statement_balance_real": [500.0, 300.0, 50.0, 0.0],
+        "adb_real": [1000.0, 100.0, 2000.0, 500.0],
+        "cash_buffer_days": [30.0, 5.0, 60.0, 20.0],
+        "industry": ["retail"] * n,
+        "annual_revenue_real": [50_000.0, 80_000.0, 200_000.0, 150_000.0],
+        "size_class": ["small", "small", "large", "large"],
+    }
+    return ibis.memtable(pa.table(columns))
