@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from econscope.economies.currency import Converted, ExchangeRates, Rate
+from econscope.economies.currency import Converted, ExchangeRates, Rate, implied_rate
 from econscope.economies.indicators import average_growth, decompose_growth
 from econscope.economies.units import format_quantity, is_currency
 from econscope.errors import ConfigError
@@ -408,7 +408,7 @@ def _convert(args: Mapping[str, Any], env: Env) -> Outcome:
 
 def _implied_rate(args: Mapping[str, Any], env: Env) -> Outcome:
     local, usd = env.one(args["local"]), env.one(args["usd"])
-    v, lo, hi = _corners((local, usd), lambda xs: xs[0] / xs[1])
+    v, lo, hi = _corners((local, usd), lambda xs: implied_rate(xs[1], xs[0]))
     unit = f"{local.unit}/{usd.unit}"
     return Outcome(v, lo, hi, unit, f"implied rate {format_value(v, unit)}")
 
@@ -645,13 +645,14 @@ def _versions(args: Mapping[str, Any], env: Env) -> Outcome:
     first, second = env.many(args["first"]), env.many(args["second"])
     texts = []
     for tag, (usd, local, growth) in (("first", first), ("second", second)):
-        rate = local.value / usd.value
+        rate = implied_rate(usd.value, local.value)
         texts.append(
             f"{tag}: {format_value(usd.value, usd.unit)} = {format_value(local.value, local.unit)}"
             f" (+{growth.value:g}%), implied {rate:.3f} {local.unit}/{usd.unit}"
         )
     usd = second[0]
-    r1, r2 = first[1].value / first[0].value, second[1].value / second[0].value
+    r1 = implied_rate(first[0].value, first[1].value)
+    r2 = implied_rate(second[0].value, second[1].value)
     text = "; ".join(texts) + f"; rates differ by {100 * (r1 / r2 - 1):.1f}%"
     return Outcome(usd.value, usd.low, usd.high, usd.unit, text)
 
