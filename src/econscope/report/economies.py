@@ -11,7 +11,7 @@ Rendering only: it draws the study's tidy chart rows and ledger; nothing is comp
 >>> rows = pd.DataFrame({"chart": "c", "series": ["a", "b"], "x": ["2020", "2020"],
 ...                      "value": [1.0, 2.0], "unit": "percent", "source": "facts"})
 >>> sorted(study_chart("line", rows, "growth").to_dict()["encoding"])
-['color', 'tooltip', 'x', 'y']
+['color', 'detail', 'strokeDash', 'tooltip', 'x', 'y']
 """
 
 from __future__ import annotations
@@ -100,12 +100,18 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
     base = alt.Chart(data).properties(width=_WIDTH, height=_HEIGHT)
     color = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
     if kind == "line":
+        # "China (article)" and "China (WDI)": one colour per entity, one dash per origin
         data["year"] = pd.to_numeric(data["x"], errors="coerce")
+        split = data["series"].str.extract(r"^(?P<entity>.*?)(?: \((?P<origin>[^)]*)\))?$")
+        data["entity"] = split["entity"]
+        data["origin"] = split["origin"].fillna("")
         base = alt.Chart(data).properties(width=_WIDTH, height=_HEIGHT)
         return base.mark_line(point=True).encode(
             x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:Q", title=y_title),
-            color=color,
+            color=alt.Color("entity:N", title=None, legend=alt.Legend(orient="bottom", columns=3)),
+            strokeDash=alt.StrokeDash("origin:N", title=None, legend=alt.Legend(orient="bottom")),
+            detail="series:N",
             tooltip=tooltip,
         )
     order = list(dict.fromkeys(data["x"]))
