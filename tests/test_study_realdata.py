@@ -20,6 +20,8 @@ CODES = (
     "pa.nus.fcrf",
     "sp.pop.totl",
     "ag.srf.totl.k2",
+    "tx.val.mrch.cd.wt",
+    "tm.val.mrch.cd.wt",
 )
 
 
@@ -94,3 +96,10 @@ def test_trade_specialisation_from_comtrade_checks_the_electronics_claim(checked
     assert "-0.25 (2013) -> +0.40 (2018)" in c.data_check
     tsi = checked.charts[checked.charts["chart"] == "tsi_by_industry"]
     assert set(tsi["x"]) == {str(y) for y in range(2013, 2019)}
+
+
+def test_a_surplus_every_year_since_2016_is_checked_on_wdi_trade(checked):
+    # WDI VNM X - M (US$ bn): 2016 176.581-174.804 = 1.777 ... 2021 335.978-332.455 = 3.523
+    c = checked.claim("vnm_trade_surplus_every_year_since_2016")
+    assert c.verdict == "consistent"
+    assert "2016 US$1.777 bn" in c.recomputed and "2021 US$3.523 bn" in c.recomputed

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from econscope.economies.currency import Converted, ExchangeRates, Rate, implied_rate
-from econscope.economies.indicators import average_growth, decompose_growth
+from econscope.economies.indicators import average_growth, decompose_growth, trade_balance
 from econscope.economies.units import format_quantity, is_currency
 from econscope.errors import ConfigError
 
@@ -639,6 +639,24 @@ def _range_check(args: Mapping[str, Any], env: Env) -> Outcome:
     )
 
 
+def _balance_every_year(args: Mapping[str, Any], env: Env) -> Outcome:
+    """The trade balance X - M of every year of two annual series, op 0 in each year
+    (``op: ">"`` = a surplus every year)."""
+    op = _OPS[args.get("op", ">")]
+    exports, imports = _by_year(env.many(args["exports"])), _by_year(env.many(args["imports"]))
+    years = sorted(set(exports) & set(imports))
+    if not years:
+        raise MissingInput("exports", "exports and imports for the same years")
+    balances = {y: trade_balance(exports[y].value, imports[y].value) for y in years}
+    holds = all(op(b, 0.0) for b in balances.values())
+    unit = exports[years[0]].unit
+    text = f"{'true' if holds else 'false'}: " + ", ".join(
+        f"{y} {format_value(b, unit)}" for y, b in balances.items()
+    )
+    flag = 1.0 if holds else 0.0
+    return Outcome(flag, flag, flag, "bool", text, boolean=True)
+
+
 def _versions(args: Mapping[str, Any], env: Env) -> Outcome:
     """Two releases of one figure, each as (US$, local currency, growth): the second
     release against the first, with the exchange rate each conversion implies."""
@@ -696,6 +714,7 @@ FUNCTIONS: dict[str, FunctionImpl] = {
     "all_compare": _all_compare,
     "range_check": _range_check,
     "versions": _versions,
+    "balance_every_year": _balance_every_year,
     "ratio_change": _ratio_change,
     "none": _none,
 }
