@@ -248,3 +248,20 @@ def test_the_report_renders_offline_in_a_browser_and_filters(reported, tmp_path)
     assert dom.count('data-rendered="true"') == charts
     assert "data-error-log" not in dom
     assert f"{len(result.ledger)} of {len(result.ledger)} claims" in dom
+
+
+def test_a_data_file_no_reader_takes_is_skipped_with_a_warning(tmp_path):
+    from econscope.errors import EconscopeWarning
+
+    odd = tmp_path / "notes.csv"
+    odd.write_text("a,b\n1,2\n")
+    with pytest.warns(EconscopeWarning, match="notes.csv: skipped"):
+        result = run_study("vietnam-china", tmp_path / "out", [odd], report=False)
+    assert result.data_files == ()
+
+
+def test_a_missing_data_file_is_a_data_error(tmp_path):
+    from econscope.errors import DataError
+
+    with pytest.raises(DataError, match="data file not found"):
+        run_study("vietnam-china", tmp_path / "out", [tmp_path / "nope.csv"], report=False)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -54,7 +55,7 @@ from econscope.economies.ledger import (
 )
 from econscope.economies.readers import read_any, read_facts
 from econscope.engine import Backend, atomic_path, connect, write_parquet
-from econscope.errors import ConfigError, DataError
+from econscope.errors import ConfigError, DataError, EconscopeWarning
 from econscope.stages import Manifest, reusable
 
 __all__ = [
@@ -259,6 +260,9 @@ def load_data(
 ) -> DataStore:
     """Read real-data files (a folder is searched for CSV files) into a :class:`DataStore`.
 
+    A file no reader takes is skipped with an :class:`~econscope.errors.EconscopeWarning`
+    naming it (WDI ``Metadata_*`` files in a folder are left out quietly).
+
     Only the indicator codes and entities a study names, and the trade flows of the
     (reporter, partner) pairs it names, leave the engine.
     """
@@ -283,8 +287,12 @@ def load_data(
     for order, path in enumerate(paths):
         try:
             res = read_any(path, con=con)
-        except DataError:
-            continue  # not a layout the study reads (e.g. a facts or metadata file)
+        except DataError as exc:
+            # a file no reader takes is reported, never dropped in silence
+            warnings.warn(
+                EconscopeWarning(f"{path}: skipped, no reader takes it ({exc})"), stacklevel=2
+            )
+            continue
         used.append(str(path))
         if res.trade is not None:
             t = res.trade
@@ -933,6 +941,9 @@ def run_study(
     spec = load_study(name_or_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    missing = [str(f) for f in data_files if not Path(f).exists()]
+    if missing:
+        raise DataError("data file not found", file=missing[0], hint="check the path")
     inputs: dict[str, str | Path] = {"study": spec.path, "facts": spec.facts_path}
     inputs.update({f"data{i}": Path(f) for i, f in enumerate(data_files)})
     planned = Manifest.build(
