@@ -558,6 +558,13 @@ def _claim(spec: ClaimSpec, facts: Mapping[str, Value], data: DataStore) -> Clai
                 ] or reasons
             if reasons:
                 note_parts.append("Why: " + "; ".join(reasons) + ".")
+            if not out.boolean and "arithmetic: consistent_within_rounding" in decision.reasons:
+                low, high = format_value(out.low, out.unit, 4), format_value(out.high, out.unit, 4)
+                said = format_value(stated.value, stated.unit)
+                note_parts.append(
+                    f"Inside the rounding of the printed inputs the result ranges from {low} "
+                    f"to {high}, which reaches the stated {said}."
+                )
     data_verdict, data_text = _data_check(spec, facts, data, env, stated)
     return ClaimResult(
         claim_id=spec.id,
