@@ -40,6 +40,7 @@ import pyarrow as pa
 import yaml
 
 from econscope.config import Settings
+from econscope.economies.countries import country
 from econscope.economies.indicators import tsi_table
 from econscope.economies.ledger import (
     FUNCTIONS,
@@ -360,7 +361,10 @@ def _fact_values(path: Path) -> tuple[dict[str, Value], tuple[Any, ...]]:
     return values, res.facts
 
 
-_WDI_UNITS = {"PA.NUS.FCRF": "LCU/USD"}
+def _lcu(entity: str) -> str:
+    """The currency code of a country (WDI's "LCU"), from the core's country table."""
+    row = country(entity)
+    return (row.currency if row is not None else "") or "LCU"
 
 
 def _query_values(query: Mapping[str, Any], data: DataStore) -> tuple[Value, ...]:
@@ -376,8 +380,7 @@ def _query_values(query: Mapping[str, Any], data: DataStore) -> tuple[Value, ...
         raise MissingInput(code, f"{what} (pass --data)")
     out = []
     unit, concept = data.units.get(code, ("", ""))
-    if code == "PA.NUS.FCRF":
-        unit = f"{'CNY' if entity == 'CHN' else 'LCU'}/USD"
+    unit = unit.replace("LCU", _lcu(entity))  # e.g. PA.NUS.FCRF: LCU/USD -> CNY/USD
     for p in periods:
         found = data.lookup(code, entity, p)
         if not found:
@@ -386,7 +389,7 @@ def _query_values(query: Mapping[str, Any], data: DataStore) -> tuple[Value, ...
         out.append(
             Value.exact(
                 value,
-                unit or _WDI_UNITS.get(code, ""),
+                unit,
                 label=f"WDI {code} {entity} {p}",
                 entity=entity,
                 indicator=code,
