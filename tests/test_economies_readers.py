@@ -71,6 +71,7 @@ def test_wdi_bulk_with_preamble_bom_and_trailing_comma(tmp_path: Path) -> None:
         ("rejected", "missing_value"): 1,
         ("rejected", "non_numeric"): 1,
     }
+    assert r.counts() == {"read": 9, "kept": 6, "rejected": 3}
     vnm = {o["period"]: o for o in rows(r.observations)}
     assert vnm["2021"]["value"] == pytest.approx(2.55)
     assert vnm["2021"]["unit"] == "percent" and vnm["2021"]["vintage"] == "2025-10-07"

@@ -75,7 +75,7 @@ TRADE_SCHEMA = ibis.schema(
     }
 )
 
-EntityKey = Literal["iso3", "name", "comtrade", "any"]
+EntityKey = Literal["iso3", "name", "comtrade"]
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,7 @@ def _norm_name(col: ir.StringValue) -> ir.StringValue:
 def resolve_entity(table: ir.Table, column: str, how: EntityKey) -> ir.Table:
     """``table`` plus ``iso3`` and ``kind`` (country / aggregate), null when unknown.
 
-    ``how``: ``iso3`` codes, ``name`` (any known variant), ``comtrade`` codes (0 = World),
-    or ``any`` (ISO3 first, then names).
+    ``how``: ``iso3`` codes, ``name`` (any known variant) or ``comtrade`` codes (0 = World).
     """
     codes = ibis.memtable(country_arrow()).select(k_iso3="iso3", k_kind="kind")
     raw = table[column].strip()
@@ -171,17 +170,8 @@ def resolve_entity(table: ir.Table, column: str, how: EntityKey) -> ir.Table:
         t = table.mutate(_k=_norm_name(table[column])).left_join(
             names, ibis._["_k"] == names.k_name
         )
-        guess = t.k_res if how == "name" else ibis.coalesce(t[column].strip().upper(), t.k_res)
-        t = t.mutate(iso3=guess).drop("_k", "k_name", "k_res")
+        t = t.mutate(iso3=t.k_res).drop("_k", "k_name", "k_res")
     t = t.left_join(codes, t.iso3 == codes.k_iso3)
-    if how == "any":
-        # An unknown three-letter text is not a code: fall back to the name lookup.
-        names = ibis.memtable(name_keys_arrow()).rename(k_name2="name_key", k_res2="iso3")
-        t = t.mutate(_k2=_norm_name(t[column])).left_join(names, ibis._["_k2"] == names.k_name2)
-        t = t.mutate(iso3=ibis.ifelse(t.k_kind.isnull(), t.k_res2, t.iso3)).drop(
-            "_k2", "k_name2", "k_res2", "k_iso3", "k_kind"
-        )
-        t = t.left_join(codes, t.iso3 == codes.k_iso3)
     return t.mutate(
         iso3=ibis.ifelse(t.k_kind.isnull(), ibis.null(str), t.iso3), kind=t.k_kind
     ).drop("k_iso3", "k_kind")
@@ -201,30 +191,25 @@ def finish(
     file: str,
     layout: str,
     extra_reason: ir.StringValue | None = None,
-    keep_unknown_entities: bool = False,
 ) -> tuple[ir.Table, ir.Table, ir.Table, pa.Table]:
     """Classify candidates into (observations, aggregates, rejected, report).
 
     ``cand`` has entity_raw, iso3, kind, indicator, period, value_raw, value, unit,
     concept, source, vintage. ``extra_reason`` (a reader's own rule, e.g. an unknown
-    flow code) is checked after the missing and numeric rules. ``keep_unknown_entities``
-    keeps rows whose entity is not a country (regions, firms in a facts file) under
-    their printed id.
+    flow code) is checked after the missing, numeric, period and country rules.
     """
     missing = cand.value_raw.isnull() | cand.value_raw.strip().isin(MISSING_MARKERS)
     rules: list[tuple[ir.BooleanValue, str]] = [
         (missing, "missing_value"),
         (cand.value.isnull(), "non_numeric"),
         (cand.period.isnull(), "bad_period"),
+        (cand.iso3.isnull(), "unknown_country"),
     ]
-    if not keep_unknown_entities:
-        rules.append((cand.iso3.isnull(), "unknown_country"))
     reason = ibis.cases(*rules, else_=ibis.null(str))
     if extra_reason is not None:
         reason = ibis.coalesce(reason, extra_reason)
     t = cand.mutate(_reason=reason)
-    entity = ibis.coalesce(t.iso3, t.entity_raw.strip()) if keep_unknown_entities else t.iso3
-    kept = t.filter(t._reason.isnull()).mutate(_entity=entity)
+    kept = t.filter(t._reason.isnull()).mutate(_entity=t.iso3)
     cols = {
         "entity": kept._entity,
         "indicator": kept.indicator,
