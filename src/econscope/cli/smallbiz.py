@@ -41,3 +41,21 @@ def analyze_cmd(
         f"{len(result.files)} result files {verb} in {result.out_dir} "
         f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
     )
+
+
+# --- report (report helper) -----------------------------------------------------------
+@app.command("report")
+def report_cmd(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(help="Run folder holding results/ (and panel/, validated/ when there)."),
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Write figures/<id>.png|.svg and the offline report.html of a run."""
+    from econscope.smallbiz.report import render_report
+
+    settings = settings_from(config, set_) if config or set_ else None
+    page = render_report(run_dir, settings)
+    out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)

@@ -214,7 +214,6 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
     out: list[list[object]] = []
     for industry, group in rows.groupby("industry", sort=True):
         cells: list[object] = [str(industry)]
-        n_firms: object = None
         for m in measures:
             hit = group[group["measure"] == m]
             if hit.empty:
@@ -223,7 +222,6 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
                 cells.append(SUPPRESSED)
             else:
                 cells.append(_fmt(float(hit["value"].iloc[0])))
-                n_firms = hit["n_firms"].iloc[0] if n_firms is None else n_firms
         out.append(cells)
     header = ["industry"] + [f"{m.replace('_', ' ')} ({spec.measures[m]})" for m in measures]
     return paragraph(_figure_notes(spec), css_class="note") + table(
