@@ -71,8 +71,13 @@ _FILTER_JS = """
 
 _LEDGER_CSS = """
 <style>
-#ledger { width: 100%; table-layout: auto; }
-#ledger td { text-align: left; font-size: 0.86em; }
+.ledger-wrap { overflow-x: auto; }
+#ledger { width: 100%; table-layout: fixed; }
+#ledger td { text-align: left; font-size: 0.82em; overflow-wrap: anywhere; }
+#ledger th:nth-child(1) { width: 11%; } #ledger th:nth-child(2) { width: 15%; }
+#ledger th:nth-child(3) { width: 18%; } #ledger th:nth-child(4) { width: 14%; }
+#ledger th:nth-child(5) { width: 8%; } #ledger th:nth-child(6) { width: 9%; }
+#ledger th:nth-child(7) { width: 12%; } #ledger th:nth-child(8) { width: 13%; }
 #ledger td.verdict { white-space: nowrap; font-weight: 600; }
 tr[data-verdict="consistent"] td.verdict { color: #2e7d32; }
 tr[data-verdict="consistent_within_rounding"] td.verdict { color: #558b2f; }
@@ -147,7 +152,9 @@ def ledger_table(ledger: pd.DataFrame) -> str:
         + '<div class="filter"><label for="verdict-filter">Show </label>'
         + f'<select id="verdict-filter">{"".join(options)}</select> '
         + '<span id="verdict-count" class="note"></span></div>'
+        + '<div class="ledger-wrap">'
         + f'<table id="ledger"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        + "</div>"
         + f"<script>{_FILTER_JS}</script>"
     )
 
