@@ -56,7 +56,10 @@ def load_cmd(
     result = load_files(files, out_dir, layout=layout, indicator=indicator, vintage=vintage)  # type: ignore[arg-type]
     for row in result.report.to_pylist():
         reason = f" ({row['reason']})" if row["reason"] else ""
-        out.print(f"{row['file']} [{row['layout']}]: {row['outcome']}{reason} {row['rows']}")
+        out.print(
+            f"{row['file']} [{row['layout']}]: {row['outcome']}{reason} {row['rows']}",
+            markup=False,
+        )
     note = " (reused)" if result.reused else ""
     out.print(
         f"wrote {result.out_dir}{note}: " + ", ".join(f"{k} {v}" for k, v in result.rows.items())
