@@ -185,3 +185,16 @@ def test_a_rerun_over_unchanged_results_reuses_and_a_change_rerenders(tmp_path: 
     assert render_report(run).stat().st_mtime_ns != first
     manifest = json.loads((run / "figures" / "manifest.json").read_text())
     assert manifest["stage"] == "report" and "../report.html" in manifest["outputs"]
+
+
+def test_unreadable_recorded_settings_stop_the_report_instead_of_guessing_k(
+    tmp_path: Path,
+) -> None:
+    run = _keep_figures(make_run(tmp_path))
+    manifest = json.loads((run / "results" / "manifest.json").read_text())
+    manifest["settings"]["disclosure"]["k"] = "many"
+    (run / "results" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StageError, match="recorded in the run's manifest"):
+        render_report(run)
+    # explicit settings work
+    assert render_report(run, Settings()).is_file()

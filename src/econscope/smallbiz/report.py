@@ -131,8 +131,12 @@ def _settings_in_force(run: _Run, settings: Settings | None) -> tuple[Settings, 
     if settings is None:
         try:
             settings = Settings.model_validate(recorded) if recorded else Settings()
-        except ValueError:
-            settings = Settings()
+        except ValueError as exc:  # never guess k: a default could be below the run's
+            raise StageError(
+                f"the settings recorded in the run's manifest are not valid settings of this "
+                f"econscope version ({str(exc).splitlines()[0]}). Hint: pass settings "
+                "explicitly (render_report(run_dir, settings) or --config/--set)"
+            ) from None
     return settings, (recorded if recorded else settings.to_manifest())
 
 
