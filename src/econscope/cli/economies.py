@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from econscope.cli._common import out
+from econscope.cli._common import ConfigOption, SetOption, out, settings_from
 
 app = typer.Typer(
     help="Compare economies with every figure recomputed from data.",
@@ -202,3 +202,42 @@ def _table_indicator(
         out.print(f"wrote {out_file}: {arrow.num_rows} rows")
     else:
         out.print(arrow.to_pandas().to_string(index=False))
+
+
+# --- econscope economies study (the declarative studies and their claims ledger) ---
+
+
+@app.command("study")
+def study_cmd(
+    name: Annotated[
+        str, typer.Argument(help="A bundled study (vietnam-china) or the path of a study.yaml.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the ledger and report.")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Real data to check the claims against: WDI or Comtrade files, or folders "
+            "of them (repeatable).",
+        ),
+    ] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Write the ledger only (no HTML, no figures).")
+    ] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Recompute every claim of a study into ledger.csv, observations.parquet and a report."""
+    from collections import Counter
+
+    from econscope.economies.study import run_study
+
+    settings = settings_from(config, set_)
+    result = run_study(name, out_dir, data or (), settings, report=not no_report)
+    counts = Counter(result.ledger["verdict"])
+    out.print(f"{result.name}: {len(result.ledger)} claims")
+    for verdict, n in sorted(counts.items()):
+        out.print(f"  {verdict}: {n}")
+    out.print(f"ledger: {result.ledger_path}")
+    if result.report_path is not None:
+        out.print(f"report: {result.report_path}")
