@@ -71,10 +71,16 @@ def demo_cmd(
     firms: Annotated[int, typer.Option(help="Firms in the simulated bank.", min=10)] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the simulated bank.")] = 20230101,
 ) -> None:
-    """Simulate a bank and run econscope's pipeline on it, end to end."""
+    """Simulate a bank, run the smallbiz pipeline and the Vietnam-China study; print the reports.
+
+    Reuses the simulated bank and every finished stage when run again with the same options.
+    """
     from econscope.demo import run_demo
 
-    run_demo(out_dir, firms=firms, seed=seed, console=console)
+    result = run_demo(out_dir, firms=firms, seed=seed, console=console)
+    smallbiz_report, economies_report = result.reports
+    out.print(f"smallbiz report:  {smallbiz_report.resolve()}", highlight=False, soft_wrap=True)
+    out.print(f"economies report: {economies_report}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
