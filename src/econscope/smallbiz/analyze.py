@@ -34,7 +34,7 @@ from econscope.config import Settings
 from econscope.disclosure import check_no_identifiers, check_suppressed, suppress
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, EconscopeWarning, StageError
-from econscope.smallbiz.figures import BUILDERS, PANEL_COLUMNS
+from econscope.smallbiz.figures import PANEL_COLUMNS, result_tables
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME, Manifest, reusable
 
@@ -133,7 +133,8 @@ def analyze(
     _check_columns(panel, panel_path)
 
     k = settings.disclosure.k
-    computed = {tid: _to_pandas(con, build(panel, settings)) for tid, build in BUILDERS.items()}
+    exprs = result_tables(panel, settings, cache=True)
+    computed = {tid: _to_pandas(con, expr) for tid, expr in exprs.items()}
     _warn_missing_index_base(computed["fig03"], settings)
     models = _model_outputs(panel, settings)
     coefficients, fit, withheld = _disclose_models(models, k)
