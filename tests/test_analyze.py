@@ -309,3 +309,18 @@ def test_end_to_end_with_the_fitted_models(panel_dir, tmp_path):
     assert result["fig08"]["value"].between(0, 1).all()
     ids = [f"F{i:05d}" for i in range(N_FIRMS)]
     assert scan_for_identifiers([out], ids) == []
+
+
+def test_terminal_table_marks_suppressed_cells_and_shows_units(published):
+    from rich.console import Console
+
+    from econscope.report.terminal import result_table
+
+    console = Console(width=120, color_system=None)
+    with console.capture() as cap:
+        console.print(result_table(published["fig05"], "fig05"))
+    text = cap.get()
+    # fig05 at k = 10: the shares (10 firms) are shown with their unit, the medians
+    # (6-7 revolving firms) are suppressed.
+    assert "share of firms (0-1)" in text
+    assert text.count("suppressed") == int(published["fig05"]["suppressed"].sum()) == 3
