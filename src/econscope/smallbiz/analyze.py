@@ -43,6 +43,7 @@ __all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
 PANEL_FILE = "panel.parquet"
 MODELS_FILE = "models.csv"
 MODELS_FIT_FILE = "models_fit.csv"
+_STAGING_PREFIX = ".analyze-"
 #: Columns whose values could be firm or card identifiers (scanned in published files).
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("firm_id", "card_id")
 
@@ -306,7 +307,9 @@ def _write_all(
     out.mkdir(parents=True, exist_ok=True)
     # An old manifest must not vouch for files this run is about to replace.
     (out / MANIFEST_NAME).unlink(missing_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out))
+    for stale in out.glob(f"{_STAGING_PREFIX}*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     try:
         named = _named_frames(tables, coefficients, fit)
         for name, df in named.items():
