@@ -263,7 +263,7 @@ def _base_month(settings: Settings) -> dt.date:
     except ValueError:
         raise ConfigError(
             f"results.index_base_month {text!r} is not a month. Hint: write it as YYYY-MM, "
-            "e.g. --set results.index_base_month='\"2020-01\"'"
+            "e.g. --set results.index_base_month=2020-01"
         ) from None
 
 
