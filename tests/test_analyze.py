@@ -8,6 +8,7 @@ writing. One end-to-end test runs the real models.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import shutil
 import warnings
 from pathlib import Path
@@ -21,12 +22,14 @@ from econscope.config import load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import connect
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
-from econscope.smallbiz import analyze as analyze_module
 from econscope.smallbiz.analyze import ModelOutputs, analyze, read_result
 from econscope.smallbiz.figures import fig05
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME
 from test_figures_panel import DEFLATOR, cycle, make_panel
+
+# The module (not the function of the same name that econscope.smallbiz exports).
+analyze_module = importlib.import_module("econscope.smallbiz.analyze")
 
 INDUSTRIES = ("retail", "construction", "restaurants")
 N_FIRMS = 30
@@ -309,3 +312,29 @@ def test_end_to_end_with_the_fitted_models(panel_dir, tmp_path):
     assert result["fig08"]["value"].between(0, 1).all()
     ids = [f"F{i:05d}" for i in range(N_FIRMS)]
     assert scan_for_identifiers([out], ids) == []
+
+
+def test_terminal_table_marks_suppressed_cells_and_shows_units(published):
+    from rich.console import Console
+
+    from econscope.report.terminal import result_table
+
+    console = Console(width=120, color_system=None)
+    with console.capture() as cap:
+        console.print(result_table(published["fig05"], "fig05"))
+    text = cap.get()
+    # fig05 at k = 10: the shares (10 firms) are shown with their unit, the medians
+    # (6-7 revolving firms) are suppressed.
+    assert "share of firms (0-1)" in text
+    assert text.count("suppressed") == int(published["fig05"]["suppressed"].sum()) == 3
+
+
+def test_staging_left_by_a_killed_run_is_removed(panel_dir, published, tmp_path, models):
+    out = copy_of(published, tmp_path)
+    (out / MANIFEST_NAME).unlink()  # as if the run had been killed before finishing
+    stale = out / ".analyze-killed"
+    stale.mkdir()
+    (stale / "fig02.csv").write_text("half a file")
+    result = analyze(panel_dir, out)
+    assert result.reused is False
+    assert not stale.exists()

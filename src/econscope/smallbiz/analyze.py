@@ -34,7 +34,7 @@ from econscope.config import Settings
 from econscope.disclosure import check_no_identifiers, check_suppressed, suppress
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, EconscopeWarning, StageError
-from econscope.smallbiz.figures import BUILDERS, PANEL_COLUMNS
+from econscope.smallbiz.figures import PANEL_COLUMNS, result_tables
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME, Manifest, reusable
 
@@ -43,6 +43,7 @@ __all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
 PANEL_FILE = "panel.parquet"
 MODELS_FILE = "models.csv"
 MODELS_FIT_FILE = "models_fit.csv"
+_STAGING_PREFIX = ".analyze-"
 #: Columns whose values could be firm or card identifiers (scanned in published files).
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("firm_id", "card_id")
 
@@ -133,7 +134,8 @@ def analyze(
     _check_columns(panel, panel_path)
 
     k = settings.disclosure.k
-    computed = {tid: _to_pandas(con, build(panel, settings)) for tid, build in BUILDERS.items()}
+    exprs = result_tables(panel, settings, cache=True)
+    computed = {tid: _to_pandas(con, expr) for tid, expr in exprs.items()}
     _warn_missing_index_base(computed["fig03"], settings)
     models = _model_outputs(panel, settings)
     coefficients, fit, withheld = _disclose_models(models, k)
@@ -305,7 +307,9 @@ def _write_all(
     out.mkdir(parents=True, exist_ok=True)
     # An old manifest must not vouch for files this run is about to replace.
     (out / MANIFEST_NAME).unlink(missing_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out))
+    for stale in out.glob(f"{_STAGING_PREFIX}*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     try:
         named = _named_frames(tables, coefficients, fit)
         for name, df in named.items():

@@ -31,6 +31,7 @@ Definitions shared by every table (docs/results.md gives them in full):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
@@ -131,9 +132,10 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
     Columns: firm_id, month (date, first of month), year, industry, size_class (nulls as
     'unknown'), revolving (true/false, null when no cycle of the month has a known
     status), revolving_balance (largest of the month's revolving cycles, 2022 $), adb
-    (mean, 2022 $), cash_buffer_days (mean), covers (every revolving cycle of the month
-    had ADB >= statement balance), keeps_buffer (every revolving cycle had
-    ADB - B >= ``buffer_days_threshold`` x average daily outflows; see :func:`fig10`).
+    (mean, 2022 $), cash_buffer_days (mean), annual_revenue (the firm-year's, 2022 $),
+    covers (every revolving cycle of the month had ADB >= statement balance),
+    keeps_buffer (every revolving cycle had ADB - B >= ``buffer_days_threshold`` x average
+    daily outflows; see :func:`fig10`).
     ``covers``/``keeps_buffer`` are null for firm-months that did not revolve.
     """
     p = panel.mutate(month=panel.statement_date.truncate("M"))
@@ -146,6 +148,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
         cash_buffer_days=p.cash_buffer_days.mean(),
         industry=p.industry.max(),
         size_class=p.size_class.max(),
+        annual_revenue=p.annual_revenue_real.max(),
         covers_min=(p.adb_real >= p.statement_balance_real).cast("int8").min(where=rev),
         keeps_min=_keeps_buffer_expr(p, buffer_days_threshold).cast("int8").min(where=rev),
     )
@@ -159,6 +162,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
         revolving_balance=agg.revolving_balance.cast(_F64),
         adb=agg.adb.cast(_F64),
         cash_buffer_days=agg.cash_buffer_days.cast(_F64),
+        annual_revenue=agg.annual_revenue.cast(_F64),
         covers=agg.covers_min == 1,
         keeps_buffer=agg.keeps_min == 1,
     )
@@ -191,6 +195,37 @@ def _firm_months(panel: ir.Table, settings: Settings) -> ir.Table:
     return firm_months(panel, buffer_days_threshold=settings.results.buffer_days_threshold)
 
 
+Kernel = Callable[[ir.Table, Settings], ir.Table]
+Builder = Callable[..., ir.Table]
+
+
+def _panel_builder(kernel: Kernel) -> Builder:
+    """Make the public builder ``f(panel, settings=None)`` of a firm-month kernel.
+
+    The kernel itself (``builder.kernel``) takes the firm-month table, so that
+    :func:`result_tables` can build the firm-months once for every table.
+    """
+
+    @functools.wraps(kernel)
+    def builder(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+        settings = _settings(settings)
+        return kernel(_firm_months(panel, settings), settings)
+
+    builder.kernel = kernel  # type: ignore[attr-defined]
+    return builder
+
+
+def _firms(t: ir.Table, dims: Sequence[str], where: ir.BooleanValue | None = None) -> ir.Value:
+    """Distinct firms in a group of firm-months (optionally only rows where ``where``).
+
+    Firm-month rows are unique per (firm_id, month), so when month is a dimension the row
+    count is the distinct-firm count, and much cheaper than a count distinct.
+    """
+    if "month" in dims:
+        return t.count(where=where)
+    return t.firm_id.nunique(where=where)
+
+
 def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
     """share_revolving and median_revolving_balance of firm-months grouped by the dims."""
     dims = list(TABLES[table_id].dims)
@@ -199,9 +234,9 @@ def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
     g = known.group_by(dims).agg(
         n_rev=known.revolving.cast(_I64).sum(),
         n_known=known.count(),
-        firms_known=known.firm_id.nunique(),
+        firms_known=_firms(known, dims),
         median_balance=known.revolving_balance.median(where=with_balance),
-        firms_balance=known.firm_id.nunique(where=with_balance),
+        firms_balance=_firms(known, dims, with_balance),
     )
     return _union(
         [
@@ -211,13 +246,14 @@ def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
     )
 
 
-def fig02(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig02(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: share of firms revolving; median revolving balance of revolvers (2022 $).
 
     Share = firms revolving in any cycle with a statement in the month / firms with a
     known revolving status that month.
     """
-    return _revolving_cells(_firm_months(panel, _settings(settings)), "fig02")
+    return _revolving_cells(fm, "fig02")
 
 
 def _base_month(settings: Settings) -> dt.date:
@@ -227,21 +263,20 @@ def _base_month(settings: Settings) -> dt.date:
     except ValueError:
         raise ConfigError(
             f"results.index_base_month {text!r} is not a month. Hint: write it as YYYY-MM, "
-            "e.g. --set results.index_base_month='\"2020-01\"'"
+            "e.g. --set results.index_base_month=2020-01"
         ) from None
 
 
-def fig03(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig03(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: median ADB (2022 $) and its index, base month (default 2020-01) = 100.
 
     The index cell describes both its month's and the base month's firms, so its
     n_firms is the smaller of the two (0 when the base month is absent: then the index is
     null and disclosure control marks it).
     """
-    settings = _settings(settings)
-    fm = _firm_months(panel, settings)
     known = fm.filter(fm.adb.notnull())
-    med = known.group_by("month").agg(median=known.adb.median(), firms=known.firm_id.nunique())
+    med = known.group_by("month").agg(median=known.adb.median(), firms=_firms(known, ["month"]))
     base = med.filter(med.month == ibis.literal(_base_month(settings)))
     base_value = base.median.max()
     base_firms = base.firms.max().fill_null(0)
@@ -257,12 +292,14 @@ def fig03(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     )
 
 
-def fig04(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig04(fm: ir.Table, settings: Settings) -> ir.Table:
     """fig02 split by the panel's size_class (annual revenue above vs at most $100,000)."""
-    return _revolving_cells(_firm_months(panel, _settings(settings)), "fig04")
+    return _revolving_cells(fm, "fig04")
 
 
-def fig05(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig05(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per industry and year (default 2019 and 2022): share revolving; median balance.
 
     Firm-month level, pooled over the year: share = revolving firm-months / firm-months
@@ -271,20 +308,17 @@ def fig05(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     monthly all-industry share, not the 42% that revolved at least once); median over
     revolving firm-months. n_firms = distinct firms behind each cell.
     """
-    settings = _settings(settings)
-    fm = _firm_months(panel, settings)
     years = [int(y) for y in settings.results.industry_years]
     return _revolving_cells(fm.filter(fm.year.isin(years)), "fig05")
 
 
-def firm_years(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def firm_years(fm: ir.Table, settings: Settings) -> ir.Table:
     """Firm-years observed in at least ``results.min_months_observed`` months (fig06, fig07).
 
     A month is observed when the firm's revolving status is known in it. Columns:
     firm_id, year, months_observed, months_revolved.
     """
-    settings = _settings(settings)
-    fm = _firm_months(panel, settings)
     known = fm.filter(fm.revolving.notnull())
     fy = known.group_by([known.firm_id, known.year]).agg(
         months_observed=known.count(),
@@ -305,13 +339,14 @@ def _groups_table() -> ir.Table:
     )
 
 
-def fig06(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig06(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per year: share of firms by months revolved ("0".."12" and "1-11").
 
     Among firm-years observed in at least ``min_months_observed`` months (default all
     12). Every year has all 14 rows. n_firms = the firms of the year (the denominator).
     """
-    fy = firm_years(panel, settings)
+    fy = firm_years.kernel(fm, settings)
     counts = fy.group_by([fy.year, fy.months_revolved]).agg(firms=fy.count())
     totals = counts.group_by(counts.year).agg(total=counts.firms.sum())
     groups = _groups_table()
@@ -324,14 +359,15 @@ def fig06(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     return _cells(g, "fig06", "share_of_firms", _share(g.in_group, g.total), g.total)
 
 
-def fig07(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per months revolved in year t (0-12): share revolving 0 and 12 months in t+1.
 
     Among firms observed at least ``min_months_observed`` months in both t and t+1,
     pooled over every pair of consecutive years. The value is a share of firm-year
     pairs; n_firms = the distinct firms among those pairs. All 13 rows always.
     """
-    fy = firm_years(panel, settings)
+    fy = firm_years.kernel(fm, settings)
     nxt = fy.select(n_firm=fy.firm_id, n_year=fy.year, n_mr=fy.months_revolved)
     pairs = fy.join(nxt, [fy.firm_id == nxt.n_firm, fy.year + 1 == nxt.n_year])
     g = pairs.group_by(pairs.months_revolved).agg(
@@ -369,7 +405,8 @@ def fig07(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     )
 
 
-def fig10(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig10(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month, among revolving firm-months: could they have paid in full from cash?
 
     share_adb_covers_balance: ADB >= statement balance (every revolving cycle of the
@@ -378,15 +415,14 @@ def fig10(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     365, derived as ADB / cash buffer days (see :func:`firm_months`). Denominators are
     the revolvers for which each condition is known.
     """
-    fm = _firm_months(panel, _settings(settings))
     rev = fm.filter(fm.revolving)
     g = rev.group_by("month").agg(
         covers=rev.covers.cast(_I64).sum(),
         covers_known=rev.covers.count(),
-        covers_firms=rev.firm_id.nunique(where=rev.covers.notnull()),
+        covers_firms=_firms(rev, ["month"], rev.covers.notnull()),
         keeps=rev.keeps_buffer.cast(_I64).sum(),
         keeps_known=rev.keeps_buffer.count(),
-        keeps_firms=rev.firm_id.nunique(where=rev.keeps_buffer.notnull()),
+        keeps_firms=_firms(rev, ["month"], rev.keeps_buffer.notnull()),
     )
     return _union(
         [
@@ -408,13 +444,13 @@ def fig10(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     )
 
 
-def fig11(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig11(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: median cash buffer days of revolving and of transacting firm-months."""
-    fm = _firm_months(panel, _settings(settings))
     known = fm.filter(fm.revolving.notnull() & fm.cash_buffer_days.notnull())
     known = known.mutate(group=ibis.ifelse(known.revolving, REVOLVERS, TRANSACTORS))
     g = known.group_by(["month", "group"]).agg(
-        median=known.cash_buffer_days.median(), firms=known.firm_id.nunique()
+        median=known.cash_buffer_days.median(), firms=_firms(known, ["month", "group"])
     )
     return _cells(g, "fig11", "median_cash_buffer_days", g.median, g.firms)
 
@@ -424,22 +460,22 @@ def buffer_group_labels(threshold: float) -> tuple[str, str]:
     return (f"<= {threshold:g} days", f"> {threshold:g} days")
 
 
-def fig12(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def fig12(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month, buffer days <= vs > threshold (15): share revolving; median balance.
 
     The group follows the firm-month's cash buffer days; firm-months without buffer days
     (too little history) are in neither group.
     """
-    settings = _settings(settings)
     threshold = float(settings.results.buffer_days_threshold)
     low, high = buffer_group_labels(threshold)
-    fm = _firm_months(panel, settings)
     fm = fm.filter(fm.cash_buffer_days.notnull())
     fm = fm.mutate(buffer_group=ibis.ifelse(fm.cash_buffer_days <= threshold, low, high))
     return _revolving_cells(fm, "fig12")
 
 
-def tabA1(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
+@_panel_builder
+def tabA1(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per industry: firms, and median annual revenue (2022 $).
 
     A firm's annual revenue is its panel ``annual_revenue_real`` per calendar year of the
@@ -448,20 +484,15 @@ def tabA1(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
     only that year's revenue of the firms seen in it. ``firms`` counts the distinct firms
     of the industry (in that year when one is set).
     """
-    settings = _settings(settings)
-    p = panel.mutate(
-        year=panel.statement_date.year().cast(_I64),
-        industry=panel.industry.fill_null(UNKNOWN),
-    )
     year = settings.results.tabA1_revenue_year
     if year is not None:
-        p = p.filter(p.year == int(year))
-    fy = p.group_by([p.firm_id, p.industry, p.year]).agg(revenue=p.annual_revenue_real.max())
+        fm = fm.filter(fm.year == int(year))
+    fy = fm.group_by([fm.firm_id, fm.industry, fm.year]).agg(revenue=fm.annual_revenue.max())
     firm = fy.group_by([fy.firm_id, fy.industry]).agg(revenue=fy.revenue.median())
     g = firm.group_by(firm.industry).agg(
-        firms=firm.firm_id.nunique(),
+        firms=firm.count(),  # one row per firm (and industry)
         median=firm.revenue.median(),
-        revenue_firms=firm.firm_id.nunique(where=firm.revenue.notnull()),
+        revenue_firms=firm.count(where=firm.revenue.notnull()),
     )
     return _union(
         [
@@ -470,8 +501,6 @@ def tabA1(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
         ]
     )
 
-
-Builder = Callable[[ir.Table, Settings | None], ir.Table]
 
 #: Table id -> builder, for every table computed from the panel (fig08/fig09 come from
 #: the models).
@@ -491,9 +520,21 @@ BUILDERS: Mapping[str, Builder] = MappingProxyType(
 )
 
 
-def result_tables(panel: ir.Table, settings: Settings | None = None) -> dict[str, ir.Table]:
-    """Every panel-based result table as an unexecuted expression, keyed by table id."""
-    return {table_id: build(panel, settings) for table_id, build in BUILDERS.items()}
+def result_tables(
+    panel: ir.Table, settings: Settings | None = None, *, cache: bool = False
+) -> dict[str, ir.Table]:
+    """Every panel-based result table as an expression, keyed by table id.
+
+    The firm-month table is built once for all of them. With ``cache=True`` it is
+    materialised in the engine first (``Table.cache()``: a temporary table on DuckDB, a
+    cached DataFrame on Spark), so the panel is scanned once instead of once per table;
+    nothing leaves the engine.
+    """
+    settings = _settings(settings)
+    fm = _firm_months(panel, settings)
+    if cache:
+        fm = fm.cache()
+    return {table_id: build.kernel(fm, settings) for table_id, build in BUILDERS.items()}
 
 
 def example_panel() -> ir.Table:
