@@ -217,7 +217,8 @@ def raw(t: ir.Table, name: str) -> ir.StringValue:
     """The original text of column ``name`` (null when the file has no such column)."""
     if RAW_PREFIX + name not in t.columns:
         return ibis.null("string")
-    return t[RAW_PREFIX + name]
+    value = t[RAW_PREFIX + name]
+    return value if value.type().is_string() else value.cast("string")
 
 
 def text(value: ir.Value) -> ir.StringValue:
@@ -232,6 +233,14 @@ def quote(value: ir.Value) -> ir.StringValue:
 
 def _blank(value: ir.StringValue) -> ir.BooleanValue:
     return value.isnull() | (value.strip() == "")
+
+
+def _raw_blank(t: ir.Table, name: str) -> ir.BooleanValue:
+    """True where column ``name`` is absent, null, or (as text) empty or only spaces."""
+    if RAW_PREFIX + name not in t.columns:
+        return ibis.literal(True)
+    value = t[RAW_PREFIX + name]
+    return _blank(value) if value.type().is_string() else value.isnull()
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -326,12 +335,12 @@ def _typed(col: ColumnSpec, value: ir.Value | None) -> ir.Value:
 
 
 def prepare(source: Source) -> ir.Table:
-    """Original text of every column (``raw__<name>``), a typed column per contract
-    column, and empty ``reason`` / ``message`` columns."""
+    """Every original column (``raw__<name>``; text for a CSV), a typed column per
+    contract column, and empty ``reason`` / ``message`` columns."""
     t = source.table
-    raws = {
-        RAW_PREFIX + c: t[c] if t[c].type().is_string() else t[c].cast("string") for c in t.columns
-    }
+    # Typed (Parquet) columns keep their type here and become text only where shown
+    # (messages, the quarantine): casting every accepted row to text would be wasted.
+    raws = {RAW_PREFIX + c: t[c] for c in t.columns}
     typed = {c.name: _typed(c, t[c.name] if c.name in t.columns else None) for c in source.spec}
     return t.select(
         **raws,
@@ -350,7 +359,7 @@ def profile(con: Backend, source: Source, prepared: ir.Table) -> int:
     checked = [c for c in source.spec.columns if c.dtype != "string" and c.name in source.table]
     metrics: dict[str, ir.Value] = {"rows_in": t.count()}
     for i, c in enumerate(checked):
-        present = ~_blank(raw(t, c.name))
+        present = ~_raw_blank(t, c.name)
         metrics[f"p{i}"] = t.count(where=present)
         metrics[f"c{i}"] = t.count(where=t[c.name].notnull())
         metrics[f"e{i}"] = raw(t, c.name).min(where=present & t[c.name].isnull())
@@ -388,14 +397,14 @@ def cast_rules(spec: TableSpec) -> list[Rule]:
     def missing(name: str) -> Rule:
         return Rule(
             MISSING_VALUE,
-            lambda t: _blank(raw(t, name)),
+            lambda t: _raw_blank(t, name),
             lambda t: ibis.literal(f"{name} is empty; the contract requires it"),
         )
 
     def bad_date(name: str) -> Rule:
         return Rule(
             BAD_DATE,
-            lambda t: ~_blank(raw(t, name)) & t[name].isnull(),
+            lambda t: ~_raw_blank(t, name) & t[name].isnull(),
             lambda t: ibis.literal(f"{name} ").concat(
                 quote(raw(t, name)), " is not a valid date (YYYY-MM-DD)"
             ),
@@ -404,14 +413,16 @@ def cast_rules(spec: TableSpec) -> list[Rule]:
     def bad_amount(name: str, nullable: bool) -> Rule:
         def fails(t: ir.Table) -> ir.BooleanValue:
             value = t[name]
-            broken = ~_blank(raw(t, name)) & (value.isnull() | value.isnan() | value.isinf())
-            return broken if nullable else broken | _blank(raw(t, name))
+            broken = ~_raw_blank(t, name) & (value.isnull() | value.isnan() | value.isinf())
+            return broken if nullable else broken | _raw_blank(t, name)
 
         return Rule(
             BAD_AMOUNT,
             fails,
-            lambda t: ibis.literal(f"{name} ").concat(
-                quote(raw(t, name)), " is not a finite number"
+            lambda t: ibis.ifelse(
+                _raw_blank(t, name),
+                ibis.literal(f"{name} is empty; the contract requires a number"),
+                ibis.literal(f"{name} ").concat(quote(raw(t, name)), " is not a finite number"),
             ),
         )
 
@@ -425,10 +436,19 @@ def apply_rules(t: ir.Table, rules: Sequence[Rule]) -> ir.Table:
     """Give each row still without a reason the reason of the first rule it fails."""
     if not rules:
         return t
+    # The first failing rule's index is computed once; reason and message read it, so
+    # the engine evaluates each condition once per row.
     pending = t[REASON].isnull()
-    reason = ibis.cases(*[(pending & r.fails(t), r.reason) for r in rules], else_=t[REASON])
-    message = ibis.cases(*[(pending & r.fails(t), r.message(t)) for r in rules], else_=t[MESSAGE])
-    return t.mutate(**{REASON: reason, MESSAGE: message})
+    t = t.mutate(_rule=ibis.cases(*[(r.fails(t), i) for i, r in enumerate(rules)]))
+    hit = pending & t._rule.notnull()
+    reason = ibis.cases(*[(t._rule == i, r.reason) for i, r in enumerate(rules)])
+    message = ibis.cases(*[(t._rule == i, r.message(t)) for i, r in enumerate(rules)])
+    return t.mutate(
+        **{
+            REASON: ibis.ifelse(hit, reason, t[REASON]),
+            MESSAGE: ibis.ifelse(hit, message, t[MESSAGE]),
+        }
+    ).drop("_rule")
 
 
 def flag_duplicates(
@@ -563,7 +583,7 @@ def split(
         **{c.name: staged[c.name].cast(c.dtype) for c in spec}
     )
     quarantined = staged.filter(staged[REASON].notnull()).select(
-        **{name: staged[col] for name, col in _quarantine_names(source).items()},
+        **{name: staged[col].cast("string") for name, col in _quarantine_names(source).items()},
         **{REASON: staged[REASON], MESSAGE: staged[MESSAGE]},
     )
     write_parquet(accepted, accepted_path)

@@ -252,7 +252,8 @@ class _Run:
     notes: dict[str, list[str]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
 
-    def open(self, spec: TableSpec) -> tuple[Source, ir.Table] | None:
+    def open(self, spec: TableSpec) -> ir.Table | None:
+        """The prepared table of ``spec`` (None for an absent optional table)."""
         path = self.paths.get(spec.name)
         if path is None:
             self.notes[spec.name] = ["optional table absent"]
@@ -269,7 +270,14 @@ class _Run:
                 f"columns outside the contract, kept only in the quarantine: "
                 f"{', '.join(source.extra)}"
             )
-        return source, prepared
+        return prepared
+
+    def require(self, spec: TableSpec) -> ir.Table:
+        """The prepared table of a required ``spec`` (:func:`locate` has found it)."""
+        prepared = self.open(spec)
+        if prepared is None:
+            raise StageError(f"{spec.name}: required table was not located")
+        return prepared
 
     def stage(self, name: str, expr: ir.Table) -> ir.Table:
         return materialize(self.con, expr, self.stage_dir / f"{name}_{uuid.uuid4().hex[:8]}.pq")
@@ -284,9 +292,7 @@ class _Run:
         )
         check_identity(name, self.rows_in[name], counts)
         self.counts[name] = counts
-        return self.con.read_parquet(
-            str(self.out_dir / f"{name}.parquet"), table_name=f"ok_{name}_{uuid.uuid4().hex[:8]}"
-        )
+        return staged.filter(staged[REASON].isnull())
 
     def accepted(self, t: ir.Table) -> ir.Table:
         return t.filter(t[REASON].isnull())
@@ -296,7 +302,7 @@ class _Run:
         categories = tuple(self.settings.categories.groups)
 
         # 1. firms: row rules and duplicate keys (the deposit-account rule comes in step 3).
-        _, t = self.open(FIRMS)  # type: ignore[misc]
+        t = self.require(FIRMS)
         t = t.mutate(
             industry=_canonical(raw(t, "industry"), industries).fill_null(UNKNOWN_INDUSTRY)
         )
@@ -304,7 +310,7 @@ class _Run:
         firms1 = self.stage("firms", flag_duplicates(t, FIRMS.key, _values(FIRMS)))
 
         # 2. deposit accounts against the firms of step 1.
-        _, t = self.open(DEPOSIT_ACCOUNTS)  # type: ignore[misc]
+        t = self.require(DEPOSIT_ACCOUNTS)
         t = apply_rules(t, [*cast_rules(DEPOSIT_ACCOUNTS), _close_before_open()])
         t = flag_duplicates(t, DEPOSIT_ACCOUNTS.key, _values(DEPOSIT_ACCOUNTS))
         t = flag_references(
@@ -335,7 +341,7 @@ class _Run:
             )
 
         # 4. card accounts against the accepted firms.
-        _, t = self.open(CARD_ACCOUNTS)  # type: ignore[misc]
+        t = self.require(CARD_ACCOUNTS)
         t = apply_rules(
             t, [*cast_rules(CARD_ACCOUNTS), _close_before_open(), _negative("credit_limit")]
         )
@@ -352,7 +358,7 @@ class _Run:
         dates = {_OPEN: "open_date", _CLOSE: "close_date"}
 
         # 5a. deposit transactions (never deduplicated).
-        _, t = self.open(DEPOSIT_TRANSACTIONS)  # type: ignore[misc]
+        t = self.require(DEPOSIT_TRANSACTIONS)
         t = t.mutate(category=_canonical(raw(t, "category"), categories))
         t = apply_rules(
             t,
@@ -373,9 +379,9 @@ class _Run:
         self.finish("deposit_transactions", self.stage("deposit_transactions", t))
 
         # 5b. deposit balances (optional).
-        opened = self.open(DEPOSIT_BALANCES)
-        if opened is not None:
-            _, t = opened
+        balances = self.open(DEPOSIT_BALANCES)
+        if balances is not None:
+            t = balances
             t = apply_rules(t, cast_rules(DEPOSIT_BALANCES))
             t = flag_duplicates(t, DEPOSIT_BALANCES.key, _values(DEPOSIT_BALANCES))
             t = flag_references(
@@ -390,7 +396,7 @@ class _Run:
             self.finish("deposit_balances", self.stage("deposit_balances", t))
 
         # 5c. card statements.
-        _, t = self.open(CARD_STATEMENTS)  # type: ignore[misc]
+        t = self.require(CARD_STATEMENTS)
         t = apply_rules(t, cast_rules(CARD_STATEMENTS))
         t = flag_duplicates(
             t,
@@ -418,7 +424,7 @@ class _Run:
         self.finish("card_statements", self.stage("card_statements", t))
 
         # 5d. card transactions (never deduplicated).
-        _, t = self.open(CARD_TRANSACTIONS)  # type: ignore[misc]
+        t = self.require(CARD_TRANSACTIONS)
         t = t.mutate(kind=_canonical(raw(t, "kind"), CARD_KINDS))
         t = apply_rules(
             t,
