@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from econscope.cli._common import ConfigOption, SetOption, out, settings_from
 
 app = typer.Typer(
     help="Small businesses' use of credit cards for cash flow management, from bank data.",
@@ -11,11 +16,6 @@ app = typer.Typer(
 
 
 # -- validate (the input contract) -----------------------------------------------------
-
-from pathlib import Path  # noqa: E402
-from typing import Annotated  # noqa: E402
-
-from econscope.cli._common import ConfigOption, SetOption, out, settings_from  # noqa: E402
 
 
 @app.command("validate")
