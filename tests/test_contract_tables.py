@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.config import Settings
-from econscope.errors import DataError
+from econscope.errors import ConfigError, DataError
 from econscope.smallbiz.schema import SCHEMAS
 from econscope.smallbiz.validate import ACCOUNTING_COLUMNS, SUMMARY_COLUMNS, validate
 from test_contract_data import CLEAN_ROWS, Table, accepted_rows, clean, quarantine_rows, write_csv
@@ -26,6 +26,13 @@ def test_missing_required_table_names_the_file(tmp_path, con):
         validate(write_csv(tmp_path / "in", data), tmp_path / "out", con=con)
     assert info.value.file.endswith("card_statements.parquet")
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_output_folder_must_not_be_the_data_folder(tmp_path, con):
+    folder = write_csv(tmp_path / "in", clean())
+    with pytest.raises(ConfigError, match="is the data folder"):
+        validate(folder, folder, con=con)
+    assert (folder / "firms.csv").exists()
 
 
 def test_missing_data_folder(tmp_path, con):

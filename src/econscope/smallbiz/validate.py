@@ -87,7 +87,7 @@ from econscope.contract import (
     text,
 )
 from econscope.engine import Backend, atomic_path, connect
-from econscope.errors import StageError
+from econscope.errors import ConfigError, StageError
 from econscope.smallbiz.schema import (
     CARD_ACCOUNTS,
     CARD_STATEMENTS,
@@ -535,6 +535,11 @@ def validate(
     """
     settings = settings or Settings()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    if out_dir.resolve() == data_dir.resolve():
+        raise ConfigError(
+            f"the output folder {out_dir} is the data folder: validated tables would "
+            "replace the inputs. Hint: pass another --out, e.g. run1/validated"
+        )
     paths = locate(TABLE_ORDER, data_dir)
     present = [n for n in _REPORT_ORDER if paths[n] is not None]
     planned = Manifest.build(
