@@ -55,7 +55,10 @@ __all__ = [
     "BAD_AMOUNT",
     "BAD_DATE",
     "DUPLICATE_KEY",
+    "MESSAGE",
     "MISSING_VALUE",
+    "RAW_PREFIX",
+    "REASON",
     "ColumnSpec",
     "ColumnType",
     "Rule",
@@ -64,6 +67,7 @@ __all__ = [
     "TableSpec",
     "apply_rules",
     "cast_rules",
+    "check_columns",
     "check_identity",
     "flag_duplicates",
     "flag_references",
@@ -612,8 +616,3 @@ def check_identity(table: str, rows_in: int, counts: SplitCounts) -> None:
             f"{counts.rows_accepted} + quarantined {counts.rows_quarantined}. "
             "Hint: this is a bug in econscope's validator; please report it with the data's shape"
         )
-
-
-def describe_columns(columns: Iterable[str]) -> str:
-    """``a, b, c`` for notes and messages."""
-    return ", ".join(columns)
