@@ -56,7 +56,7 @@ def expected_reason(account: str, date: str, amount: str, category: str) -> str 
 
 
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
