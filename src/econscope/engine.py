@@ -62,6 +62,8 @@ def connect(config: EngineConfig | None = None) -> Backend:
             raw.execute("SET temp_directory = ?", [str(config.temp_directory)])
         # Insertion order is never relied on: turning it off lets DuckDB stream and spill.
         raw.execute("SET preserve_insertion_order = false")
+        # econscope reports progress per stage itself; DuckDB's bar would garble that output.
+        raw.execute("SET enable_progress_bar = false")
         return con
     if config.backend == "pyspark":
         try:

@@ -77,6 +77,8 @@ _COLUMNS: dict[str, tuple[str, str, str, str | None]] = {
 _BAD_DATES = ("2015-02-30", "not-a-date", "2019-13-01", "31/12/20x9")
 _BAD_AMOUNTS = ("abc", "NaN", "inf", "")
 _FRESH_KEY = {"bad_date", "bad_amount", "missing_value", "unknown_firm"}
+_NULLABLE_AMOUNT = {"deposit_accounts", "card_accounts"}
+_KEYED_BY_DATE = {"deposit_balances", "card_statements"}
 _ENTITY_TABLES = {"firms", "deposit_accounts", "card_accounts"}
 
 FAULT_SCHEMA = pa.schema(
@@ -135,7 +137,10 @@ class Injector:
             elif reason == "bad_date":
                 cols[date_col] = self.rng.choice(np.array(_BAD_DATES, dtype=object), k)
             elif reason == "bad_amount":
-                bad = self.rng.choice(np.array(_BAD_AMOUNTS, dtype=object), k)
+                # An empty value is a bad amount only where the contract requires one;
+                # opening_balance and credit_limit may be empty (null), so never there.
+                choices = _BAD_AMOUNTS if name not in _NULLABLE_AMOUNT else _BAD_AMOUNTS[:-1]
+                bad = self.rng.choice(np.array(choices, dtype=object), k)
                 cols[str(amount_col)] = np.where(bad == "", None, bad)
             elif reason == "unknown_category":
                 cols["category"] = np.full(k, "misc_transfer", dtype=object)
@@ -148,6 +153,19 @@ class Injector:
             elif reason in ("outside_account_dates", "statement_out_of_order"):
                 opened = open_dates(clean[key_col].take(pa.array(src)))
                 before = opened - self.rng.integers(1, 400, k)
+                if name in _KEYED_BY_DATE:
+                    # Two injected rows on the same (id, date) would also be duplicate
+                    # keys: move the later ones further back until every row has one fault.
+                    keys = cols[key_col].astype(str)
+                    for _ in range(64):
+                        _, first = np.unique(
+                            np.char.add(keys, before.astype(str)), return_index=True
+                        )
+                        again = np.ones(k, dtype=bool)
+                        again[first] = False
+                        if not again.any():
+                            break
+                        before[again] -= self.rng.integers(400, 800, int(again.sum()))
                 cols[date_col] = np.array(
                     [str(d) for d in before.astype("datetime64[D]")], dtype=object
                 )
