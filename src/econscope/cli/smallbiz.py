@@ -142,3 +142,40 @@ def report_cmd(
     settings = settings_from(config, set_) if config or set_ else None
     page = render_report(run_dir, settings)
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
+
+
+# --- run (the one command) ------------------------------------------------------------
+@app.command("run")
+def run_cmd(
+    data_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of input tables (<table>.parquet, <table>.csv or <table>/ parts).",
+            exists=True,
+            file_okay=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Run folder: validated/, panel/, results/, figures/.")
+    ],
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Run validate -> panel -> analyze -> report; reuse finished stages; print a summary."""
+    from rich.table import Table
+
+    from econscope.smallbiz.run import run
+
+    result = run(data_dir, out_dir, settings_from(config, set_), console=console)
+    table = Table(title=f"econscope smallbiz run: {out_dir}")
+    for column in ("stage", "seconds", "reused"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for row in result.summary().itertuples():
+        table.add_row(row.stage, f"{row.seconds:.1f}", "yes" if row.reused else "no")
+    out.print(table)
+    fit = result.models_fit
+    for row in fit.itertuples():
+        out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
+    quarantined = int(result.accounting.rows_quarantined.sum())
+    out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)
+    out.print(f"report: {result.report_path.resolve()}", highlight=False, soft_wrap=True)
