@@ -145,6 +145,8 @@ def reference_panel(
     ]
     f["good"] = good.groupby("firm_id").size().reindex(f.index).fillna(0)
     f["active"] = (f.good == f.hi - f.lo + 1) & f.lo.notna()
+    if sc.min_monthly_transactions <= 0 and sc.min_monthly_outflows <= 0:
+        f["active"] = f.lo.notna()
     revenue = tx.groupby("firm_id").revenues.sum().reindex(f.index).fillna(0.0)
     f["small"] = (revenue * 365.0 / (f.data_last - f.data_start + 1)) < sc.max_annual_revenue
     f["small"] = f.small.fillna(False).astype(bool)

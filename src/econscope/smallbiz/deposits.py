@@ -3,18 +3,15 @@
 A firm's deposit balance is a step function of the calendar day: it changes only on days
 with an event (an account opening with its opening balance, a transaction, a reported
 end-of-day balance, an account closing). Nothing here expands a firm into one row per
-calendar day. Instead each firm gets a *timeline* with one row per change day holding
-
-- ``balance``: the firm's end-of-day balance on that day, all deposit accounts summed;
-- ``j_before``: the balance-days integral up to the day before, J(day - 1), where
-  J(d) is the sum of end-of-day balances over every calendar day up to and including d;
-- ``cum_out`` / ``cum_nout``: cumulative total outflows and their count.
-
-J at any day d is then ``j_before(c) + balance(c) * (d - c + 1)`` with c the last change
-day on or before d, and the average daily balance over the days (a, b] is
-``(J(b) - J(a)) / (b - a)``. The last change day is found with a union of the query days
-and the timeline plus one window (a running maximum), which every engine can run (Ibis
-has no ASOF join on Spark).
+calendar day. :func:`firm_events` keeps one row per deposit event of a firm with the change
+of the balance (``delta``) and the event's flows; all accounts of the firm are summed. The balance-days
+integral J(d), the sum of end-of-day balances over every calendar day up to and
+including d, is ``(d + 1) B(d) - D(d)`` with B the running sum of ``delta`` and D the
+running sum of ``delta x day``: a change counts on every day from its own to d, so a day
+without transactions carries the last end-of-day balance. The average daily balance over
+the days (a, b] is ``(J(b) - J(a)) / (b - a)``. :func:`cycle_deposits` evaluates J and the
+flows at statement dates with hash joins and aggregations only (Ibis has no ASOF join on
+Spark, and windows over the events would need a sort of every transaction).
 
 Days are integers (days since 1970-01-01) inside the pipeline; :func:`to_day` and
 :func:`to_date` convert at the edges.
@@ -38,18 +35,16 @@ from econscope.config import Settings
 __all__ = [
     "EPOCH",
     "cycle_adb",
-    "cycle_flows",
-    "firm_daily",
+    "cycle_deposits",
+    "firm_events",
     "firm_spans",
-    "firm_timeline",
-    "integrals_at",
     "to_date",
     "to_day",
 ]
 
 EPOCH = ibis.date(1970, 1, 1)
 
-#: The per-day flow columns of :func:`firm_daily`, summed over any window of days.
+#: The flow columns of :func:`firm_events`, summed over any window of days.
 FLOW_COLUMNS: tuple[str, ...] = (
     "revenues",
     "expenses",
@@ -80,10 +75,11 @@ def _accounts(tables: Mapping[str, ir.Table]) -> ir.Table:
     )
 
 
-def firm_daily(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
-    """One row per firm and day with any deposit event: balance change and the day's flows.
+def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
+    """One row per deposit event of a firm: its balance change and its flows.
 
-    Columns: firm_id, day, delta (change of the firm's end-of-day balance, all accounts
+    Events are transactions, account openings and closings, and balance rows; a firm may
+    have several on one day (the consumers sum them per day, month or segment). Columns: firm_id, day, delta (change of the firm's end-of-day balance, all accounts
     summed), revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows.
 
     Flows (``settings.categories``): revenues = sum of amounts in operating-inflow
@@ -113,25 +109,20 @@ def firm_daily(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
         accounts = accounts.mutate(has_rows=ibis.literal(False))
 
     excluded = cats.excluded_categories
-    counted = ~tx.category.isin(excluded) if excluded else ibis.literal(True)
-    amount = tx.amount.cast("float64")
-    tx_rows = tx.select(
-        "account_id",
-        day=to_day(tx.posted_date),
-        amount=amount,
-        revenues=ibis.ifelse(tx.category.isin(cats.revenue_categories), amount, 0.0),
-        expenses=ibis.ifelse(tx.category.isin(cats.expense_categories), -amount, 0.0),
-        net_cash_flow=ibis.ifelse(counted, amount, 0.0),
-        total_outflows=ibis.ifelse(counted & (amount < 0), -amount, 0.0),
-        n_transactions=ibis.ifelse(counted, 1, 0).cast("int64"),
-        n_outflows=ibis.ifelse(counted & (amount < 0), 1, 0).cast("int64"),
-    )
-    tx_rows = tx_rows.join(accounts.select("account_id", "firm_id", "has_rows"), "account_id")
-    flows = tx_rows.select(
+    t = tx.join(accounts.select("account_id", "firm_id", "has_rows"), "account_id")
+    counted = ~t.category.isin(excluded) if excluded else ibis.literal(True)
+    amount = t.amount.cast("float64")
+    outflow = counted & (amount < 0)
+    flows = t.select(
         "firm_id",
-        "day",
-        delta=ibis.ifelse(tx_rows.has_rows, 0.0, tx_rows.amount),
-        **{c: tx_rows[c] for c in (*FLOW_COLUMNS, "n_outflows")},
+        day=to_day(t.posted_date),
+        delta=ibis.ifelse(t.has_rows, 0.0, amount),
+        revenues=ibis.ifelse(t.category.isin(cats.revenue_categories), amount, 0.0),
+        expenses=ibis.ifelse(t.category.isin(cats.expense_categories), -amount, 0.0),
+        net_cash_flow=ibis.ifelse(counted, amount, 0.0),
+        total_outflows=ibis.ifelse(outflow, -amount, 0.0),
+        n_transactions=counted.cast("int64"),
+        n_outflows=outflow.cast("int64"),
     )
 
     def events(firm_id: ir.Value, day: ir.Value, delta: ir.Value) -> dict[str, ir.Value]:
@@ -151,7 +142,7 @@ def firm_daily(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
     opening = accounts.select(**events(accounts.firm_id, accounts.open_day, accounts.opening))
 
     # Final balance of each account: opening + transactions, or its last balance row.
-    tx_sum = tx_rows.group_by("account_id").aggregate(tx_total=tx_rows.amount.sum())
+    tx_sum = tx.group_by("account_id").aggregate(tx_total=tx.amount.cast("float64").sum())
     finals = accounts.left_join(tx_sum, "account_id").select(
         "account_id", final=ibis._.opening + ibis._.tx_total.fill_null(0.0)
     )
@@ -170,11 +161,8 @@ def firm_daily(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
     closed = accounts.filter(accounts.close_day.notnull()).join(finals, "account_id")
     parts.append(closed.select(**events(closed.firm_id, closed.close_day + 1, -closed.final)))
 
-    allrows = ibis.union(*parts, distinct=False)
-    return allrows.group_by("firm_id", "day").aggregate(
-        delta=allrows.delta.sum(),
-        **{c: allrows[c].sum() for c in (*FLOW_COLUMNS, "n_outflows")},
-    )
+    # Rows are not merged per day: every consumer sums them by day, month or segment.
+    return ibis.union(*parts, distinct=False)
 
 
 def firm_spans(tables: Mapping[str, ir.Table]) -> ir.Table:
@@ -199,135 +187,129 @@ def firm_spans(tables: Mapping[str, ir.Table]) -> ir.Table:
     )
 
 
-def firm_timeline(daily: ir.Table) -> ir.Table:
-    """Running balance, balance-days integral and cumulative outflows per firm change day.
-
-    Columns: firm_id, day, balance, j_before (sum of end-of-day balances over the days
-    before ``day``), cum_out, cum_nout (total outflows and their count up to ``day``).
-    """
-    w = ibis.window(group_by="firm_id", order_by="day", rows=(None, 0))
-    t = daily.mutate(
-        balance=daily.delta.sum().over(w),
-        cum_out=daily.total_outflows.sum().over(w),
-        cum_nout=daily.n_outflows.sum().over(w),
-        gap=(daily.day.lead().over(ibis.window(group_by="firm_id", order_by="day")) - daily.day),
-    )
-    t = t.mutate(area=t.balance * t.gap.fill_null(0).cast("float64"))
-    t = t.mutate(j_incl=t.area.sum().over(w))
-    return t.select("firm_id", "day", "balance", "cum_out", "cum_nout", j_before=t.j_incl - t.area)
+ORIGIN_DAY = 14610  # 2010-01-01; integrals use days relative to it (precision only)
 
 
-def integrals_at(
-    timeline: ir.Table,
+BUCKET_DAYS = 32  # width of the day buckets that turn "day in (lo, hi]" into a hash join
+
+
+def cycle_deposits(
+    events: ir.Table,
     cycles: ir.Table,
     points: Mapping[str, Callable[[ir.Table], ir.IntegerValue]],
 ) -> ir.Table:
-    """J, cumulative outflows and their count at chosen days of each cycle, in one pass.
+    """Deposit flows of every cycle and the firm's balance integrals at chosen days.
 
-    ``cycles`` has card_id, firm_id, statement_day; each entry of ``points`` maps a name to
-    a function of ``cycles`` giving a day. Returns card_id, statement_day and for each name
-    ``j_<name>``, ``out_<name>``, ``nout_<name>`` (zero before the firm's first change).
+    ``events`` is :func:`firm_events`; ``cycles`` has card_id, firm_id, statement_day and
+    ``flow_lo`` (flows of a cycle are summed over the days (flow_lo, statement_day]; the
+    day before the cycle's first day with data); ``points`` maps a name to a function of
+    ``cycles`` giving a day; the statement day itself is always point ``"end"``.
+
+    Returns card_id, statement_day, the :data:`FLOW_COLUMNS` of the cycle (0 when it has
+    no transactions), and for ``end`` and each point ``j_<name>`` (J: the sum of the
+    firm's end-of-day balances over every day up to that day), ``out_<name>`` and
+    ``nout_<name>`` (total outflows and their count up to it).
+
+    How (no window over the events, no firm x day table): the distinct point days of a
+    card cut its time line into segments (previous point day, point day]. Each event is
+    matched to its segment by a hash join on (card, day bucket) and the events are summed
+    per segment, and once more for all days up to the card's first point. Running sums
+    over the small table of segments then give at each point day the balance B, the sum
+    D of delta x day, the cumulative outflows and their count, and J = (day + 1) B - D (a
+    change counts on every day from its own to ``day``).
     """
-    queries = ibis.union(
+    sums = {
+        "delta": "delta",
+        "dday": "dday",
+        "n_outflows": "n_outflows",
+        **{c: c for c in FLOW_COLUMNS},
+    }
+    cycles = cycles.mutate(
+        seq=ibis.row_number().over(group_by="card_id", order_by="statement_day").cast("int64")
+    )
+    names = ["end", *points]
+    fns = {"end": lambda t: t.statement_day, **points}
+    bounds = ibis.union(
         *[
-            cycles.select(
-                "firm_id",
-                "card_id",
-                "statement_day",
-                which=ibis.literal(name),
-                day=fn(cycles).cast("int64"),
-                change_day=ibis.null("int64"),
-            )
-            for name, fn in points.items()
+            cycles.select("card_id", day=fns[n](cycles).cast("int64"), is_end=int(n == "end"))
+            for n in names
         ],
         distinct=False,
     )
-    changes = timeline.select(
-        "firm_id",
-        card_id=ibis.null("string"),
-        statement_day=ibis.null("int64"),
-        which=ibis.null("string"),
-        day="day",
-        change_day="day",
-    )
-    u = ibis.union(queries, changes, distinct=False)
-    # RANGE frame: a change on the query day itself is a peer and is included.
-    w = ibis.window(group_by="firm_id", order_by="day", range=(None, 0))
-    u = u.mutate(last_change=u.change_day.max().over(w))
-    q = u.filter(u.which.notnull())
-    tl = timeline.select(
-        "firm_id",
-        last_change="day",
-        balance="balance",
-        j_before="j_before",
-        cum_out="cum_out",
-        cum_nout="cum_nout",
-    )
-    j = q.left_join(tl, ["firm_id", "last_change"])
-    j = j.select(
+    bounds = bounds.filter(bounds.day.notnull())
+    bounds = bounds.group_by("card_id", "day").aggregate(is_end=bounds.is_end.max())
+    by_day = ibis.window(group_by="card_id", order_by="day")
+    bounds = bounds.mutate(lo=bounds.day.lag().over(by_day))
+
+    cards = cycles.select("card_id", "firm_id").distinct()
+    e = events.join(cards, "firm_id")
+    e = e.mutate(dday=e.delta * (e.day - ORIGIN_DAY).cast("float64"))
+
+    # Events in each segment (lo, day]: hash join on (card, bucket), then the exact test.
+    seg = bounds.filter(bounds.lo.notnull())
+    seg = seg.select(
         "card_id",
-        "statement_day",
-        "which",
-        j=(j.j_before + j.balance * (j.day - j.last_change + 1).cast("float64")).fill_null(0.0),
-        out=j.cum_out.fill_null(0.0),
-        nout=j.cum_nout.fill_null(0),
+        hi="day",
+        lo="lo",
+        bucket=ibis.range((seg.lo + 1) // BUCKET_DAYS, seg.day // BUCKET_DAYS + 1).unnest(),
     )
-    aggs: dict[str, ir.Value] = {}
-    for name in points:
-        hit = j.which == name
-        aggs[f"j_{name}"] = j.j.max(where=hit)
-        aggs[f"out_{name}"] = j.out.max(where=hit)
-        aggs[f"nout_{name}"] = j.nout.max(where=hit)
-    return j.group_by("card_id", "statement_day").aggregate(**aggs)
+    eb = e.mutate(bucket=e.day // BUCKET_DAYS)
+    m = eb.join(seg, ["card_id", "bucket"])
+    m = m.filter((m.day > m.lo) & (m.day <= m.hi))
+    per_seg = m.group_by("card_id", day=m.hi).aggregate(**{k: m[v].sum() for k, v in sums.items()})
+    # Everything up to and including the card's first point day.
+    first = bounds.group_by("card_id").aggregate(first_day=bounds.day.min())
+    pre = e.join(first, "card_id")
+    pre = pre.filter(pre.day <= pre.first_day)
+    pre = pre.group_by("card_id", day=pre.first_day).aggregate(
+        **{k: pre[v].sum() for k, v in sums.items()}
+    )
+    seg_sums = ibis.union(per_seg, pre, distinct=False)
+
+    b = bounds.left_join(seg_sums, ["card_id", "day"]).select(
+        *bounds.columns, **{k: ibis._[k].fill_null(0) for k in sums}
+    )
+    upto = ibis.window(group_by="card_id", order_by="day", rows=(None, 0))
+    b = b.mutate(
+        balance=b.delta.sum().over(upto),
+        dsum=b.dday.sum().over(upto),
+        cum_out=b.total_outflows.sum().over(upto),
+        cum_nout=b.n_outflows.sum().over(upto),
+        n_end=b.is_end.sum().over(upto),
+    )
+    b = b.mutate(
+        j=((b.day - ORIGIN_DAY).cast("float64") + 1.0) * b.balance - b.dsum,
+        seq=(b.n_end - b.is_end).cast("int64"),  # 0-based, as row_number: the cycle holding day
+    )
+
+    # Flows of a cycle: its segments after flow_lo.
+    f = b.join(cycles.select("card_id", "seq", "flow_lo"), ["card_id", "seq"])
+    f = f.filter(f.day > f.flow_lo)
+    flows = f.group_by("card_id", "seq").aggregate(**{c: f[c].sum() for c in FLOW_COLUMNS})
+
+    out = cycles.select("card_id", "statement_day", "seq")
+    for n in names:
+        pick = cycles.select("card_id", "seq", day=fns[n](cycles).cast("int64"))
+        pick = pick.join(b.select("card_id", "day", "j", "cum_out", "cum_nout"), ["card_id", "day"])
+        pick = pick.select(
+            "card_id",
+            "seq",
+            **{f"j_{n}": pick.j, f"out_{n}": pick.cum_out, f"nout_{n}": pick.cum_nout},
+        )
+        out = out.left_join(pick, ["card_id", "seq"]).select(
+            *out.columns, f"j_{n}", f"out_{n}", f"nout_{n}"
+        )
+    out = out.left_join(flows, ["card_id", "seq"]).select(
+        *out.columns, **{c: ibis._[c].fill_null(0) for c in FLOW_COLUMNS}
+    )
+    return out.drop("seq")
 
 
 def cycle_adb(points: ir.Table) -> ir.Value:
-    """ADB over the cycle's days with data, from :func:`integrals_at` columns ``j_end``,
-    ``j_cycle`` and the cycle's ``adb_lo`` (the day before its first day with data)."""
-    days = points.statement_day - points.adb_lo
+    """ADB over the cycle's days with data, (J(end) - J(flow_lo)) / (end - flow_lo), from
+    :func:`cycle_deposits` columns ``j_end``, ``j_cycle`` and the cycle's ``flow_lo`` (the
+    day before its first day with data); null when the cycle has no day with data."""
+    days = points.statement_day - points.flow_lo
     return ibis.ifelse(
         days > 0, (points.j_end - points.j_cycle) / days.cast("float64"), ibis.null("float64")
-    )
-
-
-def cycle_flows(daily: ir.Table, cycles: ir.Table) -> ir.Table:
-    """Deposit flows of each cycle over its own days [cycle_start, statement date].
-
-    ``cycles`` has card_id, firm_id, statement_day, start_day (cycles of one card tile the
-    time line: start_day = previous statement day + 1). Each daily row is assigned to the
-    first statement on or after its day (a window minimum over the following rows), then
-    summed; rows before the card's first cycle or after its last statement are dropped.
-    Returns card_id, statement_day and the :data:`FLOW_COLUMNS` (0 for a cycle without
-    transactions).
-    """
-    first = cycles.group_by("card_id", "firm_id").aggregate(first_start=cycles.start_day.min())
-    d = daily.join(first, "firm_id")
-    d = d.filter(d.day >= d.first_start)
-    rows = d.select(
-        "card_id",
-        "day",
-        stmt=ibis.null("int64"),
-        **{c: d[c] for c in FLOW_COLUMNS},
-    )
-    markers = cycles.select(
-        "card_id",
-        day="statement_day",
-        stmt="statement_day",
-        **{
-            c: ibis.literal(0, "int64") if c == "n_transactions" else ibis.literal(0.0)
-            for c in FLOW_COLUMNS
-        },
-    )
-    u = ibis.union(rows, markers, distinct=False)
-    w = ibis.window(group_by="card_id", order_by="day", range=(0, None))
-    u = u.mutate(closing=u.stmt.min().over(w))
-    u = u.filter(u.stmt.isnull() & u.closing.notnull())
-    sums = u.group_by("card_id", statement_day=u.closing).aggregate(
-        **{c: u[c].sum() for c in FLOW_COLUMNS}
-    )
-    out = cycles.select("card_id", "statement_day").left_join(sums, ["card_id", "statement_day"])
-    return out.select(
-        "card_id",
-        "statement_day",
-        **{c: out[c].fill_null(0) for c in FLOW_COLUMNS},
     )

@@ -29,11 +29,9 @@ from econscope.smallbiz.buffers import buffer_days, buffer_lo
 from econscope.smallbiz.cycles import billing_cycles
 from econscope.smallbiz.deposits import (
     cycle_adb,
-    cycle_flows,
-    firm_daily,
+    cycle_deposits,
+    firm_events,
     firm_spans,
-    firm_timeline,
-    integrals_at,
     to_date,
     to_day,
 )
@@ -141,7 +139,7 @@ def _size_class(revenue: ir.FloatingValue, settings: Settings) -> ir.StringValue
 
 
 def firm_years(
-    daily: ir.Table, spans: ir.Table, industries: ir.Table, settings: Settings
+    events: ir.Table, spans: ir.Table, industries: ir.Table, settings: Settings
 ) -> ir.Table:
     """Revenue per firm and calendar year from deposits, the size class and the industry.
 
@@ -154,7 +152,7 @@ def firm_years(
     ``settings.size.annualize_partial_years`` (else ``revenue``); size_class is "large"
     when annual_revenue > ``settings.size.large_revenue_threshold``, else "small".
     """
-    d = daily.filter(daily.n_transactions > 0)
+    d = events.filter(events.n_transactions > 0)
     d = d.mutate(year=to_date(d.day).year().cast("int64"))
     rev = d.group_by("firm_id", "year").aggregate(revenue=d.revenues.sum())
     y = rev.join(spans, "firm_id")
@@ -212,27 +210,26 @@ def panel_expr(
     def keep(t: ir.Table) -> ir.Table:
         return t.cache() if cache else t
 
-    daily = keep(firm_daily(tables, settings))
+    events = firm_events(tables, settings)
     spans = keep(firm_spans(tables))
-    status = keep(firm_status(tables, daily, spans, settings))
+    status = keep(firm_status(tables, events, spans, settings))
     sample = status.filter(status.in_sample).select("firm_id")
     industries = _industry(tables["firms"], settings)
 
     cards = tables["card_accounts"].semi_join(sample, "firm_id")
     cycles = billing_cycles(cards, tables["card_statements"], tables["card_transactions"], settings)
     cycles = keep(cycles)
-    daily_s = daily.semi_join(sample, "firm_id")
-    timeline = firm_timeline(daily_s)
-
+    events_s = events.semi_join(sample, "firm_id")
     c = cycles.left_join(spans, "firm_id").select(*cycles.columns, "data_start")
-    c = c.mutate(adb_lo=ibis.greatest(c.start_day, c.data_start) - 1, buf_lo=buffer_lo(c, settings))
-    points = integrals_at(
-        timeline,
-        c,
-        {"end": lambda t: t.statement_day, "cycle": lambda t: t.adb_lo, "buf": lambda t: t.buf_lo},
+    c = c.mutate(
+        flow_lo=ibis.greatest(c.start_day, c.data_start) - 1, buf_lo=buffer_lo(c, settings)
     )
-    flows = cycle_flows(daily_s, cycles)
-    p = c.join(points, ["card_id", "statement_day"]).join(flows, ["card_id", "statement_day"])
+    dep = cycle_deposits(
+        events_s,
+        c,
+        {"cycle": lambda t: t.flow_lo, "buf": lambda t: t.buf_lo},
+    )
+    p = c.join(dep, ["card_id", "statement_day"])
     p = p.mutate(adb=cycle_adb(p), cash_buffer_days=buffer_days(p, settings))
     statement_date = to_date(p.statement_day)
     p = p.mutate(
@@ -242,7 +239,7 @@ def panel_expr(
         year=statement_date.year().cast("int64"),
         month=statement_date.month().cast("int64"),
     )
-    fy = keep(firm_years(daily_s, spans, industries, settings))
+    fy = keep(firm_years(events_s, spans, industries, settings))
     p = p.left_join(industries, "firm_id").select(*p.columns, "industry")
     p = p.left_join(
         fy.select("firm_id", "year", "annual_revenue", "size_class"), ["firm_id", "year"]

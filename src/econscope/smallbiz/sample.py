@@ -64,7 +64,7 @@ def _year_month(day: ir.IntegerValue) -> ir.IntegerValue:
 
 
 def firm_status(
-    tables: Mapping[str, ir.Table], daily: ir.Table, spans: ir.Table, settings: Settings
+    tables: Mapping[str, ir.Table], events: ir.Table, spans: ir.Table, settings: Settings
 ) -> ir.Table:
     """One row per firm of ``firms``: n_cards, n_statements and a boolean per filter.
 
@@ -81,10 +81,10 @@ def firm_status(
     )
     n_cards = cards.group_by("firm_id").aggregate(n_cards=cards.card_id.nunique())
 
-    monthly = daily.group_by("firm_id", ym=_year_month(daily.day)).aggregate(
-        n=daily.n_transactions.sum(), out=daily.total_outflows.sum()
+    monthly = events.group_by("firm_id", ym=_year_month(events.day)).aggregate(
+        n=events.n_transactions.sum(), out=events.total_outflows.sum()
     )
-    revenue = daily.group_by("firm_id").aggregate(revenue=daily.revenues.sum())
+    revenue = events.group_by("firm_id").aggregate(revenue=events.revenues.sum())
 
     s = firms.left_join(per_stmt, "firm_id").left_join(n_cards, "firm_id")
     s = s.left_join(spans, "firm_id").left_join(revenue, "firm_id")
@@ -107,7 +107,10 @@ def firm_status(
     )
     good = good.group_by("firm_id").aggregate(good_months=good.count())
     s = s.left_join(good, "firm_id")
-    active = (s.good_months.fill_null(0) == s.hi - s.lo + 1).fill_null(False)
+    if cfg.min_monthly_transactions <= 0 and cfg.min_monthly_outflows <= 0:
+        active = s.lo.notnull()  # a month without any transaction also passes
+    else:
+        active = (s.good_months.fill_null(0) == s.hi - s.lo + 1).fill_null(False)
     small = (s.avg_revenue < cfg.max_annual_revenue).fill_null(False)
     one_card = s.n_cards == cfg.cards_per_firm
     return s.select(
