@@ -20,6 +20,7 @@ from econscope.smallbiz.panel import panel_expr
 
 D = dt.date
 S, F, DATE = pa.string(), pa.float64(), pa.date32()
+START = D(2019, 1, 1)
 
 SCHEMAS: dict[str, pa.Schema] = {
     "firms": pa.schema([("firm_id", S), ("industry", S), ("region", S), ("first_seen", DATE)]),
@@ -69,8 +70,8 @@ def one_firm(
     card_tx: list[tuple[dt.date, float, str]] = (),
     deposits: list[tuple[dt.date, float, str]] = (),
     opening: float = 0.0,
-    account_open: dt.date = D(2019, 1, 1),
-    card_open: dt.date = D(2019, 1, 1),
+    account_open: dt.date = START,
+    card_open: dt.date = START,
     industry: str = "retail",
 ) -> dict[str, pa.Table]:
     """One firm f with deposit account a and card c."""

@@ -7,9 +7,9 @@ import datetime as dt
 import hypothesis.strategies as st
 import pandas as pd
 import pytest
-from _panel_data import D, LOOSE, arrow, one_firm, panel_of, to_ibis
 from hypothesis import HealthCheck, given, settings
 
+from _panel_data import LOOSE, D, arrow, one_firm, panel_of, to_ibis
 from econscope.config import Settings
 from econscope.smallbiz.cycles import billing_cycles
 

@@ -4,8 +4,8 @@ A firm's deposit balance is a step function of the calendar day: it changes only
 with an event (an account opening with its opening balance, a transaction, a reported
 end-of-day balance, an account closing). Nothing here expands a firm into one row per
 calendar day. :func:`firm_events` keeps one row per deposit event of a firm with the change
-of the balance (``delta``) and the event's flows; all accounts of the firm are summed. The balance-days
-integral J(d), the sum of end-of-day balances over every calendar day up to and
+of the balance (``delta``) and the event's flows; all accounts of the firm are summed. The
+balance-days integral J(d), the sum of end-of-day balances over every calendar day up to and
 including d, is ``(d + 1) B(d) - D(d)`` with B the running sum of ``delta`` and D the
 running sum of ``delta x day``: a change counts on every day from its own to d, so a day
 without transactions carries the last end-of-day balance. The average daily balance over
@@ -79,8 +79,9 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
     """One row per deposit event of a firm: its balance change and its flows.
 
     Events are transactions, account openings and closings, and balance rows; a firm may
-    have several on one day (the consumers sum them per day, month or segment). Columns: firm_id, day, delta (change of the firm's end-of-day balance, all accounts
-    summed), revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows.
+    have several on one day (the consumers sum them per day, month or segment). Columns:
+    firm_id, day, delta (change of the firm's end-of-day balance, all accounts summed),
+    revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows.
 
     Flows (``settings.categories``): revenues = sum of amounts in operating-inflow
     categories; expenses = minus the sum of amounts in operating-outflow categories (a
