@@ -115,8 +115,16 @@ def to_ibis(tables: dict[str, pa.Table]) -> dict[str, ibis.Table]:
 
 def panel_of(
     con: ibis.BaseBackend, tables: dict[str, pa.Table], settings: Settings = LOOSE
+) -> pd.DataFrame:
+    """The panel of ``tables``, sorted by card and statement date."""
+    panel = con.to_pyarrow(panel_expr(to_ibis(tables), settings).panel).to_pandas()
+    return panel.sort_values(["card_id", "statement_date"]).reset_index(drop=True)
+
+
+def outputs_of(
+    con: ibis.BaseBackend, tables: dict[str, pa.Table], settings: Settings = LOOSE
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(panel, firm_years, funnel) of ``tables``, panel sorted by card and statement date."""
+    """(panel, firm_years, funnel) of ``tables``."""
     exprs = panel_expr(to_ibis(tables), settings)
     panel = con.to_pyarrow(exprs.panel).to_pandas()
     panel = panel.sort_values(["card_id", "statement_date"]).reset_index(drop=True)
