@@ -61,7 +61,9 @@ def to_day(value: ir.DateValue) -> ir.IntegerValue:
 
 def to_date(day: ir.IntegerValue) -> ir.DateValue:
     """The date of a day number (inverse of :func:`to_day`)."""
-    return (EPOCH + day.as_interval("D")).cast("date")
+    # Ibis types date + interval as a date and drops a cast to date, but DuckDB returns a
+    # timestamp: the round trip through timestamp makes the engine's column a real date.
+    return (EPOCH + day.as_interval("D")).cast("timestamp").cast("date")
 
 
 def _accounts(tables: Mapping[str, ir.Table]) -> ir.Table:
@@ -303,7 +305,13 @@ def cycle_deposits(
     out = out.left_join(flows, ["card_id", "seq"]).select(
         *out.columns, **{c: ibis._[c].fill_null(0) for c in FLOW_COLUMNS}
     )
-    return out.drop("seq")
+    return out.mutate(n_transactions=_int64(out.n_transactions)).drop("seq")
+
+
+def _int64(value: ir.IntegerValue) -> ir.IntegerValue:
+    """A count as a true int64 column. DuckDB sums BIGINT into HUGEINT (stored in Parquet as
+    DOUBLE); Ibis types the sum as int64 and would drop a plain cast to int64."""
+    return value.cast("float64").cast("int64")
 
 
 def cycle_adb(points: ir.Table) -> ir.Value:

@@ -22,8 +22,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from econscope.config import Settings
-from econscope.engine import Backend, atomic_path, connect, find_table_file, read_table
-from econscope.engine import write_parquet as _write_parquet
+from econscope.engine import (
+    Backend,
+    atomic_path,
+    connect,
+    find_table_file,
+    read_table,
+    write_parquet,
+)
 from econscope.errors import DataError
 from econscope.smallbiz.buffers import buffer_days, buffer_lo
 from econscope.smallbiz.cycles import billing_cycles
@@ -287,6 +293,12 @@ class PanelResult:
         return read_table(con, self.panel_path)
 
 
+def _write_parquet(con: Backend, expr: ir.Table, path: Path) -> None:
+    """Write ``expr`` to Parquet atomically, by the engine (streaming, no pandas)."""
+    del con  # the expression carries its backend
+    write_parquet(expr, path)
+
+
 def _table_files(validated_dir: Path) -> dict[str, Path]:
     if not validated_dir.is_dir():
         raise DataError(
@@ -373,8 +385,10 @@ def build_panel(
     _check_prices(con, tables, settings)
 
     exprs = panel_expr(tables, settings, cache=True)
-    _write_parquet(exprs.panel.order_by("firm_id", "card_id", "statement_date"), odir / PANEL_FILE)
-    _write_parquet(exprs.firm_years.order_by("firm_id", "year"), odir / FIRM_YEARS_FILE)
+    _write_parquet(
+        con, exprs.panel.order_by("firm_id", "card_id", "statement_date"), odir / PANEL_FILE
+    )
+    _write_parquet(con, exprs.firm_years.order_by("firm_id", "year"), odir / FIRM_YEARS_FILE)
     funnel_df = con.to_pyarrow(exprs.funnel.order_by("step")).to_pandas()
     with atomic_path(odir / FUNNEL_FILE) as tmp:
         funnel_df.to_csv(tmp, index=False)
