@@ -37,6 +37,7 @@ __all__ = [
     "cycle_adb",
     "cycle_deposits",
     "firm_events",
+    "firm_months",
     "firm_spans",
     "to_date",
     "to_day",
@@ -126,9 +127,12 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
         total_outflows=ibis.ifelse(outflow, -amount, 0.0),
         n_transactions=counted.cast("int64"),
         n_outflows=outflow.cast("int64"),
+        activity=ibis.literal(1, "int64"),
     )
 
-    def events(firm_id: ir.Value, day: ir.Value, delta: ir.Value) -> dict[str, ir.Value]:
+    def events(
+        firm_id: ir.Value, day: ir.Value, delta: ir.Value, activity: int = 0
+    ) -> dict[str, ir.Value]:
         zero_f, zero_i = ibis.literal(0.0), ibis.literal(0, "int64")
         return {
             "firm_id": firm_id,
@@ -140,6 +144,7 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
             "total_outflows": zero_f,
             "n_transactions": zero_i,
             "n_outflows": zero_i,
+            "activity": ibis.literal(activity, "int64"),
         }
 
     opening = accounts.select(**events(accounts.firm_id, accounts.open_day, accounts.opening))
@@ -156,7 +161,9 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
         ).join(accounts.select("account_id", "firm_id", "opening"), "account_id")
         w = ibis.window(group_by="account_id", order_by="day")
         b = b.mutate(prev=b.balance.lag().over(w))
-        parts.append(b.select(**events(b.firm_id, b.day, b.balance - b.prev.fill_null(b.opening))))
+        parts.append(
+            b.select(**events(b.firm_id, b.day, b.balance - b.prev.fill_null(b.opening), 1))
+        )
         last_rows = b.group_by("account_id").aggregate(last=b.balance.argmax(b.day))
         finals = finals.left_join(last_rows, "account_id").select(
             "account_id", final=ibis.coalesce(ibis._.last, ibis._.final)
@@ -168,19 +175,33 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
     return ibis.union(*parts, distinct=False)
 
 
-def firm_spans(tables: Mapping[str, ir.Table]) -> ir.Table:
+def _year_month(day: ir.IntegerValue) -> ir.IntegerValue:
+    d = EPOCH + day.as_interval("D")  # year and month only: no need for a true date
+    return (d.year() * 12 + d.month() - 1).cast("int64")
+
+
+def firm_months(events: ir.Table) -> ir.Table:
+    """One row per firm and calendar month with any event: the month's sums.
+
+    Columns: firm_id, ym (year x 12 + month - 1), n_transactions, total_outflows,
+    revenues, last_day (last day with a transaction or balance row; null if none). A small
+    table that the sample filters, the firm spans and the firm-years all read, so the
+    events are scanned once for them.
+    """
+    return events.group_by("firm_id", ym=_year_month(events.day)).aggregate(
+        n_transactions=events.n_transactions.sum(),
+        total_outflows=events.total_outflows.sum(),
+        revenues=events.revenues.sum(),
+        last_day=events.day.max(where=events.activity > 0),
+    )
+
+
+def firm_spans(tables: Mapping[str, ir.Table], months: ir.Table) -> ir.Table:
     """Per firm: data_start (first deposit account's open day) and data_last (last day with
-    a deposit transaction or balance row, else data_start). Days from data_start on are the
-    firm's "days with data"."""
+    a deposit transaction or balance row, else data_start), from :func:`firm_months`.
+    Days from data_start on are the firm's "days with data"."""
     accounts = _accounts(tables)
-    tx = tables["deposit_transactions"].join(accounts.select("account_id", "firm_id"), "account_id")
-    last = tx.group_by("firm_id").aggregate(last=to_day(tx.posted_date).max())
-    balances = tables.get("deposit_balances")
-    if balances is not None:
-        b = balances.join(accounts.select("account_id", "firm_id"), "account_id")
-        blast = b.group_by("firm_id").aggregate(last=to_day(b.date).max())
-        last = ibis.union(last, blast, distinct=False)
-        last = last.group_by("firm_id").aggregate(last=last["last"].max())
+    last = months.group_by("firm_id").aggregate(last=months.last_day.max())
     start = accounts.group_by("firm_id").aggregate(data_start=accounts.open_day.min())
     joined = start.left_join(last, "firm_id")
     return joined.select(

@@ -37,6 +37,7 @@ from econscope.smallbiz.deposits import (
     cycle_adb,
     cycle_deposits,
     firm_events,
+    firm_months,
     firm_spans,
     to_date,
     to_day,
@@ -145,7 +146,7 @@ def _size_class(revenue: ir.FloatingValue, settings: Settings) -> ir.StringValue
 
 
 def firm_years(
-    events: ir.Table, spans: ir.Table, industries: ir.Table, settings: Settings
+    months: ir.Table, spans: ir.Table, industries: ir.Table, settings: Settings
 ) -> ir.Table:
     """Revenue per firm and calendar year from deposits, the size class and the industry.
 
@@ -158,9 +159,11 @@ def firm_years(
     ``settings.size.annualize_partial_years`` (else ``revenue``); size_class is "large"
     when annual_revenue > ``settings.size.large_revenue_threshold``, else "small".
     """
-    d = events.filter(events.n_transactions > 0)
-    d = d.mutate(year=to_date(d.day).year().cast("int64"))
-    rev = d.group_by("firm_id", "year").aggregate(revenue=d.revenues.sum())
+    d = months.mutate(year=(months.ym // 12).cast("int64"))
+    rev = d.group_by("firm_id", "year").aggregate(
+        revenue=d.revenues.sum(), n=d.n_transactions.sum()
+    )
+    rev = rev.filter(rev.n > 0).drop("n")
     y = rev.join(spans, "firm_id")
     jan1 = to_day(ibis.date(y.year, 1, 1))
     next_jan1 = to_day(ibis.date(y.year + 1, 1, 1))
@@ -217,8 +220,9 @@ def panel_expr(
         return t.cache() if cache else t
 
     events = firm_events(tables, settings)
-    spans = keep(firm_spans(tables))
-    status = keep(firm_status(tables, events, spans, settings))
+    months = keep(firm_months(events))
+    spans = keep(firm_spans(tables, months))
+    status = keep(firm_status(tables, months, spans, settings))
     sample = status.filter(status.in_sample).select("firm_id")
     industries = _industry(tables["firms"], settings)
 
@@ -245,7 +249,7 @@ def panel_expr(
         year=statement_date.year().cast("int64"),
         month=statement_date.month().cast("int64"),
     )
-    fy = keep(firm_years(events_s, spans, industries, settings))
+    fy = keep(firm_years(months.semi_join(sample, "firm_id"), spans, industries, settings))
     p = p.left_join(industries, "firm_id").select(*p.columns, "industry")
     p = p.left_join(
         fy.select("firm_id", "year", "annual_revenue", "size_class"), ["firm_id", "year"]

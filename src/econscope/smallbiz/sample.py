@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
-from econscope.smallbiz.deposits import to_date, to_day
+from econscope.smallbiz.deposits import EPOCH, to_day
 
 __all__ = ["FILTERS", "FUNNEL_COLUMNS", "firm_status", "funnel"]
 
@@ -59,14 +59,17 @@ FILTERS: tuple[str, ...] = ("active", "small", "one_card")
 
 
 def _year_month(day: ir.IntegerValue) -> ir.IntegerValue:
-    d = to_date(day)
+    d = EPOCH + day.as_interval("D")
     return (d.year() * 12 + d.month() - 1).cast("int64")
 
 
 def firm_status(
-    tables: Mapping[str, ir.Table], events: ir.Table, spans: ir.Table, settings: Settings
+    tables: Mapping[str, ir.Table], months: ir.Table, spans: ir.Table, settings: Settings
 ) -> ir.Table:
     """One row per firm of ``firms``: n_cards, n_statements and a boolean per filter.
+
+    ``months`` is :func:`econscope.smallbiz.deposits.firm_months`, ``spans``
+    :func:`econscope.smallbiz.deposits.firm_spans`.
 
     Columns: firm_id, n_cards, n_statements, active, small, one_card, in_sample.
     """
@@ -81,10 +84,8 @@ def firm_status(
     )
     n_cards = cards.group_by("firm_id").aggregate(n_cards=cards.card_id.nunique())
 
-    monthly = events.group_by("firm_id", ym=_year_month(events.day)).aggregate(
-        n=events.n_transactions.sum(), out=events.total_outflows.sum()
-    )
-    revenue = events.group_by("firm_id").aggregate(revenue=events.revenues.sum())
+    monthly = months.select("firm_id", "ym", n=months.n_transactions, out=months.total_outflows)
+    revenue = months.group_by("firm_id").aggregate(revenue=months.revenues.sum())
 
     s = firms.left_join(per_stmt, "firm_id").left_join(n_cards, "firm_id")
     s = s.left_join(spans, "firm_id").left_join(revenue, "firm_id")
