@@ -42,6 +42,7 @@ __all__ = [
     "Settings",
     "SizeConfig",
     "load_settings",
+    "settings_markdown",
 ]
 
 #: CPI-U, U.S. city average, all items, not seasonally adjusted, annual averages (BLS series
@@ -353,3 +354,36 @@ def load_settings(path: str | Path | None = None, overrides: Iterable[str] = ())
             data["prices"]["cpi_annual"] = {int(k): v for k, v in cpi.items()}
     settings = _validate(data, source=str(path) if path else "defaults")
     return settings.with_overrides(overrides) if overrides else settings
+
+
+def settings_markdown(settings: Settings | None = None) -> str:
+    """Every setting as a markdown table: name, type, default, description.
+
+    This is how docs/configuration.md is written (``econscope config --markdown``).
+    """
+    settings = settings or Settings()
+    lines = ["| setting | type | default | description |", "| --- | --- | --- | --- |"]
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            key = f"{prefix}{name}"
+            if isinstance(value, BaseModel):
+                walk(value, f"{key}.")
+                continue
+            shown = _short(value)
+            kind = getattr(field.annotation, "__name__", None) or str(field.annotation)
+            kind = kind.replace("typing.", "").replace("pathlib.", "").replace("|", "\\|")
+            desc = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{key}` | {kind} | {shown} | {desc} |")
+
+    walk(settings, "")
+    return "\n".join(lines) + "\n"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict) and len(value) > 4:
+        return f"{len(value)} entries (see `econscope config`)"
+    if isinstance(value, tuple) and len(value) > 4:
+        return f"{len(value)} items (see `econscope config`)"
+    return f"`{value!r}`".replace("|", "\\|")

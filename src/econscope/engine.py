@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,10 @@ __all__ = [
     "table_format",
     "write_parquet",
 ]
+
+# Ibis 12 sets pandas' ``future.infer_string`` option, which pandas 3 deprecates; the
+# warning says nothing a user can act on, so it is silenced here (and only this one).
+warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
 
 Backend = ibis.BaseBackend
 TableFormat = Literal["parquet", "csv"]

@@ -10,7 +10,6 @@ import json
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from econscope import __version__
@@ -47,9 +46,20 @@ def _root(
 
 
 @app.command("config")
-def config_cmd(config: ConfigOption = None, set_: SetOption = None) -> None:
+def config_cmd(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print a table of settings with descriptions.")
+    ] = False,
+) -> None:
     """Print every setting in force (defaults, then --config, then --set) as JSON."""
     settings = settings_from(config, set_)
+    if markdown:
+        from econscope.config import settings_markdown
+
+        sys.stdout.write(settings_markdown(settings))
+        return
     out.print_json(json.dumps(settings.to_manifest()))
 
 
@@ -74,12 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         command.main(args=args, prog_name="econscope", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         console.print("aborted")
         return 130
-    except click.exceptions.ClickException as exc:
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
         exc.show()
         return 2
     except ConfigError as exc:

@@ -1,0 +1,818 @@
+"""The synthetic bank's model for one chunk of firms, vectorised over firms and cards.
+
+One loop over the months of the window carries vector state (cash, revenue shocks, card
+balances, the last payment decision); every other step is a NumPy operation over the
+chunk's firms, cards or transactions. Money is integer cents throughout, so the written
+tables satisfy their accounting identities exactly:
+
+- statement balance = previous balance + purchases + fees + interest + cash advances
+  - payments - refunds posted in (previous statement, statement];
+- end-of-day deposit balance = opening balance + transactions up to that day;
+- each card payment is a card credit and a deposit outflow (card_payment) on the same day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from econscope.config import CARD_KINDS
+from econscope.smallbiz._sim import ids
+from econscope.smallbiz._sim.grid import Grid
+from econscope.smallbiz.calibration import Calibration
+
+CATEGORIES: tuple[str, ...] = (
+    "sales",
+    "other_income",
+    "loan_proceeds",
+    "owner_injection",
+    "relief",
+    "transfer_own",
+    "card_payment",
+    "payroll",
+    "rent",
+    "suppliers",
+    "tax",
+    "other_expense",
+    "loan_payment",
+    "owner_draw",
+)
+_CAT = {c: i for i, c in enumerate(CATEGORIES)}
+_KIND = {k: i for i, k in enumerate(CARD_KINDS)}
+_DAYS_PER_MONTH = 30.42
+_EWMA = 1 / 6  # weight of the newest month in the firm's smoothed cash and outflows
+_TAX_MONTHS = np.array([1, 4, 6, 9])
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "firms": pa.schema(
+        [
+            ("firm_id", pa.string()),
+            ("industry", pa.string()),
+            ("region", pa.string()),
+            ("first_seen", pa.date32()),
+        ]
+    ),
+    "deposit_accounts": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("firm_id", pa.string()),
+            ("open_date", pa.date32()),
+            ("close_date", pa.date32()),
+            ("opening_balance", pa.float64()),
+        ]
+    ),
+    "deposit_transactions": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("posted_date", pa.date32()),
+            ("amount", pa.float64()),
+            ("category", pa.string()),
+        ]
+    ),
+    "deposit_balances": pa.schema(
+        [("account_id", pa.string()), ("date", pa.date32()), ("balance", pa.float64())]
+    ),
+    "card_accounts": pa.schema(
+        [
+            ("card_id", pa.string()),
+            ("firm_id", pa.string()),
+            ("open_date", pa.date32()),
+            ("close_date", pa.date32()),
+            ("credit_limit", pa.float64()),
+        ]
+    ),
+    "card_statements": pa.schema(
+        [
+            ("card_id", pa.string()),
+            ("statement_date", pa.date32()),
+            ("statement_balance", pa.float64()),
+        ]
+    ),
+    "card_transactions": pa.schema(
+        [
+            ("card_id", pa.string()),
+            ("posted_date", pa.date32()),
+            ("amount", pa.float64()),
+            ("kind", pa.string()),
+        ]
+    ),
+    "truth": pa.schema(
+        [
+            ("card_id", pa.string()),
+            ("firm_id", pa.string()),
+            ("statement_date", pa.date32()),
+            ("statement_balance", pa.float64()),
+            ("due_date", pa.date32()),
+            ("paid_by_due", pa.float64()),
+            ("paid_before_next_statement", pa.float64()),
+            ("paid_in_full_by_due", pa.bool_()),
+            ("revolved", pa.bool_()),
+            ("carried_balance", pa.float64()),
+            ("late_payment", pa.bool_()),
+        ]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Firms:
+    """Static attributes of a chunk's firms (arrays of length n)."""
+
+    industry: np.ndarray
+    region: np.ndarray  # index into regions, -1 = null
+    entry: np.ndarray  # first active month
+    last: np.ndarray  # last active month
+    exited: np.ndarray
+    open_day: np.ndarray
+    first_seen: np.ndarray
+    base_rev: np.ndarray  # normal monthly revenue, dollars of the window's first month
+    z_rev: np.ndarray
+    target_days: np.ndarray
+    alpha: np.ndarray
+    growth: np.ndarray
+    ratio: np.ndarray
+    kappa: np.ndarray
+    loan_pay: np.ndarray
+    two_accounts: np.ndarray
+    low_activity: np.ndarray
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Static attributes of a chunk's cards (arrays of length n_cards)."""
+
+    firm: np.ndarray
+    slot: np.ndarray
+    first: np.ndarray  # month of the first statement
+    last: np.ndarray  # month of the last statement
+    day: np.ndarray  # statement day of month, 1..28
+    grace: np.ndarray
+    open_day: np.ndarray
+    close_day: np.ndarray  # -1 = open
+    limit: np.ndarray  # cents
+    split: np.ndarray
+
+
+def _industry_array(cal: Calibration, field: str) -> np.ndarray:
+    values = getattr(cal, field)
+    return np.array([values[k] for k in cal.industry_mix], dtype=float)
+
+
+def draw_firms(rng: np.random.Generator, n: int, cal: Calibration, grid: Grid) -> Firms:
+    """Industries, entry and exit, scale, buffer target and revolving propensity."""
+    m_total = grid.n_months
+    mix = np.array(list(cal.industry_mix.values()))
+    industry = rng.choice(len(mix), size=n, p=mix / mix.sum())
+    reg_p = np.array(list(cal.regions.values()))
+    region = rng.choice(len(reg_p), size=n, p=reg_p / reg_p.sum())
+    region = np.where(rng.random(n) < cal.region_missing_share, -1, region)
+    pre = rng.random(n) < cal.pre_window_share
+    entry = np.where(pre, 0, rng.integers(1, max(m_total, 2), n)).clip(0, m_total - 1)
+    life = 2 + rng.geometric(max(cal.exit_hazard_monthly, 1e-12), n)
+    last = entry + life
+    exited = last <= m_total - 1
+    last = np.minimum(last, m_total - 1)
+    open_day = grid.month_start[entry] + np.where(pre, 0, rng.integers(0, 15, n))
+    first_seen = np.where(pre, grid.first_day - rng.integers(1, 15 * 365, n), open_day)
+    z_rev = rng.standard_normal(n)
+    mult = _industry_array(cal, "revenue_industry_multiplier")[industry]
+    base_rev = cal.revenue_median_annual / 12 * mult * np.exp(cal.revenue_log_sd * z_rev)
+    z_a = rng.standard_normal(n)
+    c = cal.buffer_propensity_corr
+    z_t = c * z_a + np.sqrt(1 - c * c) * rng.standard_normal(n)
+    target_days = np.maximum(
+        cal.buffer_days_median * np.exp(cal.buffer_days_log_sd * z_t), cal.buffer_days_floor
+    )
+    alpha = (
+        cal.revolve_intercept
+        + cal.revolve_firm_sd * z_a
+        + _industry_array(cal, "revolve_industry_shift")[industry]
+        + cal.revolve_size_slope * z_rev
+    )
+    mu, conc = cal.card_spend_share_mean, cal.card_spend_concentration
+    loan = rng.random(n) < cal.loan_share
+    return Firms(
+        industry=industry,
+        region=region,
+        entry=entry,
+        last=last,
+        exited=exited,
+        open_day=open_day,
+        first_seen=first_seen,
+        base_rev=base_rev,
+        z_rev=z_rev,
+        target_days=target_days,
+        alpha=alpha,
+        growth=rng.normal(cal.real_growth_mean, cal.real_growth_sd, n),
+        ratio=rng.normal(cal.expense_ratio_mean, cal.expense_ratio_sd, n).clip(0.5, 1.2),
+        kappa=rng.beta(mu * conc, (1 - mu) * conc, n),
+        loan_pay=np.where(loan, cal.loan_payment_share * base_rev, 0.0),
+        two_accounts=rng.random(n) < cal.second_account_share,
+        low_activity=rng.random(n) < cal.low_activity_firm_share,
+    )
+
+
+def draw_cards(rng: np.random.Generator, f: Firms, cal: Calibration, grid: Grid) -> Cards:
+    """Zero, one or two business cards per firm, their statement days and limits."""
+    n = len(f.entry)
+    m_total = grid.n_months
+    pre = f.entry == 0
+    last_stmt = np.where(f.exited, f.last - 1, m_total - 1)
+    # Entrants' cards start a month after the deposit account, so no card payment ever
+    # precedes the account's opening.
+    earliest = np.where(pre, 0, f.entry + 1)
+    has = (rng.random(n) < cal.card_holding_share) & (earliest <= last_stmt)
+    two = has & (rng.random(n) < cal.two_card_share)
+    count = has.astype(np.int64) + two
+    firm = np.repeat(np.arange(n), count)
+    nc = len(firm)
+    slot = np.arange(nc) - np.repeat(np.cumsum(count) - count, count)
+    lag = np.where(rng.random(nc) < 0.7, 0, rng.integers(0, 24, nc))
+    lag = np.where(slot == 1, rng.integers(0, 60, nc), lag)
+    last = last_stmt[firm]
+    first = np.minimum(earliest[firm] + lag, last)
+    day = rng.integers(1, 29, nc)
+    first_stmt_day = grid.month_start[first] + day - 1
+    open_day = np.maximum(first_stmt_day - rng.integers(5, 35, nc), f.open_day[firm])
+    close_day = np.where(
+        f.exited[firm], grid.month_start[np.minimum(last + 1, m_total)] + day - 1, -1
+    )
+    limit = f.base_rev[firm] * cal.credit_limit_months * np.exp(0.5 * rng.standard_normal(nc))
+    limit = np.round(limit.clip(2_000, 150_000) / 500) * 500
+    two_f = two[firm]
+    split = np.where(two_f, np.where(slot == 0, 0.65, 0.35), 1.0)
+    return Cards(
+        firm=firm,
+        slot=slot,
+        first=first,
+        last=last,
+        day=day,
+        grace=rng.integers(cal.grace_days_min, cal.grace_days_max + 1, nc),
+        open_day=open_day,
+        close_day=close_day,
+        limit=(limit * 100).astype(np.int64),
+        split=split,
+    )
+
+
+class _Rows:
+    """Append-only columns of one output table (concatenated once per chunk)."""
+
+    def __init__(self, *names: str) -> None:
+        self.cols: dict[str, list[np.ndarray]] = {n: [] for n in names}
+
+    def add(self, **arrays: np.ndarray) -> None:
+        for k, v in arrays.items():
+            self.cols[k].append(np.asarray(v))
+
+    def arrays(self, dtypes: dict[str, type]) -> dict[str, np.ndarray]:
+        return {
+            k: (np.concatenate(v) if v else np.empty(0, dtype=dtypes[k])).astype(dtypes[k])
+            for k, v in self.cols.items()
+        }
+
+
+def _split(
+    rng: np.random.Generator, owner: np.ndarray, counts: np.ndarray, total: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split integer ``total`` cents of each owner into ``counts`` random pieces (exact sums)."""
+    counts = np.where(total > 0, counts, 0)
+    rep = np.repeat(np.arange(len(owner)), counts)
+    if len(rep) == 0:
+        return rep, np.empty(0, dtype=np.int64)
+    w = rng.exponential(size=len(rep)) + 0.05
+    wsum = np.bincount(rep, weights=w, minlength=len(owner))
+    cents = np.floor(total[rep] * (w / wsum[rep])).astype(np.int64)
+    rest = total - np.bincount(rep, weights=cents, minlength=len(owner)).astype(np.int64)
+    first = np.cumsum(counts) - counts
+    has = counts > 0
+    cents[first[has]] += rest[has]
+    return rep, cents
+
+
+def _days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """A uniform day in [lo, hi] for each row."""
+    return lo + np.floor(rng.random(len(lo)) * (hi - lo + 1)).astype(np.int64)
+
+
+def _cents(x: np.ndarray) -> np.ndarray:
+    return np.rint(np.maximum(x, 0.0) * 100).astype(np.int64)
+
+
+class _Month:
+    """Deposit rows of one month for the active firms ``a``, with their net flow."""
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        dep: _Rows,
+        a: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        primary: np.ndarray,
+        n: int,
+    ) -> None:
+        self.rng, self.dep, self.a, self.lo, self.hi, self.primary = rng, dep, a, lo, hi, primary
+        self.flow = np.zeros(n, dtype=np.int64)  # net cents this month (all accounts)
+        self.outflow = np.zeros(n, dtype=np.int64)
+
+    def emit(self, owner: np.ndarray, day: np.ndarray, cents: np.ndarray, cat: str) -> None:
+        """Rows on the owners' primary accounts (zero amounts are skipped)."""
+        keep = cents != 0
+        owner, day, cents = owner[keep], day[keep], cents[keep]
+        self.dep.add(
+            acct=self.primary[owner],
+            day=day,
+            cents=cents,
+            cat=np.full(len(owner), _CAT[cat], dtype=np.int8),
+        )
+        np.add.at(self.flow, owner, cents)
+        np.add.at(self.outflow, owner, np.minimum(cents, 0))
+
+    def spread(
+        self,
+        cat: str,
+        counts: np.ndarray,
+        total_dollars: np.ndarray,
+        sign: int,
+        day_lo: np.ndarray | None = None,
+        day_hi: np.ndarray | None = None,
+    ) -> None:
+        """Split each active firm's total into ``counts`` rows on random days."""
+        rep, cents = _split(self.rng, self.a, counts, _cents(total_dollars))
+        lo_r = (self.lo if day_lo is None else day_lo)[rep]
+        hi_r = (self.hi if day_hi is None else day_hi)[rep]
+        self.emit(self.a[rep], _days(self.rng, lo_r, hi_r), sign * cents, cat)
+
+
+def _pandemic_shape(p: int) -> float:
+    """0 before March 2020, 0.5 in March, 1 in April, back to 0 by July 2021."""
+    if p < 0:
+        return 0.0
+    if p == 0:
+        return 0.5
+    return max(0.0, 1.0 - (p - 1) / 15)
+
+
+def run_chunk(
+    rng: np.random.Generator, n: int, cal: Calibration, grid: Grid
+) -> tuple[Firms, Cards, dict[str, dict[str, np.ndarray]], np.ndarray]:
+    """Simulate ``n`` firms; returns firms, cards, raw row columns and opening balances.
+
+    Deposit rows refer to local account slots ``2 * firm + slot``; card rows to local cards.
+    """
+    f = draw_firms(rng, n, cal, grid)
+    c = draw_cards(rng, f, cal, grid)
+    nc = len(c.firm)
+    m_total = grid.n_months
+    amp = _industry_array(cal, "seasonal_amplitude")[f.industry]
+    peak = _industry_array(cal, "seasonal_peak_month")[f.industry]
+    dep = _Rows("acct", "day", "cents", "cat")
+    crd = _Rows("card", "day", "cents", "kind")
+    stm = _Rows("card", "day", "cents")
+    tru = _Rows("card", "day", "cents", "due", "by_due", "before_next", "late", "revolved")
+
+    shock = rng.normal(0, cal.revenue_shock_sd / np.sqrt(1 - cal.revenue_ar**2), n)
+    cash = np.zeros(n)  # cents, all accounts
+    second = np.zeros(n)  # cents in the second account
+    cash_ewma = np.zeros(n)
+    out_ewma = np.zeros(n)
+    opening = np.zeros(2 * n, dtype=np.int64)
+    relief1 = rng.random(n) < cal.relief_prob
+    relief1_m = rng.integers(2, 4, n)  # May or June 2020
+    relief2 = relief1 & (rng.random(n) < cal.relief_second_prob)
+    relief2_m = rng.integers(11, 13, n)  # February or March 2021
+    eidl = rng.random(n) < cal.eidl_prob
+    eidl_m = rng.integers(3, 5, n)
+    eidl_amt = rng.integers(1, 11, n) * 100_000
+    loan_base = _cents(f.loan_pay * grid.price[f.entry])
+
+    bal = np.zeros(nc, dtype=np.int64)
+    pay_amt = np.zeros(nc, dtype=np.int64)
+    pay_day = np.zeros(nc, dtype=np.int64)
+    pay_late = np.zeros(nc, dtype=bool)
+    carried = np.zeros(nc, dtype=np.int64)
+    rev_prev = np.zeros(nc, dtype=bool)
+    primary = 2 * np.arange(n)
+
+    for m in range(m_total):
+        active = (f.entry <= m) & (m <= f.last)
+        a = np.nonzero(active)[0]
+        ms, me = int(grid.month_start[m]), int(grid.month_end[m])
+        mlen = me - ms + 1
+        lo = np.maximum(ms, f.open_day[a])
+        hi = np.full(len(a), me)
+        price = grid.price[m]
+        ps = _pandemic_shape(int(grid.pandemic[m]))
+        shock = cal.revenue_ar * shock + rng.normal(0, cal.revenue_shock_sd, n)
+        season = 1 + amp[a] * np.cos(2 * np.pi * (grid.calendar_month[m] - peak[a]) / 12)
+        normal = f.base_rev[a] * season * price * np.exp(f.growth[a] * m / 12)
+        rev = normal * (1 - cal.pandemic_revenue_drop * ps) * np.exp(shock[a])
+        w = cal.expense_smoothing
+        expense = f.ratio[a] * ((1 - w) * rev + w * normal * (1 - cal.pandemic_expense_cut * ps))
+        frac = (me - lo + 1) / mlen
+        rev, expense = rev * frac, expense * frac
+        card_on = np.zeros(n, dtype=bool)
+        stmt_now = (c.first <= m) & (m <= c.last)
+        card_on[c.firm[stmt_now]] = True
+        card_spend = np.where(card_on[a], f.kappa[a] * expense, 0.0)
+        dep_exp = expense - card_spend
+        quiet = f.low_activity[a] & (rng.random(len(a)) < cal.quiet_month_prob)
+
+        mo = _Month(rng, dep, a, lo, hi, primary, n)
+        emit, spread = mo.emit, mo.spread
+        flow, outflow = mo.flow, mo.outflow
+
+        # --- operating inflows
+        lam = np.maximum(cal.sales_tx_per_month - 6, 0.5) + np.log2(
+            np.maximum(rev / (5_000 * price), 1)
+        )
+        n_sales = np.where(quiet, rng.integers(1, 4, len(a)), 6 + rng.poisson(lam))
+        spread("sales", n_sales, rev * (1 - cal.other_income_share), +1)
+        n_oi = np.where(quiet, 0, rng.poisson(0.6, len(a)))
+        spread("other_income", n_oi, rev * cal.other_income_share, +1)
+        # --- operating outflows
+        mid = np.minimum(np.maximum(ms + 14, lo), hi)
+        payroll = dep_exp * cal.payroll_share
+        spread("payroll", np.ones(len(a), dtype=np.int64), payroll / 2, -1, mid, mid)
+        spread("payroll", np.where(quiet, 0, 1), payroll / 2, -1, hi, hi)
+        spread(
+            "rent",
+            np.ones(len(a), dtype=np.int64),
+            dep_exp * cal.rent_share,
+            -1,
+            lo,
+            np.minimum(np.maximum(ms + 4, lo), hi),
+        )
+        is_tax = bool(np.isin(grid.calendar_month[m], _TAX_MONTHS))
+        if is_tax:
+            spread("tax", np.where(quiet, 0, 1), dep_exp * cal.tax_share * 3, -1)
+        n_oe = np.where(quiet, 0, rng.poisson(cal.other_expense_tx_per_month, len(a)))
+        spread("other_expense", n_oe, dep_exp * cal.other_expense_share, -1)
+        sup_share = 1 - cal.payroll_share - cal.rent_share - cal.tax_share - cal.other_expense_share
+        n_sup = np.where(quiet, 1, 1 + rng.poisson(max(cal.supplier_tx_per_month - 1, 0), len(a)))
+        spread("suppliers", n_sup, dep_exp * max(sup_share, 0.0), -1)
+        # --- financing flows
+        has_loan = loan_base[a] > 0
+        loan_day = np.minimum(np.maximum(ms + 9, lo), hi)
+        emit(a[has_loan], loan_day[has_loan], -loan_base[a][has_loan], "loan_payment")
+        new = f.entry[a] == m
+        if m > 0:
+            nl = new & has_loan
+            emit(a[nl], lo[nl], 24 * loan_base[a][nl], "loan_proceeds")
+        p = int(grid.pandemic[m])
+        base_payroll = cal.payroll_share * (1 - f.kappa[a]) * f.ratio[a] * normal
+        for flag, month in ((relief1, relief1_m), (relief2, relief2_m)):
+            got = flag[a] & (month[a] == p)
+            if got.any():
+                amt = _cents(cal.relief_months_of_payroll * base_payroll[got])
+                emit(a[got], _days(rng, lo[got], hi[got]), amt, "relief")
+        got = eidl[a] & (eidl_m[a] == p)
+        if got.any():
+            emit(a[got], _days(rng, lo[got], hi[got]), eidl_amt[a][got], "relief")
+
+        # --- cards: post the payment decided at the previous statement, then this statement
+        posted = pay_amt > 0
+        pc = np.nonzero(posted)[0]
+        if len(pc):
+            crd.add(
+                card=pc,
+                day=pay_day[pc],
+                cents=pay_amt[pc],
+                kind=np.full(len(pc), _KIND["payment"], dtype=np.int8),
+            )
+            pf = c.firm[pc]
+            dep.add(
+                acct=primary[pf],
+                day=pay_day[pc],
+                cents=-pay_amt[pc],
+                cat=np.full(len(pc), _CAT["card_payment"], dtype=np.int8),
+            )
+            np.add.at(flow, pf, -pay_amt[pc])
+            np.add.at(outflow, pf, -pay_amt[pc])
+        paid = pay_amt.copy()
+        late_prev = pay_late & posted
+        pay_amt[:] = 0
+        ci = np.nonzero(stmt_now)[0]
+        if len(ci):
+            fi = c.firm[ci]
+            s_day = ms + c.day[ci] - 1
+            prev_s = np.where(
+                c.first[ci] == m,
+                c.open_day[ci] - 1,
+                grid.month_start[max(m - 1, 0)] + c.day[ci] - 1,
+            )
+            spend_f = np.zeros(n)
+            spend_f[a] = card_spend
+            purchases = _cents(spend_f[fi] * c.split[ci])
+            room = np.maximum(c.limit[ci] - (bal[ci] - paid[ci]), 0)
+            purchases = np.minimum(purchases, room)
+            n_p = 1 + rng.poisson(cal.purchases_per_cycle - 1, len(ci))
+            rep, cents = _split(rng, ci, n_p, purchases)
+            crd.add(
+                card=ci[rep],
+                day=_days(rng, prev_s[rep] + 1, s_day[rep]),
+                cents=cents,
+                kind=np.full(len(rep), _KIND["purchase"], dtype=np.int8),
+            )
+            interest = np.rint(carried[ci] * cal.apr / 12).astype(np.int64)
+            fee = np.where(late_prev[ci], _cents(np.full(len(ci), cal.late_fee * price)), 0)
+            refund = np.where(
+                rng.random(len(ci)) < cal.refund_prob,
+                np.floor(purchases * rng.uniform(0.02, 0.2, len(ci))),
+                0,
+            )
+            refund = refund.astype(np.int64)
+            adv = np.where(
+                rng.random(len(ci)) < cal.cash_advance_prob,
+                _cents(rng.uniform(200, 1500, len(ci)) * price),
+                0,
+            )
+            adv = np.minimum(adv, np.maximum(c.limit[ci] - bal[ci] - purchases, 0))
+            adv_fee = np.rint(adv * cal.cash_advance_fee_rate).astype(np.int64)
+            any_day = _days(rng, prev_s + 1, s_day)
+            for kind, amt, day in (
+                ("interest", interest, s_day),
+                ("fee", fee + adv_fee, s_day),
+                ("refund", refund, any_day),
+                ("cash_advance", adv, any_day),
+            ):
+                k = amt > 0
+                crd.add(
+                    card=ci[k],
+                    day=day[k],
+                    cents=amt[k],
+                    kind=np.full(int(k.sum()), _KIND[kind], dtype=np.int8),
+                )
+            b = bal[ci] + purchases + interest + fee + adv + adv_fee - paid[ci] - refund
+            bal[ci] = b
+            stm.add(card=ci, day=s_day, cents=b)
+            # --- the payment decision
+            buf = np.maximum(cash_ewma[fi], 0) / np.maximum(out_ewma[fi] / _DAYS_PER_MONTH, 100)
+            shift = 0.0
+            if 1 <= p <= 15:
+                shift = cal.revolve_pandemic_shift
+            elif p >= 16:
+                shift = cal.revolve_recovery_shift
+            logit = (
+                f.alpha[fi]
+                + cal.revolve_state_dependence * rev_prev[ci]
+                + cal.revolve_buffer_slope * np.log1p(buf / 20)
+                + shift
+            )
+            owes = b > 0
+            want = owes & (rng.random(len(ci)) < 1 / (1 + np.exp(-logit)))
+            mu = cal.partial_pay_mean
+            share = rng.beta(mu * 4, (1 - mu) * 4, len(ci))
+            min_pay = np.maximum(
+                _cents(np.full(len(ci), cal.min_payment_floor)),
+                np.rint(cal.min_payment_share * b).astype(np.int64),
+            )
+            partial = np.maximum(np.rint(share * b).astype(np.int64), min_pay)
+            partial_ok = want & (partial < b)
+            pay = np.where(partial_ok, partial, np.maximum(b, 0))
+            u = rng.random(len(ci))
+            late = (pay > 0) & np.where(
+                partial_ok, u < cal.late_prob_partial, u < cal.late_prob_full
+            )
+            due = s_day + c.grace[ci]
+            next_s = grid.month_start[m + 1] + c.day[ci] - 1
+            early = np.minimum(
+                np.floor(rng.exponential(cal.pay_days_before_due, len(ci))), c.grace[ci] - 1
+            ).astype(np.int64)
+            day_late = rng.integers(due + 1, next_s)
+            pay_amt[ci] = pay
+            pay_day[ci] = np.where(late, day_late, due - early)
+            pay_late[ci] = late
+            by_due = np.where(late, 0, pay)
+            in_full = ~owes | (by_due >= b)
+            revolved = owes & ~in_full
+            carried[ci] = np.where(revolved, b - by_due, 0)
+            rev_prev[ci] = revolved
+            tru.add(
+                card=ci,
+                day=s_day,
+                cents=b,
+                due=due,
+                by_due=by_due,
+                before_next=pay,
+                late=late,
+                revolved=revolved,
+            )
+            # A card's last statement: its payment posts next month, then the card closes.
+        # --- own-account transfers (net zero for the firm): surplus cash moves to the
+        # second account, and comes back when the primary account runs below target.
+        two = f.two_accounts[a]
+        prim = cash[a] + flow[a] - second[a]
+        tgt = f.target_days[a] * out_ewma[a] / _DAYS_PER_MONTH
+        short = prim < tgt
+        back = two & (second[a] > 0) & (short | (rng.random(len(a)) < 0.15))
+        need = np.ceil(np.maximum(tgt - prim, 0)).astype(np.int64)
+        bt = np.where(
+            short, need, np.floor(second[a] * rng.uniform(0.3, 1.0, len(a))).astype(np.int64)
+        )
+        bt = np.minimum(bt, second[a].astype(np.int64))
+        back &= bt > 0
+        bday = lo
+        for sign, acct in ((+1, primary[a]), (-1, primary[a] + 1)):
+            dep.add(
+                acct=acct[back],
+                day=bday[back],
+                cents=sign * bt[back],
+                cat=np.full(int(back.sum()), _CAT["transfer_own"], dtype=np.int8),
+            )
+        second[a[back]] -= bt[back]
+        t = _cents(rev * cal.own_transfer_share)
+        go = two & (rng.random(len(a)) < 0.5) & ~quiet & (prim - t > tgt) & ~back
+        tday = _days(rng, lo, hi)
+        for sign, acct in ((-1, primary[a]), (+1, primary[a] + 1)):
+            dep.add(
+                acct=acct[go],
+                day=tday[go],
+                cents=sign * t[go],
+                cat=np.full(int(go.sum()), _CAT["transfer_own"], dtype=np.int8),
+            )
+        second[a[go]] += t[go]
+
+        # --- the owner keeps cash near the firm's target buffer
+        out_a = -outflow[a].astype(float)
+        first_month = f.entry[a] == m
+        prev_out = np.where(first_month | (out_ewma[a] <= 0), out_a / frac, out_ewma[a])
+        mult = cal.pandemic_buffer_multiplier if p >= 2 else 1.0
+        target = f.target_days[a] * mult * prev_out / _DAYS_PER_MONTH
+        if m == 0:
+            start = np.rint(target * rng.uniform(0.7, 1.3, len(a))).astype(np.int64)
+            pre = f.entry[a] == 0
+            opening[primary[a][pre]] = start[pre]
+            cash[a[pre]] = start[pre]
+        new_in = first_month & (f.entry[a] > 0)
+        init = np.where(new_in, np.rint(target), 0).astype(np.int64)
+        emit(a[new_in], lo[new_in], init[new_in], "owner_injection")
+        cash_pre = cash[a] + flow[a]
+        draw = np.where(cash_pre > target, cal.cash_adjust_speed * (cash_pre - target), 0)
+        draw = np.minimum(draw, np.maximum(cash_pre - second[a], 0)).astype(np.int64)
+        draw = np.where(quiet, 0, draw)
+        emit(a, _days(rng, np.maximum(hi - 6, lo), hi), -draw, "owner_draw")
+        inj = np.where(cash_pre < cal.injection_floor * target, 0.6 * target - cash_pre, 0)
+        inj = np.rint(inj).astype(np.int64)
+        emit(a, _days(rng, lo, np.minimum(lo + 10, hi)), inj, "owner_injection")
+        cash[a] = cash_pre - draw + inj
+        out_now = -outflow[a].astype(float) / frac
+        out_ewma[a] = np.where(
+            first_month | (out_ewma[a] <= 0), out_now, (1 - _EWMA) * out_ewma[a] + _EWMA * out_now
+        )
+        cash_ewma[a] = np.where(first_month, cash[a], (1 - _EWMA) * cash_ewma[a] + _EWMA * cash[a])
+
+    raw = {
+        "dep": dep.arrays({"acct": np.int64, "day": np.int64, "cents": np.int64, "cat": np.int8}),
+        "card": crd.arrays({"card": np.int64, "day": np.int64, "cents": np.int64, "kind": np.int8}),
+        "stmt": stm.arrays({"card": np.int64, "day": np.int64, "cents": np.int64}),
+        "truth": tru.arrays(
+            {
+                "card": np.int64,
+                "day": np.int64,
+                "cents": np.int64,
+                "due": np.int64,
+                "by_due": np.int64,
+                "before_next": np.int64,
+                "late": bool,
+                "revolved": bool,
+            }
+        ),
+    }
+    return f, c, raw, opening
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pa.array(days.astype("datetime64[D]"), type=pa.date32())
+
+
+def _nullable_dates(days: np.ndarray) -> pa.Array:
+    return pa.array(days.astype("datetime64[D]"), type=pa.date32(), mask=days < 0)
+
+
+def _money(cents: np.ndarray) -> pa.Array:
+    return pa.array(cents / 100.0, type=pa.float64())
+
+
+def chunk_tables(
+    rng: np.random.Generator,
+    n: int,
+    offset: int,
+    seed: int,
+    cal: Calibration,
+    grid: Grid,
+    *,
+    balances: bool,
+) -> dict[str, pa.Table]:
+    """Simulate one chunk of ``n`` firms (global positions ``offset``..) as Arrow tables."""
+    f, c, raw, opening = run_chunk(rng, n, cal, grid)
+    firm_ids = pa.array(ids.tokens(seed, ids.FIRM, np.arange(offset, offset + n)))
+    acct_ids = pa.array(ids.tokens(seed, ids.ACCOUNT, np.arange(2 * offset, 2 * offset + 2 * n)))
+    card_slot_global = 2 * (offset + c.firm) + c.slot
+    card_ids = pa.array(ids.tokens(seed, ids.CARD, card_slot_global))
+    industries = pa.array(list(cal.industry_mix))
+    regions = pa.array(list(cal.regions))
+    out: dict[str, pa.Table] = {}
+    region = regions.take(pa.array(f.region, mask=f.region < 0))
+    out["firms"] = pa.Table.from_arrays(
+        [firm_ids, industries.take(pa.array(f.industry)), region, _dates(f.first_seen)],
+        schema=SCHEMAS["firms"],
+    )
+    # Deposit accounts: every firm's primary, plus the second account where it has one.
+    slots = np.arange(2 * n)
+    owner = slots // 2
+    exists = (slots % 2 == 0) | f.two_accounts[owner]
+    acc = slots[exists]
+    close = np.where(f.exited[owner[acc]], grid.month_end[f.last[owner[acc]]], -1)
+    out["deposit_accounts"] = pa.Table.from_arrays(
+        [
+            acct_ids.take(pa.array(acc)),
+            firm_ids.take(pa.array(owner[acc])),
+            _dates(f.open_day[owner[acc]]),
+            _nullable_dates(close),
+            _money(opening[acc]),
+        ],
+        schema=SCHEMAS["deposit_accounts"],
+    )
+    d = raw["dep"]
+    order = np.lexsort((d["day"], d["acct"]))
+    acct, day, cents = d["acct"][order], d["day"][order], d["cents"][order]
+    categories = pa.array(list(CATEGORIES))
+    out["deposit_transactions"] = pa.Table.from_arrays(
+        [
+            acct_ids.take(pa.array(acct)),
+            _dates(day),
+            _money(cents),
+            categories.take(pa.array(d["cat"][order])),
+        ],
+        schema=SCHEMAS["deposit_transactions"],
+    )
+    if balances:
+        run = np.cumsum(cents)
+        starts = np.r_[True, acct[1:] != acct[:-1]]
+        base = np.maximum.accumulate(np.where(starts, np.arange(len(acct)), 0))
+        before = run[base] - cents[base]
+        level = opening[acct] + run - before
+        end_of_day = np.r_[(acct[1:] != acct[:-1]) | (day[1:] != day[:-1]), True]
+        if len(acct) == 0:
+            end_of_day = np.zeros(0, dtype=bool)
+        out["deposit_balances"] = pa.Table.from_arrays(
+            [
+                acct_ids.take(pa.array(acct[end_of_day])),
+                _dates(day[end_of_day]),
+                _money(level[end_of_day]),
+            ],
+            schema=SCHEMAS["deposit_balances"],
+        )
+    out["card_accounts"] = pa.Table.from_arrays(
+        [
+            card_ids,
+            firm_ids.take(pa.array(c.firm)),
+            _dates(c.open_day),
+            _nullable_dates(c.close_day),
+            _money(c.limit),
+        ],
+        schema=SCHEMAS["card_accounts"],
+    )
+    s = raw["stmt"]
+    so = np.lexsort((s["day"], s["card"]))
+    out["card_statements"] = pa.Table.from_arrays(
+        [card_ids.take(pa.array(s["card"][so])), _dates(s["day"][so]), _money(s["cents"][so])],
+        schema=SCHEMAS["card_statements"],
+    )
+    k = raw["card"]
+    ko = np.lexsort((k["kind"], k["day"], k["card"]))
+    kinds = pa.array(list(CARD_KINDS))
+    out["card_transactions"] = pa.Table.from_arrays(
+        [
+            card_ids.take(pa.array(k["card"][ko])),
+            _dates(k["day"][ko]),
+            _money(k["cents"][ko]),
+            kinds.take(pa.array(k["kind"][ko])),
+        ],
+        schema=SCHEMAS["card_transactions"],
+    )
+    t = raw["truth"]
+    to = np.lexsort((t["day"], t["card"]))
+    b, by_due, before = t["cents"][to], t["by_due"][to], t["before_next"][to]
+    revolved = t["revolved"][to]
+    out["truth"] = pa.Table.from_arrays(
+        [
+            card_ids.take(pa.array(t["card"][to])),
+            firm_ids.take(pa.array(c.firm[t["card"][to]])),
+            _dates(t["day"][to]),
+            _money(b),
+            _dates(t["due"][to]),
+            _money(by_due),
+            _money(before),
+            pa.array(~revolved),
+            pa.array(revolved),
+            _money(np.where(revolved, b - by_due, 0)),
+            pa.array(t["late"][to]),
+        ],
+        schema=SCHEMAS["truth"],
+    )
+    return out
