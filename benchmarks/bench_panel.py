@@ -227,17 +227,21 @@ def generate(out: str | Path, firms: int, seed: int = 7) -> dict[str, int]:
 def make_input(out: str | Path, firms: int, seed: int = 7) -> str:
     """Validated tables for the benchmark: the simulator's when present, else :func:`generate`.
 
-    Returns which source was used.
+    The simulator writes clean typed Parquet when no faults are injected; it is validated
+    first when the validator is on this branch. Returns which source was used.
     """
     try:
         from econscope.smallbiz.simulate import simulate
     except ImportError:
         generate(out, firms, seed)
         return "benchmarks.bench_panel.generate (the simulator is not on this branch)"
+    try:
+        from econscope.smallbiz.validate import validate
+    except ImportError:
+        simulate(out, firms=firms, seed=seed, progress=False)
+        return "econscope.smallbiz.simulate.simulate (clean, faults=0; no validator here)"
     raw = Path(out).parent / "raw"
-    simulate(raw, firms=firms, seed=seed)
-    from econscope.smallbiz.validate import validate
-
+    simulate(raw, firms=firms, seed=seed, progress=False)
     validate(raw, out)
     return "econscope.smallbiz.simulate.simulate, then validate"
 
@@ -280,7 +284,13 @@ def compare(ours: str, reference: str) -> str:
 def _input_rows(data: Path) -> dict[str, int]:
     return {
         t: pq.ParquetFile(data / f"{t}.parquet").metadata.num_rows
-        for t in ("deposit_transactions", "card_statements", "card_transactions")
+        for t in (
+            "deposit_transactions",
+            "deposit_balances",
+            "card_statements",
+            "card_transactions",
+        )
+        if (data / f"{t}.parquet").exists()
     }
 
 
