@@ -78,13 +78,17 @@ def _accounts(tables: Mapping[str, ir.Table]) -> ir.Table:
     )
 
 
-def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
+def firm_events(
+    tables: Mapping[str, ir.Table], settings: Settings, *, cache: bool = False
+) -> ir.Table:
     """One row per deposit event of a firm: its balance change and its flows.
 
     Events are transactions, account openings and closings, and balance rows; a firm may
     have several on one day (the consumers sum them per day, month or segment). Columns:
     firm_id, day, delta (change of the firm's end-of-day balance, all accounts summed),
-    revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows.
+    revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows,
+    activity (1 for a transaction or a balance row). ``cache=True`` materialises the
+    balance rows with their previous balance in the engine (one window, run once).
 
     Flows (``settings.categories``): revenues = sum of amounts in operating-inflow
     categories; expenses = minus the sum of amounts in operating-outflow categories (a
@@ -161,6 +165,8 @@ def firm_events(tables: Mapping[str, ir.Table], settings: Settings) -> ir.Table:
         ).join(accounts.select("account_id", "firm_id", "opening"), "account_id")
         w = ibis.window(group_by="account_id", order_by="day")
         b = b.mutate(prev=b.balance.lag().over(w))
+        if cache:  # the one window over balance rows is computed once, not per consumer
+            b = b.cache()
         parts.append(
             b.select(**events(b.firm_id, b.day, b.balance - b.prev.fill_null(b.opening), 1))
         )
@@ -224,8 +230,8 @@ def cycle_deposits(
 ) -> ir.Table:
     """Deposit flows of every cycle and the firm's balance integrals at chosen days.
 
-    ``events`` is :func:`firm_events`; ``cycles`` has card_id, firm_id, statement_day and
-    ``flow_lo`` (flows of a cycle are summed over the days (flow_lo, statement_day]; the
+    ``events`` is :func:`firm_events`; ``cycles`` has card_id, firm_id, statement_day,
+    data_start (the firm's first day with data; no event is earlier) and ``flow_lo`` (flows of a cycle are summed over the days (flow_lo, statement_day]; the
     day before the cycle's first day with data); ``points`` maps a name to a function of
     ``cycles`` giving a day; the statement day itself is always point ``"end"``.
 
@@ -237,7 +243,7 @@ def cycle_deposits(
     How (no window over the events, no firm x day table): the distinct point days of a
     card cut its time line into segments (previous point day, point day]. Each event is
     matched to its segment by a hash join on (card, day bucket) and the events are summed
-    per segment, and once more for all days up to the card's first point. Running sums
+    per segment; the first segment starts at the firm's data start. Running sums
     over the small table of segments then give at each point day the balance B, the sum
     D of delta x day, the cumulative outflows and their count, and J = (day + 1) B - D (a
     change counts on every day from its own to ``day``).
@@ -263,13 +269,20 @@ def cycle_deposits(
     bounds = bounds.filter(bounds.day.notnull())
     bounds = bounds.group_by("card_id", "day").aggregate(is_end=bounds.is_end.max())
     by_day = ibis.window(group_by="card_id", order_by="day")
-    bounds = bounds.mutate(lo=bounds.day.lag().over(by_day))
+    # The first segment of a card starts the day the firm's data start: no event is earlier.
+    starts = cycles.group_by("card_id").aggregate(data_start=cycles.data_start.min())
+    bounds = bounds.join(starts, "card_id")
+    first_lo = ibis.least(bounds.data_start - 1, bounds.day)
+    bounds = bounds.select(
+        "card_id", "day", "is_end", lo=ibis.coalesce(bounds.day.lag().over(by_day), first_lo)
+    )
 
     cards = cycles.select("card_id", "firm_id").distinct()
     e = events.join(cards, "firm_id")
-    e = e.mutate(dday=e.delta * (e.day - ORIGIN_DAY).cast("float64"))
+    e = e.mutate(dday=e.delta * (e.day - ORIGIN_DAY).cast("float64"), bucket=e.day // BUCKET_DAYS)
 
     # Events in each segment (lo, day]: hash join on (card, bucket), then the exact test.
+    # The events are read once, by this join (no second pass, no materialised CTE).
     seg = bounds.filter(bounds.lo.notnull())
     seg = seg.select(
         "card_id",
@@ -277,18 +290,9 @@ def cycle_deposits(
         lo="lo",
         bucket=ibis.range((seg.lo + 1) // BUCKET_DAYS, seg.day // BUCKET_DAYS + 1).unnest(),
     )
-    eb = e.mutate(bucket=e.day // BUCKET_DAYS)
-    m = eb.join(seg, ["card_id", "bucket"])
+    m = e.join(seg, ["card_id", "bucket"])
     m = m.filter((m.day > m.lo) & (m.day <= m.hi))
-    per_seg = m.group_by("card_id", day=m.hi).aggregate(**{k: m[v].sum() for k, v in sums.items()})
-    # Everything up to and including the card's first point day.
-    first = bounds.group_by("card_id").aggregate(first_day=bounds.day.min())
-    pre = e.join(first, "card_id")
-    pre = pre.filter(pre.day <= pre.first_day)
-    pre = pre.group_by("card_id", day=pre.first_day).aggregate(
-        **{k: pre[v].sum() for k, v in sums.items()}
-    )
-    seg_sums = ibis.union(per_seg, pre, distinct=False)
+    seg_sums = m.group_by("card_id", day=m.hi).aggregate(**{k: m[v].sum() for k, v in sums.items()})
 
     b = bounds.left_join(seg_sums, ["card_id", "day"]).select(
         *bounds.columns, **{k: ibis._[k].fill_null(0) for k in sums}

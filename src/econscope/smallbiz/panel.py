@@ -219,7 +219,7 @@ def panel_expr(
     def keep(t: ir.Table) -> ir.Table:
         return t.cache() if cache else t
 
-    events = firm_events(tables, settings)
+    events = firm_events(tables, settings, cache=cache)
     months = keep(firm_months(events))
     spans = keep(firm_spans(tables, months))
     status = keep(firm_status(tables, months, spans, settings))
