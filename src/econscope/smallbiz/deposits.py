@@ -231,8 +231,9 @@ def cycle_deposits(
     """Deposit flows of every cycle and the firm's balance integrals at chosen days.
 
     ``events`` is :func:`firm_events`; ``cycles`` has card_id, firm_id, statement_day,
-    data_start (the firm's first day with data; no event is earlier) and ``flow_lo`` (flows of a cycle are summed over the days (flow_lo, statement_day]; the
-    day before the cycle's first day with data); ``points`` maps a name to a function of
+    data_start (the firm's first day with data; no event is earlier) and ``flow_lo``
+    (flows of a cycle are summed over the days (flow_lo, statement_day]; the day before
+    the cycle's first day with data); ``points`` maps a name to a function of
     ``cycles`` giving a day; the statement day itself is always point ``"end"``.
 
     Returns card_id, statement_day, the :data:`FLOW_COLUMNS` of the cycle (0 when it has
