@@ -79,7 +79,7 @@ def _accounts(tables: Mapping[str, ir.Table]) -> ir.Table:
 
 
 def firm_events(
-    tables: Mapping[str, ir.Table], settings: Settings, *, cache: bool = False
+    tables: Mapping[str, ir.Table], settings: Settings, *, flows_only: bool = False
 ) -> ir.Table:
     """One row per deposit event of a firm: its balance change and its flows.
 
@@ -87,8 +87,9 @@ def firm_events(
     have several on one day (the consumers sum them per day, month or segment). Columns:
     firm_id, day, delta (change of the firm's end-of-day balance, all accounts summed),
     revenues, expenses, net_cash_flow, total_outflows, n_transactions, n_outflows,
-    activity (1 for a transaction or a balance row). ``cache=True`` materialises the
-    balance rows with their previous balance in the engine (one window, run once).
+    activity (1 for a transaction or a balance row). ``flows_only=True`` leaves the
+    balance out (delta 0, no opening or closing rows, no window over balance rows): what
+    the monthly sums need.
 
     Flows (``settings.categories``): revenues = sum of amounts in operating-inflow
     categories; expenses = minus the sum of amounts in operating-outflow categories (a
@@ -151,6 +152,13 @@ def firm_events(
             "activity": ibis.literal(activity, "int64"),
         }
 
+    if flows_only:
+        parts = [flows.mutate(delta=ibis.literal(0.0))]
+        if balances is not None:
+            b = balances.join(accounts.select("account_id", "firm_id"), "account_id")
+            parts.append(b.select(**events(b.firm_id, to_day(b.date), ibis.literal(0.0), 1)))
+        return ibis.union(*parts, distinct=False)
+
     opening = accounts.select(**events(accounts.firm_id, accounts.open_day, accounts.opening))
 
     # Final balance of each account: opening + transactions, or its last balance row.
@@ -165,12 +173,11 @@ def firm_events(
         ).join(accounts.select("account_id", "firm_id", "opening"), "account_id")
         w = ibis.window(group_by="account_id", order_by="day")
         b = b.mutate(prev=b.balance.lag().over(w))
-        if cache:  # the one window over balance rows is computed once, not per consumer
-            b = b.cache()
         parts.append(
             b.select(**events(b.firm_id, b.day, b.balance - b.prev.fill_null(b.opening), 1))
         )
-        last_rows = b.group_by("account_id").aggregate(last=b.balance.argmax(b.day))
+        raw = balances.select("account_id", "date", balance=balances.balance.cast("float64"))
+        last_rows = raw.group_by("account_id").aggregate(last=raw.balance.argmax(raw.date))
         finals = finals.left_join(last_rows, "account_id").select(
             "account_id", final=ibis.coalesce(ibis._.last, ibis._.final)
         )

@@ -219,8 +219,8 @@ def panel_expr(
     def keep(t: ir.Table) -> ir.Table:
         return t.cache() if cache else t
 
-    events = firm_events(tables, settings, cache=cache)
-    months = keep(firm_months(events))
+    events = firm_events(tables, settings)
+    months = keep(firm_months(firm_events(tables, settings, flows_only=True)))
     spans = keep(firm_spans(tables, months))
     status = keep(firm_status(tables, months, spans, settings))
     sample = status.filter(status.in_sample).select("firm_id")
