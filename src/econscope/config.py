@@ -200,6 +200,11 @@ class SizeConfig(_Section):
     large_revenue_threshold: float = Field(
         100_000.0, gt=0, description="Large = annual revenue above this (nominal dollars)."
     )
+    annualize_partial_years: bool = Field(
+        True,
+        description="Scale a calendar year's deposit revenue by days in year / days with "
+        "data in it (a firm's first and last years are partial); False keeps the raw sum.",
+    )
 
 
 class PriceConfig(_Section):
