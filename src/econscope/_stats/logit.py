@@ -22,7 +22,16 @@ import ibis.expr.types as ir
 import numpy as np
 
 from econscope._stats import kernels, suffstats
-from econscope._stats.linear import Design, LinearFit, reduce, sandwich
+from econscope._stats.linear import (
+    Design,
+    LinearFit,
+    Prepared,
+    cell_intercepts,
+    expand,
+    finish,
+    prepare,
+    sandwich,
+)
 from econscope.errors import DataError, EconscopeWarning
 
 __all__ = ["IrlsResult", "Pass", "fit_logit", "irls"]
@@ -93,42 +102,40 @@ def irls(
 def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFit:
     """Logit of ``design.y`` on the design with firm-clustered variance.
 
-    The columns are screened for collinearity and dummy separation on the cross products
-    (one pass), then IRLS runs one aggregation pass per iteration.
+    The columns are screened for collinearity and dummy separation on the least-squares
+    cell sums (one pass), then IRLS runs one aggregation pass per iteration: the rows are
+    joined to their cell's constant (intercept plus dummy coefficients) and summed by cell.
     """
+    prep = prepare(table, design, model)
+    _check_dummy_separation(prep, design, model)
+    keep = list(prep.keep)
+    p = prep.cp.xtx.shape[0]
     k = len(design.x)
-    frame = suffstats.cross_products(table, list(design.x), design.y, by=design.by).execute()
-    cp, levels = kernels.assemble(frame, k, design.by, design.base)
-    if cp.n == 0:
-        raise DataError(f"{model}: no rows to estimate on", hint="check the sample filters")
-    xtx, _, dense, kept_levels, dropped = reduce(cp, design, levels, model)
-    _check_dummy_separation(cp, design, levels, model)
-    x = [design.x[j] for j in dense]
-    r = len(dense)
-    off = "_eta_off"
+    lead = 1 if design.intercept else 0
 
-    def one_pass(beta: np.ndarray) -> Pass:
-        offsets = None
-        if design.by is not None:
-            offsets = {
-                design.base: [0.0],
-                **{lv: [beta[r + a]] for a, lv in enumerate(kept_levels)},
-            }
-        t = suffstats.with_offsets(table, design.by, offsets, [off])
-        f = suffstats.logit_pass(t, x, design.y, beta[:r], off, by=design.by).execute()
-        info, _ = kernels.assemble(f.assign(yy=0.0), r, design.by, design.base)
-        keep_rows = _level_positions(levels, kept_levels, design.by, info)
+    def one_pass(beta_kept: np.ndarray) -> Pass:
+        beta = expand(beta_kept, keep, p)
+        t = suffstats.with_cell_constants(
+            table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
+        )
+        f = suffstats.logit_cell_sums(
+            t, list(design.x), design.y, beta[lead : lead + k], "_eta_off", design.factors
+        ).execute()
+        levels = kernels.factor_levels(prep.frame, design.factors, design.bases)
+        cp = kernels.assemble(
+            f, k, kernels.cell_dummies(f, design.factors, levels), design.intercept
+        )
         return Pass(
             loglik=float(f["loglik"].sum()),
-            score=info.xty[keep_rows],
-            information=info.xtx[np.ix_(keep_rows, keep_rows)],
+            score=cp.xty[keep],
+            information=cp.xtx[np.ix_(keep, keep)],
             max_abs_eta=float(f["max_abs_eta"].max()),
-            n=int(f["n"].sum()),
+            n=cp.n,
         )
 
-    ybar = cp.xty[0] / cp.n if design.names[0] == "Intercept" else 0.0
-    start = np.zeros(xtx.shape[0])
-    if design.names[0] == "Intercept" and 0 < ybar < 1:
+    start = np.zeros(len(keep))
+    ybar = prep.cp.xty[0] / prep.cp.n if design.intercept else 0.5
+    if design.intercept and 0 < ybar < 1:
         start[0] = np.log(ybar / (1 - ybar))
     result = irls(one_pass, start, model=model)
     if result.last.max_abs_eta > MAX_ABS_ETA:
@@ -138,48 +145,31 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
             EconscopeWarning,
             stacklevel=3,
         )
-    bread = kernels.inverse(result.last.information)
-    meat, n_clusters, _ = sandwich(table, design, dense, kept_levels, result.beta, bread, "logit")
-    p = len(result.beta)
-    vcov = kernels.cluster_correction(cp.n, p, n_clusters) * meat
-    return LinearFit(
-        names=tuple(design.names[j] for j in dense),
-        beta=result.beta[:r],
-        vcov=vcov,
-        levels=tuple(kept_levels),
-        level_beta=result.beta[r:],
-        n_obs=cp.n,
-        n_clusters=n_clusters,
-        n_params=p,
-        dropped=tuple(dropped),
-        ssr=float("nan"),
-        yty=cp.yty,
-        sum_y=float(cp.xty[0]),
+    beta = expand(result.beta, keep, p)
+    bread = expand(kernels.inverse(result.last.information), keep, p)
+    meat, rep, n_clusters, _ = sandwich(table, design, prep, beta, bread, "logit")
+    return finish(
+        prep,
+        design,
+        beta,
+        meat,
+        rep,
+        n_clusters,
+        float("nan"),
         loglik=result.last.loglik,
         iterations=result.iterations,
     )
 
 
-def _level_positions(
-    levels: list[object], kept_levels: list[object], by: str | None, info: kernels.CrossProducts
-) -> list[int]:
-    r = info.xtx.shape[0] - len(levels)
-    return list(range(r)) + [r + levels.index(lv) for lv in kept_levels]
-
-
-def _check_dummy_separation(
-    cp: kernels.CrossProducts, design: Design, levels: list[object], model: str
-) -> None:
+def _check_dummy_separation(prep: Prepared, design: Design, model: str) -> None:
     """Refuse a dummy whose level has only 0s or only 1s: its coefficient is infinite."""
-    if design.names[0] != "Intercept":
+    if not design.intercept:
         return
-    k = len(design.x)
-    names = list(design.names) + [f"{design.by_label}[T.{lv}]" for lv in levels]
-    for j, name in enumerate(names):
+    for j in prep.keep:
+        name = prep.all_names[j]
         if "[T." not in name:
             continue
-        count = cp.xtx[0, j] if j >= k else cp.xtx[0, j]
-        ones = cp.xty[j]
+        count, ones = prep.cp.xtx[0, j], prep.cp.xty[j]
         if count > 0 and (ones == 0 or ones == count):
             raise DataError(
                 f"{model}: every row with {name} has the same outcome "
