@@ -17,7 +17,7 @@ import pytest
 
 from econscope.config import Settings
 from econscope.smallbiz.models import COVARIATES, fit_models
-from test_models_panel import engine_table, synthetic_panel
+from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 RTOL = 1e-8
 
@@ -30,15 +30,6 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def results(panel):
     return fit_models(engine_table(panel))
-
-
-def _complete(panel: pd.DataFrame) -> pd.DataFrame:
-    """The rows every model uses, covariates in model units (money in $ thousands)."""
-    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATES.values()]]).copy()
-    df["y"] = df["revolving"].astype(float)
-    for term, (src, factor) in COVARIATES.items():
-        df[term] = df[src].astype(float) * factor
-    return df.reset_index(drop=True)
 
 
 def _pooled_design(df: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +50,7 @@ def _ours(results, model: str) -> pd.DataFrame:
 def test_lpm_equals_statsmodels_ols_cluster(panel, results):
     import statsmodels.api as sm
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     x = _pooled_design(df)
     peer = sm.OLS(df["y"], x).fit(
         cov_type="cluster", cov_kwds={"groups": df["firm_id"].factorize()[0]}
@@ -75,7 +66,7 @@ def test_lpm_equals_statsmodels_ols_cluster(panel, results):
 def test_logit_equals_statsmodels_logit_cluster(panel, results):
     import statsmodels.api as sm
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     x = _pooled_design(df)
     peer = sm.Logit(df["y"], x).fit(
         disp=0,
@@ -95,7 +86,7 @@ def test_logit_equals_statsmodels_logit_cluster(panel, results):
 def test_fe_lpm_equals_pyfixest_crv1(panel, results):
     import pyfixest as pf
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyfixest's own notices about dropped singletons
         peer = pf.feols(
@@ -122,7 +113,7 @@ def test_year_month_effects_equal_the_peers_with_month_dummies():
     panel = synthetic_panel(entry_months=6, max_cycles=12)  # every month has both outcomes
     settings = Settings().with_overrides(["results.year_month_effects=true"])
     res = fit_models(engine_table(panel), settings)
-    df = _complete(panel)
+    df = complete_rows(panel)
     df["ym"] = df["year"] * 100 + df["month"]
     x = _pooled_design(df)
     reported = list(x.columns)

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from econscope.config import DEFAULT_INDUSTRIES, EngineConfig
 from econscope.engine import connect
+from econscope.smallbiz.models import COVARIATES
 
 
 def synthetic_panel(
@@ -61,6 +62,15 @@ def synthetic_panel(
     frame.loc[rng.choice(n, size=n // 100, replace=False), "revolving"] = pd.NA
     frame.loc[rng.choice(n, size=n // 100, replace=False), "cash_buffer_days"] = np.nan
     return frame
+
+
+def complete_rows(panel: pd.DataFrame) -> pd.DataFrame:
+    """The rows every model uses, covariates in model units (money in $ thousands)."""
+    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATES.values()]]).copy()
+    df["y"] = df["revolving"].astype(float)
+    for term, (src, factor) in COVARIATES.items():
+        df[term] = df[src].astype(float) * factor
+    return df.reset_index(drop=True)
 
 
 def engine_table(frame: pd.DataFrame, con=None) -> ir.Table:

@@ -8,8 +8,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from test_models_agreement import _complete
-from test_models_panel import engine_table, synthetic_panel
 
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
@@ -21,6 +19,7 @@ from econscope.smallbiz.models import (
     regression_table,
 )
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +65,7 @@ def test_terms_and_base_levels(results, panel):
 
 
 def test_rows_dropped_are_counted(results, panel):
-    complete = _complete(panel)
+    complete = complete_rows(panel)
     assert results.rows["rows_in"] == len(panel)
     assert results.rows["dropped_missing_outcome"] == panel["revolving"].isna().sum()
     assert results.rows["dropped_missing_outcome"] + results.rows[
@@ -115,7 +114,7 @@ def test_lpm_prediction_is_linear_in_buffer_days_with_the_estimated_slope(tables
 def test_lpm_prediction_at_zero_days_is_the_hand_computed_mean_prediction(tables, results, panel):
     # Intercept + sum beta_j * mean_j (industry and size dummies at their sample shares),
     # with cash_buffer_days = 0; the means recomputed here with pandas.
-    df = _complete(panel)
+    df = complete_rows(panel)
     coef = results.coefficients.query("model == 'lpm'").set_index("term")["estimate"]
     value = coef["Intercept"]
     for term in COVARIATES:
@@ -144,7 +143,7 @@ def test_fig09_industry_gap_in_the_lpm_is_the_difference_of_dummies(tables, resu
 
 
 def test_fig09_counts_the_firms_of_each_industry(tables, panel):
-    df = _complete(panel)
+    df = complete_rows(panel)
     lpm = tables["fig09"].query("model == 'lpm'").set_index("industry")["n_firms"]
     assert lpm.to_dict() == df.groupby("industry")["firm_id"].nunique().to_dict()
     multi = df.groupby("firm_id").filter(lambda g: len(g) > 1)
@@ -157,7 +156,7 @@ def test_mean_firm_effect_equals_pyfixest_fixef_averaged_over_firms(results, pan
     own fixef() recovers it iteratively (LSQR), so it agrees to its tolerance only."""
     import pyfixest as pf
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fe = pf.feols(
