@@ -185,3 +185,22 @@ def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
         assert label in rows
     fe_row = table.set_index("row").loc["Intercept"]
     assert fe_row["LPM, firm FE"] == ""  # absorbed by the firm effects
+
+
+def test_large_samples_aggregate_the_cluster_outer_products_in_the_engine(panel, monkeypatch):
+    """Above IN_MEMORY_MAX_ROWS the G x r score sums never leave the engine; same SEs."""
+    from econscope._stats import linear
+
+    small = fit_models(engine_table(panel))
+    monkeypatch.setattr(linear, "IN_MEMORY_MAX_ROWS", 0)
+    large = fit_models(engine_table(panel))
+    np.testing.assert_allclose(
+        large.coefficients["std_error"], small.coefficients["std_error"], rtol=1e-10
+    )
+    assert large.fit["n_firms"].tolist() == small.fit["n_firms"].tolist()
+
+
+def test_a_panel_without_complete_rows_is_a_data_error(panel):
+    empty = panel.assign(revolving=pd.array([pd.NA] * len(panel), dtype="boolean"))
+    with pytest.raises(DataError, match="no complete rows"):
+        fit_models(engine_table(empty))

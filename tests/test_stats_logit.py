@@ -91,7 +91,6 @@ def test_engine_logit_equals_numpy_irls():
         bases=(None,),
         labels=("ind",),
         reported=(True,),
-        clusters_in_memory=True,
     )
     fit = fit_logit(_table(g=g, c=c, ind=ind, y=y), design)
     x = np.column_stack([np.ones(n), c, (ind == "b").astype(float)])

@@ -53,11 +53,11 @@ def factor_levels(
     frame: pd.DataFrame, factors: Sequence[str], bases: Sequence[object]
 ) -> tuple[tuple[object, ...], ...]:
     """Per factor, its levels present in the cell table, sorted, without the base level
-    (``None`` as base: the first level in sort order)."""
+    (the first level in sort order when the base is ``None`` or absent)."""
     out = []
     for f, base in zip(factors, bases, strict=True):
         present = sorted(frame[f].unique().tolist())
-        drop = present[0] if base is None and present else base
+        drop = base if base in present else (present[0] if present else None)
         out.append(tuple(lv for lv in present if lv != drop))
     return tuple(out)
 

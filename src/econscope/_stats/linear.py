@@ -20,6 +20,11 @@ from econscope.errors import DataError, EconscopeWarning
 
 __all__ = ["Design", "LinearFit", "Prepared", "fit_linear", "prepare", "sandwich"]
 
+#: Up to this many rows (so at most as many clusters) the per-cluster sums (G x r) come to
+#: NumPy for the outer products, a smaller query; beyond, the engine aggregates them to
+#: r x r itself, so nothing of size G leaves it.
+IN_MEMORY_MAX_ROWS = 200_000
+
 
 @dataclass(frozen=True)
 class Design:
@@ -33,10 +38,7 @@ class Design:
     before a within transformation (the floor below which a column counts as constant);
     ``extra_params`` absorbed parameters that the small-sample correction counts besides
     the p solved here (pyfixest's ``df_k``: 1 for firm effects nested in the clusters; one
-    per year-month level more for two-way effects, less the one shared constant);
-    ``clusters_in_memory``: fetch the per-cluster sums (G x r) and take their outer products
-    in NumPy (fewer aggregates to compile; for G up to a few hundred thousand) instead of
-    aggregating them to r x r in the engine.
+    per year-month level more for two-way effects, less the one shared constant).
     """
 
     x: tuple[str, ...]
@@ -50,7 +52,6 @@ class Design:
     reported: tuple[bool, ...] = ()
     raw_ss: tuple[float, ...] | None = None
     extra_params: int = 0
-    clusters_in_memory: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def sandwich(
         },
     )
     u = [f"_u{i}" for i in range(len(rep))]
-    if design.clusters_in_memory:
+    if prep.cp.n <= IN_MEMORY_MAX_ROWS:
         per = suffstats.cluster_sums(t, design.cluster, u, "_e").execute()
         ug = per[[f"u_{i}" for i in range(len(rep))]].to_numpy(dtype=float)
         return ug.T @ ug, rep, len(per), float(per["_ee"].sum())

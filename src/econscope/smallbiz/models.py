@@ -79,9 +79,6 @@ COVARIATES: Mapping[str, tuple[str, float]] = MappingProxyType(
     }
 )
 _SIZE_BASE = "small"
-#: Up to this many firms the per-firm score sums (firms x terms) come to NumPy for the
-#: outer products; beyond, the engine aggregates them to terms x terms itself.
-MAX_CLUSTERS_IN_MEMORY = 200_000
 _Y = "_y"
 _FIRM = "firm_id"
 _YM = "_ym"
@@ -128,18 +125,20 @@ class ModelResults:
         return id(self)
 
 
-def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResults:
-    """Fit the three models of ``revolving`` on a panel (DESIGN.md panel schema).
+@dataclass(frozen=True)
+class _Sample:
+    """The estimation sample and the designs built from it (one set of small queries)."""
 
-    Rows with a null outcome or covariate are dropped and counted (``rows``); firms with one
-    row are dropped from the fixed-effects model (as pyfixest does) and counted.
-    """
-    settings = settings or Settings()
+    clean: ir.Table
+    rows: Mapping[str, int]
+    raw_ss: Mapping[str, float]
+    pooled: Design
+    year_month_effects: bool
+
+
+def _sample(panel: ir.Table, settings: Settings) -> _Sample:
     ym = settings.results.year_month_effects
     clean, rows, raw_ss = _prepare(panel)
-    industries, ind_firms, size_levels, n_firms = _levels(clean)
-    in_memory = n_firms <= MAX_CLUSTERS_IN_MEMORY
-    size_base = _SIZE_BASE if _SIZE_BASE in size_levels else size_levels[0]
     pooled = Design(
         x=tuple(COVARIATES),
         names=tuple(COVARIATES),
@@ -147,19 +146,20 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
         cluster=_FIRM,
         intercept=True,
         factors=("industry", "size_class", *((_YM,) if ym else ())),
-        bases=(industries[0], size_base, *((None,) if ym else ())),
+        bases=(None, _SIZE_BASE, *((None,) if ym else ())),
         labels=("industry", "size_class", *(("year_month",) if ym else ())),
         reported=(True, True, *((False,) if ym else ())),
-        clusters_in_memory=in_memory,
     )
-    lpm = fit_linear(clean, pooled, "lpm")
-    logit = fit_logit(clean, pooled, "logit")
+    return _Sample(clean, rows, raw_ss, pooled, ym)
 
+
+def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
+    """The FE-LPM and its firm-effect summary (mean effects, firms, means, singletons)."""
     fe_cols = [_Y, *COVARIATES]
-    if ym:
-        fe, means, n_months = _two_way_demeaned(clean, fe_cols)
+    if sample.year_month_effects:
+        fe, means, n_months = _two_way_demeaned(sample.clean, fe_cols)
     else:
-        fe, means = firm_demeaned(clean, _FIRM, fe_cols, carry=("industry",))
+        fe, means = firm_demeaned(sample.clean, _FIRM, fe_cols, carry=("industry",))
         n_months = 1  # pyfixest: the firm effects nested in the clusters count once
     fe_design = Design(
         x=tuple(COVARIATES),
@@ -167,13 +167,38 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
         y=_Y,
         cluster=_FIRM,
         intercept=False,
-        raw_ss=tuple(raw_ss[c] for c in COVARIATES),
+        raw_ss=tuple(sample.raw_ss[c] for c in COVARIATES),
         extra_params=n_months,
-        clusters_in_memory=in_memory,
     )
-    fe_fit = fit_linear(fe, fe_design, "fe_lpm")
-    fe_summary = _firm_effects(means, fe_fit)
-    rows = {**rows, "dropped_singletons": fe_summary["singleton_rows"]}
+    fit = fit_linear(fe, fe_design, "fe_lpm")
+    return fit, _firm_effects(means, fit)
+
+
+def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None) -> LinearFit:
+    """One model alone (the benchmark times each model by itself)."""
+    sample = _sample(panel, settings or Settings())
+    if model == "lpm":
+        return fit_linear(sample.clean, sample.pooled, "lpm")
+    if model == "logit":
+        return fit_logit(sample.clean, sample.pooled, "logit")
+    return _fit_fe(sample)[0]
+
+
+def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResults:
+    """Fit the three models of ``revolving`` on a panel (DESIGN.md panel schema).
+
+    Rows with a null outcome or covariate are dropped and counted (``rows``); firms with one
+    row are dropped from the fixed-effects model (as pyfixest does) and counted.
+    """
+    settings = settings or Settings()
+    sample = _sample(panel, settings)
+    lpm = fit_linear(sample.clean, sample.pooled, "lpm")
+    logit = fit_logit(sample.clean, sample.pooled, "logit")
+    fe_fit, fe_summary = _fit_fe(sample)
+    rows = {**sample.rows, "dropped_singletons": fe_summary["singleton_rows"]}
+    ind_firms = fe_summary["all_firms"]
+    industries = sorted(ind_firms)
+    ym = sample.year_month_effects
 
     fits = {"lpm": lpm, "logit": logit, "fe_lpm": fe_fit}
     means_by_model = {
@@ -249,22 +274,15 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
         for k in ("rows_in", "dropped_missing_outcome", "dropped_missing_covariate")
     }
     raw_ss = {c: float(row[f"ss_{c}"] or 0.0) for c in COVARIATES}
-    clean = t.filter(complete).drop("_y_missing", "_x_missing")
-    return clean, rows, raw_ss
-
-
-def _levels(clean: ir.Table) -> tuple[list[str], dict[str, int], list[str], int]:
-    """Industries (sorted) with their firms, size classes (sorted), and all firms."""
-    by_ind = clean.group_by("industry").aggregate(firms=clean[_FIRM].nunique()).execute()
-    if by_ind.empty:
+    if rows["rows_in"] == rows["dropped_missing_outcome"] + rows["dropped_missing_covariate"]:
         raise DataError(
-            "no complete rows to fit the models on",
+            f"no complete rows to fit the models on ({rows['rows_in']} rows, "
+            f"{rows['dropped_missing_outcome']} without revolving, "
+            f"{rows['dropped_missing_covariate']} with a missing covariate)",
             hint="check that the panel has rows with revolving and every covariate known",
         )
-    industries = sorted(by_ind["industry"].tolist())
-    firms = {str(r.industry): int(r.firms) for r in by_ind.itertuples()}
-    sizes = sorted(clean.select("size_class").distinct().execute()["size_class"].tolist())
-    return industries, firms, sizes, int(sum(firms.values()))
+    clean = t.filter(complete).drop("_y_missing", "_x_missing")
+    return clean, rows, raw_ss
 
 
 def _two_way_demeaned(
@@ -308,6 +326,7 @@ def _firm_effects(means: ir.Table, fit: LinearFit) -> dict:
     per = (
         m.group_by("industry")
         .aggregate(
+            all_firms=m.count(),
             firms=m["_multi"].sum(),
             singleton_rows=ibis.ifelse(m["_multi"], 0, m["_n"]).sum(),
             rows=ibis.ifelse(m["_multi"], m["_n"], 0).sum(),
@@ -331,6 +350,7 @@ def _firm_effects(means: ir.Table, fit: LinearFit) -> dict:
             str(r.industry): float(r.sum_alpha) / int(r.firms) for r in present.itertuples()
         },
         "industry_firms": {str(r.industry): int(r.firms) for r in present.itertuples()},
+        "all_firms": {str(r.industry): int(r.all_firms) for r in per.itertuples()},
         "means": {c: float(per[f"sx_{c}"].sum()) / total_rows for c in COVARIATES},
     }
 
