@@ -117,3 +117,19 @@ def test_a_dummy_level_that_never_revolves_is_refused():
     t = _table(g=np.arange(n) % 20, c=rng.normal(size=n), ind=ind, y=y)
     with pytest.raises(DataError, match=r"industry\[T.never\].*perfect separation"):
         fit_logit(t, design)
+
+
+def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
+    from econscope._stats import logit
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    c = rng.uniform(0, 60, n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(1 - 0.05 * c)))).astype(float)
+    t = _table(g=np.arange(n) % 100, c=c, y=y)
+    design = Design(x=("c",), names=("c",), y="y", cluster="g")
+    cold = fit_logit(t, design)
+    monkeypatch.setattr(logit, "WARM_START_ROWS", 300)  # 3000 > 4 x 300: warm start
+    warm = fit_logit(t, design)
+    np.testing.assert_allclose(warm.beta, cold.beta, rtol=1e-10)
+    np.testing.assert_allclose(warm.vcov, cold.vcov, rtol=1e-8)
