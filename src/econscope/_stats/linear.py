@@ -172,26 +172,31 @@ def sandwich(
     k = len(design.x)
     lead = 1 if design.intercept else 0
     rep = [j for j in prep.keep if prep.reported[j]]
-    consts = {"_eta_off": cell_intercepts(prep, design, beta)}
-    for i, j in enumerate(rep):
-        consts[f"_u{i}_off"] = cell_intercepts(prep, design, bread[j])
-    t = suffstats.with_cell_constants(table, design.factors, prep.cells, consts)
     x = list(design.x)
+    t = suffstats.with_cell_constants(
+        table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
+    )
     eta = suffstats.linear_combination(t, x, beta[lead : lead + k], "_eta_off")
     resid = t[design.y] - (1.0 / (1.0 + (-eta).exp()) if link == "logit" else eta)
-    t = t.mutate(
-        _e=resid,
+    # Per row only e and c e; the bread rows A_r x_i = A_r,c c_i + (cell constant) are
+    # applied per cluster and cell: u_r = A_r,c . sum(c e) + const_r . sum(e).
+    scores = suffstats.residual_scores(t, [design.cluster, *design.factors], x, resid)
+    consts = {f"_u{i}_off": cell_intercepts(prep, design, bread[j]) for i, j in enumerate(rep)}
+    s = suffstats.with_cell_constants(scores, design.factors, prep.cells, consts)
+    sc = [f"_sc_{j}" for j in range(k)]
+    s = s.mutate(
         **{
-            f"_u{i}": suffstats.linear_combination(t, x, bread[j, lead : lead + k], f"_u{i}_off")
+            f"_u{i}": suffstats.linear_combination(s, sc, bread[j, lead : lead + k])
+            + s[f"_u{i}_off"] * s["_se"]
             for i, j in enumerate(rep)
-        },
+        }
     )
     u = [f"_u{i}" for i in range(len(rep))]
     if prep.cp.n <= IN_MEMORY_MAX_ROWS:
-        per = suffstats.cluster_sums(t, design.cluster, u, "_e").execute()
+        per = suffstats.cluster_sums(s, design.cluster, u, "_ee").execute()
         ug = per[[f"u_{i}" for i in range(len(rep))]].to_numpy(dtype=float)
         return ug.T @ ug, rep, len(per), float(per["_ee"].sum())
-    frame = suffstats.cluster_outer_sums(t, design.cluster, u, "_e").execute()
+    frame = suffstats.cluster_outer_sums(s, design.cluster, u, "_ee").execute()
     n_clusters = int(frame["n_clusters"].iloc[0])
     return kernels.outer_from_frame(frame, len(rep)), rep, n_clusters, float(frame["ee"].iloc[0])
 

@@ -148,10 +148,12 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
     if prep.cp.n > 4 * WARM_START_ROWS:
         # Newton from a subsample's optimum needs two or three full passes fewer; the
         # subsample only moves the start, the full-data iterations decide the result.
-        sub = table.sample(WARM_START_ROWS / prep.cp.n, seed=WARM_START_SEED)
+        # Materialised once (a few MB), so its passes do not rescan the table.
+        sub = table.sample(WARM_START_ROWS / prep.cp.n, seed=WARM_START_SEED).cache()
         # A failure there (e.g. a dummy level absent from the subsample) keeps the start.
         with contextlib.suppress(DataError, np.linalg.LinAlgError):
             start = irls(lambda b: one_pass(b, sub), start, tol=1e-6, model=model).beta
+        sub.release()
     result = irls(one_pass, start, model=model)
     if result.last.max_abs_eta > MAX_ABS_ETA:
         warnings.warn(

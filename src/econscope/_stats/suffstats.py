@@ -31,6 +31,7 @@ __all__ = [
     "firm_demeaned",
     "linear_combination",
     "logit_cell_sums",
+    "residual_scores",
     "with_cell_constants",
 ]
 
@@ -145,28 +146,45 @@ def linear_combination(
     return expr
 
 
-def cluster_sums(table: ir.Table, cluster: str, u: Sequence[str], e: str) -> ir.Table:
-    """Per-cluster score sums ``u_g = sum_i u_i e_i`` (columns ``u_r``) and ``_ee``, one row
-    per cluster: G x r, for when G is small enough to take the outer products in NumPy."""
-    return table.group_by(cluster).aggregate(
-        **{f"u_{r}": (table[name] * table[e]).sum() for r, name in enumerate(u)},
-        _ee=(table[e] * table[e]).sum(),
+def residual_scores(
+    table: ir.Table, keys: Sequence[str], x: Sequence[str], e: ir.NumericValue
+) -> ir.Table:
+    """Residual sums per group of ``keys`` (a cluster and its cells): ``_se = sum e``,
+    ``_sc_j = sum c_j e`` and ``_ee = sum e^2``.
+
+    Within a cluster and cell every regressor but the k continuous ones is constant, so
+    these k + 1 sums carry the cluster's whole score ``sum_i x_i e_i``; the bread is
+    applied afterwards on this much shorter table.
+    """
+    t = table.mutate(_e=e)
+    return t.group_by(list(keys)).aggregate(
+        _se=t["_e"].sum(),
+        _ee=(t["_e"] * t["_e"]).sum(),
+        **{f"_sc_{j}": (t[c] * t["_e"]).sum() for j, c in enumerate(x)},
     )
 
 
-def cluster_outer_sums(table: ir.Table, cluster: str, u: Sequence[str], e: str) -> ir.Table:
-    """Per-cluster score sums ``u_g = sum_i u_i e_i``, aggregated in-engine to
+def cluster_sums(table: ir.Table, cluster: str, u: Sequence[str], ee: str) -> ir.Table:
+    """Per-cluster sums of the score columns ``u`` (as ``u_r``) and of ``ee`` (as ``_ee``),
+    one row per cluster: G x r, for when G is small enough for NumPy's outer products."""
+    return table.group_by(cluster).aggregate(
+        **{f"u_{r}": table[name].sum() for r, name in enumerate(u)},
+        _ee=table[ee].sum(),
+    )
+
+
+def cluster_outer_sums(table: ir.Table, cluster: str, u: Sequence[str], ee: str) -> ir.Table:
+    """Per-cluster sums ``u_g`` of the score columns ``u``, aggregated in-engine to
     ``sum_g u_g u_g'``.
 
-    ``u`` names r row columns (a row of the bread times x_i); ``e`` names the residual
-    column. One row: ``n_clusters``, ``uu_r_s`` (r <= s) and ``ee`` (sum of e^2). Only this
+    One row: ``n_clusters``, ``uu_r_s`` (r <= s) and ``ee`` (the sum of ``ee``). Only this
     r x r result leaves the engine, however many clusters there are.
 
-    >>> t = ibis.memtable({"g": [1, 1, 2], "u": [1.0, 2.0, 3.0], "e": [1.0, 1.0, -1.0]})
-    >>> float(cluster_outer_sums(t, "g", ["u"], "e").execute().loc[0, "uu_0_0"])  # 3² + 3²
+    >>> t = ibis.memtable({"g": [1, 1, 2], "u": [1.0, 2.0, -3.0], "ee": [1.0, 1.0, 1.0]})
+    >>> float(cluster_outer_sums(t, "g", ["u"], "ee").execute().loc[0, "uu_0_0"])  # 3² + 3²
     18.0
     """
-    per = cluster_sums(table, cluster, u, e)
+    per = cluster_sums(table, cluster, u, ee)
     aggs: dict[str, ir.Scalar] = {"n_clusters": per.count(), "ee": per["_ee"].sum()}
     for r, s in _pairs(len(u)):
         aggs[f"uu_{r}_{s}"] = (per[f"u_{r}"] * per[f"u_{s}"]).sum()
