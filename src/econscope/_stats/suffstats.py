@@ -41,21 +41,21 @@ def _pairs(k: int) -> list[tuple[int, int]]:
 
 
 def _moments(
-    t: ir.Table, x: Sequence[str], w: ir.NumericValue | None, v: ir.NumericValue
+    t: ir.Table, x: Sequence[str], w: str | None, v: ir.NumericValue
 ) -> dict[str, ir.Scalar]:
-    def wt(expr: ir.NumericValue) -> ir.NumericValue:
-        return expr * w if w is not None else expr
-
+    """The cell sums; with a weight, ``t`` must carry ``_wx_i = w x_i`` (one product per
+    pair then, not two)."""
     aggs: dict[str, ir.Scalar] = {
         "n": t.count(),
-        "s0": w.sum() if w is not None else t.count().cast("float64"),
+        "s0": t[w].sum() if w is not None else t.count().cast("float64"),
         "t0": v.sum(),
     }
     for i, name in enumerate(x):
-        aggs[f"s_{i}"] = wt(t[name]).sum()
+        aggs[f"s_{i}"] = (t[f"_wx_{i}"] if w is not None else t[name]).sum()
         aggs[f"t_{i}"] = (v * t[name]).sum()
     for i, j in _pairs(len(x)):
-        aggs[f"s_{i}_{j}"] = wt(t[x[i]] * t[x[j]]).sum()
+        left = t[f"_wx_{i}"] if w is not None else t[x[i]]
+        aggs[f"s_{i}_{j}"] = (left * t[x[j]]).sum()
     return aggs
 
 
@@ -102,7 +102,8 @@ def logit_cell_sums(
         - ibis.greatest(step["_eta"], 0.0)
         - (1.0 + (-step["_eta"].abs()).exp()).ln(),
     )
-    aggs = _moments(step, x, step["_w"], step["_v"])
+    step = step.mutate(**{f"_wx_{i}": step["_w"] * step[c] for i, c in enumerate(x)})
+    aggs = _moments(step, x, "_w", step["_v"])
     aggs["loglik"] = step["_ll"].sum()
     aggs["max_abs_eta"] = step["_eta"].abs().max()
     return _grouped(step, factors, aggs)

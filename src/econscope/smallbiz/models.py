@@ -244,7 +244,7 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
     y = _column(panel, "revolving")
     cols: dict[str, ir.Value] = {
         _FIRM: _column(panel, _FIRM).cast("string"),
-        _Y: ibis.ifelse(y, 1.0, 0.0).cast("float64"),
+        _Y: ibis.ifelse(y.cast("boolean"), 1.0, 0.0).cast("float64"),
         "_y_missing": y.isnull(),
         "industry": _column(panel, "industry").cast("string"),
         "size_class": _column(panel, "size_class").cast("string"),
