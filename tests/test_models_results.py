@@ -42,6 +42,8 @@ def test_results_are_immutable(results):
         results.fe_mean_effect = 0.0
     with pytest.raises(TypeError):
         results.fits["lpm"] = None
+    with pytest.raises(ValueError, match="read-only"):
+        results.fits["lpm"].beta[0] = 0.0
     before = results.coefficients["estimate"].to_numpy().copy()
     copy = results.coefficients
     copy["estimate"] = 0.0  # a copy: the results do not change

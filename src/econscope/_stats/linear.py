@@ -219,11 +219,11 @@ def finish(
     means = cp.xtx[0] / cp.n if design.intercept else np.full(len(beta), np.nan)
     return LinearFit(
         names=tuple(prep.all_names[j] for j in rep),
-        beta=beta[rep],
-        vcov=vcov,
+        beta=_frozen(beta[rep]),
+        vcov=_frozen(vcov),
         all_names=prep.all_names,
-        all_beta=beta,
-        all_means=means,
+        all_beta=_frozen(beta),
+        all_means=_frozen(means),
         n_obs=cp.n,
         n_clusters=n_clusters,
         n_params=n_params,
@@ -234,6 +234,12 @@ def finish(
         loglik=loglik,
         iterations=iterations,
     )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def fit_linear(table: ir.Table, design: Design, model: str) -> LinearFit:

@@ -28,7 +28,9 @@ __all__ = [
     "cell_sums",
     "cluster_outer_sums",
     "cluster_sums",
+    "demeaned_by",
     "firm_demeaned",
+    "firm_means",
     "linear_combination",
     "logit_cell_sums",
     "residual_scores",
@@ -216,15 +218,37 @@ def firm_demeaned(
     >>> sorted(d.execute()["x"].tolist())   # firm 1: 1 - 2, 3 - 2; firm 2 is a singleton
     [-1.0, 1.0]
     """
-    means = table.group_by(firm).aggregate(
+    means = firm_means(table, firm, columns, carry=carry)
+    return demeaned_by(
+        table, means, firm, columns, drop_singletons=drop_singletons, keep=keep
+    ), means
+
+
+def firm_means(
+    table: ir.Table, firm: str, columns: Sequence[str], *, carry: Sequence[str] = ()
+) -> ir.Table:
+    """Per firm: ``_n`` rows, ``mean_<column>`` and the ``carry`` columns (their maximum).
+
+    G rows: small enough to materialise once (``Table.cache``) and reuse in every pass.
+    """
+    return table.group_by(firm).aggregate(
         _n=table.count(),
         **{f"mean_{c}": table[c].mean() for c in columns},
         **{c: table[c].max() for c in carry},
     )
+
+
+def demeaned_by(
+    table: ir.Table,
+    means: ir.Table,
+    firm: str,
+    columns: Sequence[str],
+    *,
+    drop_singletons: bool = True,
+    keep: Sequence[str] = (),
+) -> ir.Table:
+    """``table`` joined to its :func:`firm_means`, each of ``columns`` minus its firm mean."""
     kept = means.filter(means["_n"] > 1) if drop_singletons else means
     kept = kept.select(firm, *[f"mean_{c}" for c in columns])
     joined = table.inner_join(kept, firm)
-    demeaned = joined.select(
-        firm, *keep, *[(joined[c] - joined[f"mean_{c}"]).name(c) for c in columns]
-    )
-    return demeaned, means
+    return joined.select(firm, *keep, *[(joined[c] - joined[f"mean_{c}"]).name(c) for c in columns])

@@ -48,7 +48,7 @@ import pandas as pd
 from econscope._stats import kernels
 from econscope._stats.linear import Design, LinearFit, fit_linear
 from econscope._stats.logit import fit_logit
-from econscope._stats.suffstats import firm_demeaned
+from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
 from econscope.errors import DataError
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
@@ -159,7 +159,9 @@ def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
     if sample.year_month_effects:
         fe, means, n_months = _two_way_demeaned(sample.clean, fe_cols)
     else:
-        fe, means = firm_demeaned(sample.clean, _FIRM, fe_cols, carry=("industry",))
+        # G rows, materialised once: every later pass joins it instead of regrouping.
+        means = firm_means(sample.clean, _FIRM, fe_cols, carry=("industry",)).cache()
+        fe = demeaned_by(sample.clean, means, _FIRM, fe_cols)
         n_months = 1  # pyfixest: the firm effects nested in the clusters count once
     fe_design = Design(
         x=tuple(COVARIATES),
@@ -171,7 +173,10 @@ def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
         extra_params=n_months,
     )
     fit = fit_linear(fe, fe_design, "fe_lpm")
-    return fit, _firm_effects(means, fit)
+    summary = _firm_effects(means, fit)
+    if not sample.year_month_effects:
+        means.release()
+    return fit, summary
 
 
 def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None) -> LinearFit:
