@@ -133,3 +133,39 @@ def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
     warm = fit_logit(t, design)
     np.testing.assert_allclose(warm.beta, cold.beta, rtol=1e-10)
     np.testing.assert_allclose(warm.vcov, cold.vcov, rtol=1e-8)
+
+
+def test_the_variance_from_the_last_irls_pass_equals_a_separate_pass(monkeypatch):
+    """The likely-last pass keeps firm-and-cell sums for the clustered variance; a fit that
+    never uses it (a separate variance pass) gives the same SEs."""
+    from econscope._stats import logit
+
+    rng = np.random.default_rng(9)
+    n = 2000
+    c = rng.uniform(0, 60, n)
+    ind = np.where(rng.uniform(size=n) < 0.5, "a", "b")
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(1 - 0.05 * c)))).astype(float)
+    t = _table(g=np.arange(n) % 150, c=c, ind=ind, y=y)
+    design = Design(
+        x=("c",),
+        names=("c",),
+        y="y",
+        cluster="g",
+        factors=("ind",),
+        bases=(None,),
+        labels=("ind",),
+        reported=(True,),
+    )
+    calls = []
+    real_sandwich = logit.sandwich
+    monkeypatch.setattr(
+        logit, "sandwich", lambda *a, **k: calls.append(1) or real_sandwich(*a, **k)
+    )
+    combined = fit_logit(t, design)
+    assert calls == []  # the variance came from the last IRLS pass
+    real_irls = logit.irls
+    monkeypatch.setattr(logit, "irls", lambda *a, **k: real_irls(*a, **{**k, "final": None}))
+    separate = fit_logit(t, design)
+    assert calls == [1]
+    np.testing.assert_allclose(combined.beta, separate.beta, rtol=1e-12)
+    np.testing.assert_allclose(combined.vcov, separate.vcov, rtol=1e-10)

@@ -18,7 +18,15 @@ import pandas as pd
 from econscope._stats import kernels, suffstats
 from econscope.errors import DataError, EconscopeWarning
 
-__all__ = ["Design", "LinearFit", "Prepared", "fit_linear", "prepare", "sandwich"]
+__all__ = [
+    "Design",
+    "LinearFit",
+    "Prepared",
+    "bread_outer",
+    "fit_linear",
+    "prepare",
+    "sandwich",
+]
 
 #: Up to this many rows (so at most as many clusters) the per-cluster sums (G x r) come to
 #: NumPy for the outer products, a smaller query; beyond, the engine aggregates them to
@@ -171,16 +179,29 @@ def sandwich(
     """
     k = len(design.x)
     lead = 1 if design.intercept else 0
-    rep = [j for j in prep.keep if prep.reported[j]]
     x = list(design.x)
     t = suffstats.with_cell_constants(
         table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
     )
     eta = suffstats.linear_combination(t, x, beta[lead : lead + k], "_eta_off")
     resid = t[design.y] - (1.0 / (1.0 + (-eta).exp()) if link == "logit" else eta)
-    # Per row only e and c e; the bread rows A_r x_i = A_r,c c_i + (cell constant) are
-    # applied per cluster and cell: u_r = A_r,c . sum(c e) + const_r . sum(e).
     scores = suffstats.residual_scores(t, [design.cluster, *design.factors], x, resid)
+    return bread_outer(scores, design, prep, bread)
+
+
+def bread_outer(
+    scores: ir.Table, design: Design, prep: Prepared, bread: np.ndarray
+) -> tuple[np.ndarray, list[int], int, float]:
+    """The meat from residual sums per cluster and cell (``_se``, ``_sc_j``, ``_ee``).
+
+    Per row only e and c e were summed; the bread rows ``A_r x_i = A_r,c c_i + (cell
+    constant)`` are applied per cluster and cell: ``u_r = A_r,c . sum(c e) + const_r .
+    sum(e)``, then summed by cluster and multiplied out (in NumPy up to
+    :data:`IN_MEMORY_MAX_ROWS` rows, else in the engine).
+    """
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    rep = [j for j in prep.keep if prep.reported[j]]
     consts = {f"_u{i}_off": cell_intercepts(prep, design, bread[j]) for i, j in enumerate(rep)}
     s = suffstats.with_cell_constants(scores, design.factors, prep.cells, consts)
     sc = [f"_sc_{j}" for j in range(k)]

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
+import pandas as pd
 
 from econscope._stats import kernels, suffstats
 from econscope._stats.linear import (
     Design,
     LinearFit,
     Prepared,
+    bread_outer,
     cell_intercepts,
     expand,
     finish,
@@ -72,6 +74,8 @@ def irls(
     tol: float = 1e-10,
     max_iter: int = 50,
     model: str = "logit",
+    final: Callable[[np.ndarray], Pass] | None = None,
+    final_below: float | None = None,
 ) -> IrlsResult:
     """Newton-Raphson on the log-likelihood with step-halving.
 
@@ -79,8 +83,12 @@ def irls(
     ``tol`` in weighted root mean square (``delta' H delta / n < tol^2``, the Newton
     decrement per row). That step is then taken without another pass: the information of
     the last pass is within ~``tol`` of the one at the returned coefficients, and Newton's
-    quadratic convergence leaves an error of order ``tol^2`` in them.
+    quadratic convergence leaves an error of order ``tol^2`` in them. When the decrement
+    is below ``final_below`` (default ``tol / 3``: Newton squares it, times a constant
+    seen below 10, so the next one is most likely under ``tol^2``), ``final`` (if given)
+    runs the next pass instead of ``step``: a pass that also keeps what the variance needs.
     """
+    final_below = tol / 3 if final_below is None else final_below
     beta = np.asarray(start, dtype=float)
     cur = step(beta)
     for iteration in range(1, max_iter + 1):
@@ -88,7 +96,11 @@ def irls(
         if float(delta @ cur.information @ delta) / max(cur.n, 1) < tol * tol:
             return IrlsResult(beta + delta, cur, iteration)
         new_beta = beta + delta
-        new = step(new_beta)
+        likely_last = (
+            final is not None
+            and float(delta @ cur.information @ delta) / max(cur.n, 1) < final_below
+        )
+        new = (final if likely_last and final is not None else step)(new_beta)
         halvings = 0
         while not new.loglik >= cur.loglik - 1e-12 * abs(cur.loglik):
             halvings += 1
@@ -124,18 +136,17 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
     k = len(design.x)
     lead = 1 if design.intercept else 0
 
-    def one_pass(beta_kept: np.ndarray, source: ir.Table = table) -> Pass:
+    x = list(design.x)
+    levels = kernels.factor_levels(prep.frame, design.factors, design.bases)
+
+    def with_eta_offset(source: ir.Table, beta_kept: np.ndarray) -> tuple[ir.Table, np.ndarray]:
         beta = expand(beta_kept, keep, p)
-        t = suffstats.with_cell_constants(
-            source, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
-        )
-        f = suffstats.logit_cell_sums(
-            t, list(design.x), design.y, beta[lead : lead + k], "_eta_off", design.factors
-        ).execute()
-        levels = kernels.factor_levels(prep.frame, design.factors, design.bases)
-        cp = kernels.assemble(
-            f, k, kernels.cell_dummies(f, design.factors, levels), design.intercept
-        )
+        consts = {"_eta_off": cell_intercepts(prep, design, beta)}
+        return suffstats.with_cell_constants(source, design.factors, prep.cells, consts), beta
+
+    def from_cells(f: pd.DataFrame) -> Pass:
+        dummies = kernels.cell_dummies(f, design.factors, levels)
+        cp = kernels.assemble(f, k, dummies, design.intercept)
         return Pass(
             loglik=float(f["loglik"].sum()),
             score=cp.xty[keep],
@@ -143,6 +154,31 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
             max_abs_eta=float(f["max_abs_eta"].max()),
             n=cp.n,
         )
+
+    def one_pass(beta_kept: np.ndarray, source: ir.Table = table) -> Pass:
+        t, beta = with_eta_offset(source, beta_kept)
+        f = suffstats.logit_cell_sums(
+            t, x, design.y, beta[lead : lead + k], "_eta_off", design.factors
+        ).execute()
+        return from_cells(f)
+
+    # The likely-last pass sums by firm and cell (materialised: about G rows without
+    # year-month dummies) so the clustered variance needs no further scan of the rows.
+    kept = _Kept()
+    keys = [design.cluster, *design.factors]
+
+    def final_pass(beta_kept: np.ndarray) -> Pass:
+        t, beta = with_eta_offset(table, beta_kept)
+        fc = suffstats.logit_cell_sums(
+            t, x, design.y, beta[lead : lead + k], "_eta_off", keys, residuals=True
+        ).cache()
+        kept.release()
+        aggs = {c: fc[c].sum() for c in fc.columns if c not in keys and c != "max_abs_eta"}
+        aggs["max_abs_eta"] = fc["max_abs_eta"].max()
+        by_cell = fc.group_by(list(design.factors)) if design.factors else None
+        f = (by_cell.aggregate(**aggs) if by_cell is not None else fc.aggregate(**aggs)).execute()
+        kept.table, kept.last = fc, from_cells(f)
+        return kept.last
 
     start = _start_from_least_squares(prep, keep, design.intercept)
     if prep.cp.n > 4 * WARM_START_ROWS:
@@ -154,7 +190,9 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
         with contextlib.suppress(DataError, np.linalg.LinAlgError):
             start = irls(lambda b: one_pass(b, sub), start, tol=1e-6, model=model).beta
         sub.release()
-    result = irls(one_pass, start, model=model)
+    # Without nuisance dummies; with year-month ones the firm-and-cell table has ~N rows.
+    final = final_pass if all(design.reported) else None
+    result = irls(one_pass, start, model=model, final=final)
     if result.last.max_abs_eta > MAX_ABS_ETA:
         warnings.warn(
             f"{model}: some fitted probabilities are numerically 0 or 1 (|eta| up to "
@@ -164,7 +202,18 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
         )
     beta = expand(result.beta, keep, p)
     bread = expand(kernels.inverse(result.last.information), keep, p)
-    meat, rep, n_clusters, _ = sandwich(table, design, prep, beta, bread, "logit")
+    if kept.table is not None and kept.last is result.last:
+        fc = kept.table
+        scores = fc.select(
+            *keys,
+            _se=fc["t0"],
+            _ee=fc["_ee"],
+            **{f"_sc_{j}": fc[f"t_{j}"] for j in range(k)},
+        )
+        meat, rep, n_clusters, _ = bread_outer(scores, design, prep, bread)
+    else:
+        meat, rep, n_clusters, _ = sandwich(table, design, prep, beta, bread, "logit")
+    kept.release()
     return finish(
         prep,
         design,
@@ -176,6 +225,19 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
         loglik=result.last.loglik,
         iterations=result.iterations,
     )
+
+
+class _Kept:
+    """The materialised firm-and-cell sums of the likely-last IRLS pass, and that pass."""
+
+    def __init__(self) -> None:
+        self.table: ir.Table | None = None
+        self.last: Pass | None = None
+
+    def release(self) -> None:
+        if self.table is not None:
+            self.table.release()
+            self.table = None
 
 
 def _start_from_least_squares(prep: Prepared, keep: list[int], intercept: bool) -> np.ndarray:

@@ -88,12 +88,16 @@ def logit_cell_sums(
     beta: np.ndarray,
     offset: str,
     factors: Sequence[str] = (),
+    *,
+    residuals: bool = False,
 ) -> ir.Table:
     """One IRLS pass at ``beta``: the weighted cell sums of :func:`cell_sums` with
     ``w = p (1 - p)`` and ``v = y - p`` (so ``t`` is the score), plus ``loglik`` and
     ``max_abs_eta``; ``eta = c' beta + offset`` (the offset column carries the intercept and
     the dummies' coefficients of the row's cell). The log-likelihood uses the stable form
-    ``y eta - max(eta, 0) - ln(1 + exp(-|eta|))``.
+    ``y eta - max(eta, 0) - ln(1 + exp(-|eta|))``. With ``residuals`` it adds ``_ee`` (the
+    sum of squared residuals): grouped by cluster and cells, ``t0`` and ``t_j`` are then the
+    residual sums the clustered variance needs.
     """
     step = table.mutate(_eta=linear_combination(table, x, beta, offset))
     step = step.mutate(_p=1.0 / (1.0 + (-step["_eta"]).exp()))
@@ -108,6 +112,8 @@ def logit_cell_sums(
     aggs = _moments(step, x, "_w", step["_v"])
     aggs["loglik"] = step["_ll"].sum()
     aggs["max_abs_eta"] = step["_eta"].abs().max()
+    if residuals:
+        aggs["_ee"] = (step["_v"] * step["_v"]).sum()
     return _grouped(step, factors, aggs)
 
 
