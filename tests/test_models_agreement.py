@@ -14,10 +14,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from test_models_panel import engine_table, synthetic_panel
 
 from econscope.config import Settings
 from econscope.smallbiz.models import COVARIATES, fit_models
+from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 RTOL = 1e-8
 
@@ -30,15 +30,6 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def results(panel):
     return fit_models(engine_table(panel))
-
-
-def _complete(panel: pd.DataFrame) -> pd.DataFrame:
-    """The rows every model uses, covariates in model units (money in $ thousands)."""
-    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATES.values()]]).copy()
-    df["y"] = df["revolving"].astype(float)
-    for term, (src, factor) in COVARIATES.items():
-        df[term] = df[src].astype(float) * factor
-    return df.reset_index(drop=True)
 
 
 def _pooled_design(df: pd.DataFrame) -> pd.DataFrame:
@@ -59,9 +50,11 @@ def _ours(results, model: str) -> pd.DataFrame:
 def test_lpm_equals_statsmodels_ols_cluster(panel, results):
     import statsmodels.api as sm
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     x = _pooled_design(df)
-    peer = sm.OLS(df["y"], x).fit(cov_type="cluster", cov_kwds={"groups": df["firm_id"].factorize()[0]})
+    peer = sm.OLS(df["y"], x).fit(
+        cov_type="cluster", cov_kwds={"groups": df["firm_id"].factorize()[0]}
+    )
     ours = _ours(results, "lpm").loc[x.columns]
     np.testing.assert_allclose(ours["estimate"], peer.params[x.columns], rtol=RTOL)
     np.testing.assert_allclose(ours["std_error"], peer.bse[x.columns], rtol=RTOL)
@@ -73,10 +66,13 @@ def test_lpm_equals_statsmodels_ols_cluster(panel, results):
 def test_logit_equals_statsmodels_logit_cluster(panel, results):
     import statsmodels.api as sm
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     x = _pooled_design(df)
     peer = sm.Logit(df["y"], x).fit(
-        disp=0, tol=1e-12, maxiter=100, cov_type="cluster",
+        disp=0,
+        tol=1e-12,
+        maxiter=100,
+        cov_type="cluster",
         cov_kwds={"groups": df["firm_id"].factorize()[0]},
     )
     ours = _ours(results, "logit").loc[x.columns]
@@ -90,7 +86,7 @@ def test_logit_equals_statsmodels_logit_cluster(panel, results):
 def test_fe_lpm_equals_pyfixest_crv1(panel, results):
     import pyfixest as pf
 
-    df = _complete(panel)
+    df = complete_rows(panel)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyfixest's own notices about dropped singletons
         peer = pf.feols(
@@ -106,3 +102,41 @@ def test_fe_lpm_equals_pyfixest_crv1(panel, results):
     fit = results.fit.set_index("model")
     assert fit.loc["fe_lpm", "n_obs"] == peer._N
     np.testing.assert_allclose(fit.loc["fe_lpm", "r2"], peer._r2_within, rtol=1e-8)
+
+
+def test_year_month_effects_equal_the_peers_with_month_dummies():
+    """With results.year_month_effects the pooled models add year-month dummies (statsmodels
+    gets them as columns) and the FE model two-way effects (pyfixest ``| firm_id + ym``)."""
+    import pyfixest as pf
+    import statsmodels.api as sm
+
+    panel = synthetic_panel(entry_months=6, max_cycles=12)  # every month has both outcomes
+    settings = Settings().with_overrides(["results.year_month_effects=true"])
+    res = fit_models(engine_table(panel), settings)
+    df = complete_rows(panel)
+    df["ym"] = df["year"] * 100 + df["month"]
+    x = _pooled_design(df)
+    reported = list(x.columns)
+    for lv in sorted(df["ym"].unique())[1:]:
+        x[f"ym{lv}"] = (df["ym"] == lv).astype(float)
+    groups = {"groups": df["firm_id"].factorize()[0]}
+    ols = sm.OLS(df["y"], x).fit(cov_type="cluster", cov_kwds=groups)
+    logit = sm.Logit(df["y"], x).fit(
+        disp=0, tol=1e-12, maxiter=100, cov_type="cluster", cov_kwds=groups
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fe = pf.feols(
+            "y ~ revenues + expenses + net_cash_flow + adb + cash_buffer_days | firm_id + ym",
+            data=df,
+            vcov={"CRV1": "firm_id"},
+            fixef_tol=1e-11,
+        )
+    terms = list(COVARIATES)
+    for model, peer, cols in (("lpm", ols, reported), ("logit", logit, reported)):
+        ours = _ours(res, model).loc[cols]
+        np.testing.assert_allclose(ours["estimate"], peer.params[cols], rtol=RTOL)
+        np.testing.assert_allclose(ours["std_error"], peer.bse[cols], rtol=RTOL)
+    ours = _ours(res, "fe_lpm").loc[terms]
+    np.testing.assert_allclose(ours["estimate"], fe.coef()[terms], rtol=RTOL)
+    np.testing.assert_allclose(ours["std_error"], fe.se()[terms], rtol=RTOL)

@@ -15,16 +15,19 @@ import pyarrow as pa
 
 from econscope.config import DEFAULT_INDUSTRIES, EngineConfig
 from econscope.engine import connect
+from econscope.smallbiz.models import COVARIATES
 
 
-def synthetic_panel(n_firms: int = 300, seed: int = 20240601, max_cycles: int = 24) -> pd.DataFrame:
+def synthetic_panel(
+    n_firms: int = 300, seed: int = 20240601, max_cycles: int = 24, entry_months: int = 60
+) -> pd.DataFrame:
     """A firm-cycle panel; revolving follows a logit in buffer days plus a firm effect."""
     rng = np.random.default_rng(seed)
     cycles = rng.integers(1, max_cycles + 1, size=n_firms)
     cycles[: max(2, n_firms // 50)] = 1  # a few singleton firms
     firm = np.repeat(np.arange(n_firms), cycles)
     n = firm.size
-    start = rng.integers(0, 60, size=n_firms)  # months since 2015-01
+    start = rng.integers(0, entry_months, size=n_firms)  # months since 2015-01
     offset = np.concatenate([np.arange(c) for c in cycles])
     month_index = start[firm] + offset
     industry = rng.choice(np.array(DEFAULT_INDUSTRIES), size=n_firms)[firm]
@@ -32,8 +35,9 @@ def synthetic_panel(n_firms: int = 300, seed: int = 20240601, max_cycles: int = 
     revenues = scale[firm] * rng.lognormal(0, 0.3, size=n)
     expenses = revenues * rng.uniform(0.6, 1.1, size=n)
     net_cash_flow = revenues - expenses + rng.normal(0, 3_000, size=n)
-    buffer_days = np.clip(rng.gamma(1.5, 25, size=n_firms)[firm] * rng.lognormal(0, 0.4, size=n),
-                          0, 300)
+    buffer_days = np.clip(
+        rng.gamma(1.5, 25, size=n_firms)[firm] * rng.lognormal(0, 0.4, size=n), 0, 300
+    )
     adb = buffer_days * expenses / 30 * rng.lognormal(0, 0.2, size=n)
     firm_effect = rng.normal(0, 1.0, size=n_firms)[firm]
     eta = -0.2 - 0.03 * buffer_days + 0.000005 * net_cash_flow + firm_effect
@@ -58,6 +62,15 @@ def synthetic_panel(n_firms: int = 300, seed: int = 20240601, max_cycles: int = 
     frame.loc[rng.choice(n, size=n // 100, replace=False), "revolving"] = pd.NA
     frame.loc[rng.choice(n, size=n // 100, replace=False), "cash_buffer_days"] = np.nan
     return frame
+
+
+def complete_rows(panel: pd.DataFrame) -> pd.DataFrame:
+    """The rows every model uses, covariates in model units (money in $ thousands)."""
+    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATES.values()]]).copy()
+    df["y"] = df["revolving"].astype(float)
+    for term, (src, factor) in COVARIATES.items():
+        df[term] = df[src].astype(float) * factor
+    return df.reset_index(drop=True)
 
 
 def engine_table(frame: pd.DataFrame, con=None) -> ir.Table:

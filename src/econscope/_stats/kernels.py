@@ -4,9 +4,9 @@ Shapes: ``p`` is the number of parameters, ``r`` the number of reported ones (th
 first ``r``; the rest are nuisance dummies such as year-month effects).
 
 >>> xtx = np.array([[2.0, 3.0], [3.0, 5.0]])    # X = [[1, 1], [1, 2]]
->>> xty = np.array([3.0, 5.0])                  # y = [1, 2]
->>> solve(xtx, xty).round(12).tolist()          # y = 0 + 1 x exactly
-[0.0, 1.0]
+>>> xty = np.array([4.0, 7.0])                  # y = [1, 3]
+>>> solve(xtx, xty).round(12).tolist()          # y = -1 + 2 x exactly
+[-1.0, 2.0]
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = [
     "CrossProducts",
     "Inference",
     "assemble",
+    "cell_dummies",
     "cluster_correction",
     "collinear_columns",
+    "factor_levels",
     "inference",
     "outer_from_frame",
     "solve",
@@ -47,49 +48,91 @@ class CrossProducts:
     n: int
 
 
-def _upper(frame: pd.DataFrame, prefix: str, k: int, row: int | None = None) -> np.ndarray:
-    m = np.zeros((k, k))
+def factor_levels(
+    frame: pd.DataFrame, factors: Sequence[str], bases: Sequence[object]
+) -> tuple[tuple[object, ...], ...]:
+    """Per factor, its levels present in the cell table, sorted, without the base level
+    (the first level in sort order when the base is ``None`` or absent)."""
+    out = []
+    for f, base in zip(factors, bases, strict=True):
+        present = sorted(frame[f].unique().tolist())
+        drop = base if base in present else (present[0] if present else None)
+        out.append(tuple(lv for lv in present if lv != drop))
+    return tuple(out)
+
+
+def cell_dummies(
+    frame: pd.DataFrame, factors: Sequence[str], levels: Sequence[Sequence[object]]
+) -> np.ndarray:
+    """The dummy row (q,) of each cell: a (cells x q) 0/1 matrix, factors in order.
+
+    >>> f = pd.DataFrame({"g": ["a", "b", "c"]})
+    >>> cell_dummies(f, ["g"], [("b", "c")]).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    """
+    blocks = [
+        (frame[f].to_numpy()[:, None] == np.array(lv, dtype=object)[None, :]).astype(float)
+        for f, lv in zip(factors, levels, strict=True)
+    ]
+    return np.hstack(blocks) if blocks else np.zeros((len(frame), 0))
+
+
+def assemble(frame: pd.DataFrame, k: int, dummies: np.ndarray, intercept: bool) -> CrossProducts:
+    """X'X and X'y from cell sums (:func:`~econscope._stats.suffstats.cell_sums`).
+
+    The row of a design is ``[1, c (k), d (q)]`` (``1`` only with ``intercept``) with ``d``
+    the cell's dummies (``dummies``, cells x q). Per cell the engine gave ``s0 = sum w``,
+    ``s (k) = sum w c``, ``S (k x k) = sum w c c'``, ``t0 = sum v``, ``t (k) = sum v c``;
+    then X'WX = sum over cells of [[s0, s', s0 d'], [s, S, s d'], [s0 d, d s', s0 d d']] and
+    X'v = sum over cells of [t0, t, t0 d].
+
+    >>> f = pd.DataFrame({"n": [2], "s0": [2.0], "s_0": [3.0], "s_0_0": [5.0],
+    ...                   "t0": [3.0], "t_0": [5.0], "yy": [5.0]})   # x = 1, 2; y = 1, 2
+    >>> assemble(f, 1, np.zeros((1, 0)), True).xtx.tolist()
+    [[2.0, 3.0], [3.0, 5.0]]
+    """
+    s0 = frame["s0"].to_numpy(dtype=float)
+    t0 = frame["t0"].to_numpy(dtype=float)
+    s1 = (
+        np.column_stack([frame[f"s_{i}"].to_numpy(dtype=float) for i in range(k)])
+        if k
+        else (np.zeros((len(frame), 0)))
+    )
+    t1 = (
+        np.column_stack([frame[f"t_{i}"].to_numpy(dtype=float) for i in range(k)])
+        if k
+        else (np.zeros((len(frame), 0)))
+    )
+    s2 = np.zeros((k, k))
     for i in range(k):
         for j in range(i, k):
-            col = frame[f"{prefix}_{i}_{j}"]
-            v = float(col.sum()) if row is None else float(col.iloc[row])
-            m[i, j] = m[j, i] = v
-    return m
-
-
-def assemble(
-    frame: pd.DataFrame, k: int, by: str | None = None, base: object | None = None
-) -> tuple[CrossProducts, list[object]]:
-    """Assemble X'X and X'y from :func:`~econscope._stats.suffstats.cross_products` output.
-
-    Without ``by``, ``frame`` has one row. With ``by``, one row per level; the dummies of
-    every level but ``base`` are appended after the k dense columns, and the dense column 0
-    must be the intercept (its cross products per level are the dummy blocks). Returns the
-    cross products and the dummy levels in column order.
-    """
-    dense = _upper(frame, "xx", k)
-    xty = np.array([float(frame[f"xy_{i}"].sum()) for i in range(k)])
+            s2[i, j] = s2[j, i] = float(frame[f"s_{i}_{j}"].sum())
+    d = dummies
+    q = d.shape[1]
+    p = 1 + k + q
+    xtx = np.zeros((p, p))
+    xtx[0, 0] = s0.sum()
+    xtx[0, 1 : 1 + k] = s1.sum(axis=0)
+    xtx[1 : 1 + k, 1 : 1 + k] = s2
+    xtx[0, 1 + k :] = d.T @ s0
+    xtx[1 : 1 + k, 1 + k :] = s1.T @ d
+    xtx[1 + k :, 1 + k :] = d.T @ (s0[:, None] * d)
+    xtx = np.triu(xtx) + np.triu(xtx, 1).T
+    xty = np.concatenate([[t0.sum()], t1.sum(axis=0), d.T @ t0])
     yty = float(frame["yy"].sum()) if "yy" in frame else float("nan")
     n = int(frame["n"].sum())
-    if by is None:
-        return CrossProducts(dense, xty, yty, n), []
-    ordered = frame.sort_values(by).reset_index(drop=True)
-    levels = [lv for lv in ordered[by].tolist() if lv != base]
-    rows = [i for i, lv in enumerate(ordered[by].tolist()) if lv != base]
-    q = len(levels)
-    xtx = np.zeros((k + q, k + q))
-    xtx[:k, :k] = dense
-    for a, row in enumerate(rows):
-        block = _upper(ordered, "xx", k, row)
-        xtx[:k, k + a] = xtx[k + a, :k] = block[0]
-        xtx[k + a, k + a] = block[0, 0]
-    xty_full = np.concatenate([xty, [float(ordered["xy_0"].iloc[r]) for r in rows]])
-    return CrossProducts(xtx, xty_full, yty, n), levels
+    if not intercept:
+        return CrossProducts(xtx[1:, 1:], xty[1:], yty, n)
+    return CrossProducts(xtx, xty, yty, n)
 
 
 def outer_from_frame(frame: pd.DataFrame, r: int) -> np.ndarray:
-    """The r x r matrix ``sum_g u_g u_g'`` from :func:`cluster_outer_sums` output."""
-    return _upper(frame, "uu", r)
+    """The r x r matrix ``sum_g u_g u_g'`` from ``cluster_outer_sums`` output (one row)."""
+    m = np.zeros((r, r))
+    for i in range(r):
+        for j in range(i, r):
+            m[i, j] = m[j, i] = float(frame[f"uu_{i}_{j}"].iloc[0])
+    return m
 
 
 def collinear_columns(
@@ -190,6 +233,8 @@ def inference(
     >>> float(r.statistic[0]), round(float(r.p_value[0]), 6)   # z = 2, 2 (1 - Phi(2))
     (2.0, 0.0455)
     """
+    from scipy import stats  # imported here: scipy.stats alone takes ~0.7 s to import
+
     se = np.sqrt(np.diag(vcov))
     stat = estimate / se
     dist = stats.t(df) if df is not None else stats.norm()

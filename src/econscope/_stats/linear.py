@@ -1,8 +1,8 @@
 """Least squares with firm-clustered variance from engine-side sufficient statistics.
 
-Two engine passes: cross products (X'X, X'y, y'y; per level of ``by`` when a factor enters
-as dummies), then the per-cluster sums of the influence ``A x_i e_i`` (A the bread rows of
-the reported terms) aggregated in-engine to r x r. The solve is NumPy on p x p.
+Two engine passes: per-cell sums (assembled into X'X, X'y, y'y in NumPy), then the
+per-cluster sums of the influence ``A_r x_i e_i`` (``A_r`` the bread rows of the reported
+terms), aggregated in-engine to r x r. The solve is NumPy on p x p.
 """
 
 from __future__ import annotations
@@ -13,46 +13,73 @@ from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
+import pandas as pd
 
 from econscope._stats import kernels, suffstats
 from econscope.errors import DataError, EconscopeWarning
 
-__all__ = ["Design", "LinearFit", "fit_linear", "sandwich"]
+__all__ = [
+    "Design",
+    "LinearFit",
+    "Prepared",
+    "bread_outer",
+    "fit_linear",
+    "prepare",
+    "sandwich",
+]
+
+#: Up to this many rows (so at most as many clusters) the per-cluster sums (G x r) come to
+#: NumPy for the outer products, a smaller query; beyond, the engine aggregates them to
+#: r x r itself, so nothing of size G leaves it.
+IN_MEMORY_MAX_ROWS = 200_000
 
 
 @dataclass(frozen=True)
 class Design:
-    """What enters a model: ``x`` dense column names (in ``table``), ``names`` their term
-    names, optional factor ``by`` whose non-``base`` levels enter as dummies (named
-    ``by_label[T.level]``), ``raw_ss`` (k,) sums of squares before a within transformation
-    (for the collinearity floor), ``cluster``, and ``extra_params`` absorbed parameters
-    the small-sample correction counts besides the p solved here (pyfixest's ``df_k``:
-    1 for firm effects nested in the firm clusters, plus one per other absorbed level)."""
+    """What enters a model.
+
+    ``x`` continuous columns of the table and ``names`` their terms (k each); an
+    ``Intercept`` when ``intercept``; ``factors`` categorical columns whose non-base levels
+    (``bases``) enter as dummies named ``<label>[T.<level>]`` (``labels``), reported when
+    ``reported`` (unreported factors must come last: their dummies are nuisance
+    parameters); ``cluster`` the cluster column; ``raw_ss`` (k,) sums of squares of ``x``
+    before a within transformation (the floor below which a column counts as constant);
+    ``extra_params`` absorbed parameters that the small-sample correction counts besides
+    the p solved here (pyfixest's ``df_k``: 1 for firm effects nested in the clusters; one
+    per year-month level more for two-way effects, less the one shared constant).
+    """
 
     x: tuple[str, ...]
     names: tuple[str, ...]
     y: str
     cluster: str
-    by: str | None = None
-    base: object | None = None
-    by_label: str = "year_month"
+    intercept: bool = True
+    factors: tuple[str, ...] = ()
+    bases: tuple[object, ...] = ()
+    labels: tuple[str, ...] = ()
+    reported: tuple[bool, ...] = ()
     raw_ss: tuple[float, ...] | None = None
     extra_params: int = 0
 
 
 @dataclass(frozen=True)
 class LinearFit:
-    """A fitted model. ``names`` (r,) reported terms; ``beta`` (r,); ``vcov`` (r, r)
-    clustered covariance with the CR1 correction; ``levels`` (q,) dummy levels of ``by``
-    with ``level_beta`` (q,) (base level: 0); ``n_params`` p counted in the correction;
-    ``dropped`` terms removed as collinear; ``ssr`` sum of squared residuals (LPM) and
-    ``yty`` sum of y^2; ``loglik`` (logit)."""
+    """A fitted model.
+
+    Reported terms: ``names`` (r,), ``beta`` (r,), ``vcov`` (r, r) firm-clustered with the
+    CR1 correction. All p columns: ``all_names``, ``all_beta`` (0 for dropped columns) and
+    ``all_means`` (estimation-sample means, dummies as shares; NaN without an intercept).
+    ``n_params`` is the K of the correction; ``dropped`` the terms removed as collinear;
+    ``ssr`` sum of squared residuals, ``yty`` sum of y², ``sum_y`` (least squares);
+    ``loglik`` and ``iterations`` (logit).
+    """
 
     names: tuple[str, ...]
     beta: np.ndarray
     vcov: np.ndarray
-    levels: tuple[object, ...]
-    level_beta: np.ndarray
+    all_names: tuple[str, ...]
+    all_beta: np.ndarray
+    all_means: np.ndarray
     n_obs: int
     n_clusters: int
     n_params: int
@@ -64,18 +91,44 @@ class LinearFit:
     iterations: int = 0
 
 
-def reduce(
-    cp: kernels.CrossProducts, design: Design, levels: list[object], model: str
-) -> tuple[np.ndarray, np.ndarray, list[int], list[object], list[str]]:
-    """Drop collinear columns (warning for each) and return the reduced X'X, X'y, kept
-    dense indices, kept levels and dropped term names."""
-    k = len(design.x)
+@dataclass(frozen=True)
+class Prepared:
+    """The first pass of a model: ``frame`` the cell sums, ``cells`` the factor values of
+    each cell, ``dummies`` (cells x q), ``cp`` the full cross products, ``all_names`` (p,),
+    ``keep`` the column indices kept after the collinearity check, ``reported`` (p,) flags,
+    ``dropped`` term names."""
+
+    frame: pd.DataFrame
+    cells: dict[str, list[object]]
+    dummies: np.ndarray
+    cp: kernels.CrossProducts
+    all_names: tuple[str, ...]
+    keep: tuple[int, ...]
+    reported: tuple[bool, ...]
+    dropped: tuple[str, ...]
+
+
+def prepare(table: ir.Table, design: Design, model: str) -> Prepared:
+    """Cell sums (one engine pass), X'X and X'y, and the collinearity screen."""
+    frame = suffstats.cell_sums(table, list(design.x), design.y, design.factors).execute()
+    if frame.empty or int(frame["n"].sum()) == 0:
+        raise DataError(f"{model}: no rows to estimate on", hint="check the sample filters")
+    levels = kernels.factor_levels(frame, design.factors, design.bases)
+    dummies = kernels.cell_dummies(frame, design.factors, levels)
+    cp = kernels.assemble(frame, len(design.x), dummies, design.intercept)
+    names = ["Intercept"] if design.intercept else []
+    names += list(design.names)
+    reported = [True] * len(names)
+    for label, lv, rep in zip(design.labels, levels, design.reported, strict=True):
+        names += [f"{label}[T.{v}]" for v in lv]
+        reported += [rep] * len(lv)
     raw = None
     if design.raw_ss is not None:
-        raw = np.concatenate([np.asarray(design.raw_ss), np.zeros(len(levels))])
-    drop = kernels.collinear_columns(cp.xtx, raw)
-    all_names = list(design.names) + [f"{design.by_label}[T.{lv}]" for lv in levels]
-    dropped = [all_names[j] for j in drop]
+        raw = np.zeros(len(names))
+        lead = 1 if design.intercept else 0
+        raw[lead : lead + len(design.x)] = design.raw_ss
+    drop = set(kernels.collinear_columns(cp.xtx, raw))
+    dropped = tuple(names[j] for j in sorted(drop))
     for name in dropped:
         warnings.warn(
             f"{model}: term {name!r} is collinear with the other regressors "
@@ -83,89 +136,140 @@ def reduce(
             EconscopeWarning,
             stacklevel=4,
         )
-    keep = [j for j in range(cp.xtx.shape[0]) if j not in set(drop)]
+    keep = tuple(j for j in range(len(names)) if j not in drop)
     if not keep:
         raise DataError(f"{model}: no regressor left after dropping collinear terms")
-    xtx = cp.xtx[np.ix_(keep, keep)]
-    xty = cp.xty[keep]
-    dense = [j for j in keep if j < k]
-    kept_levels = [levels[j - k] for j in keep if j >= k]
-    return xtx, xty, dense, kept_levels, dropped
+    cells = {f: frame[f].tolist() for f in design.factors}
+    return Prepared(frame, cells, dummies, cp, tuple(names), keep, tuple(reported), dropped)
+
+
+def expand(values: np.ndarray, keep: Sequence[int], p: int) -> np.ndarray:
+    """A (p,) or (p, p) array with ``values`` at the kept positions and 0 elsewhere."""
+    idx = np.asarray(keep)
+    if values.ndim == 1:
+        out = np.zeros(p)
+        out[idx] = values
+        return out
+    out = np.zeros((p, p))
+    out[np.ix_(idx, idx)] = values
+    return out
+
+
+def cell_intercepts(prep: Prepared, design: Design, coef: np.ndarray) -> np.ndarray:
+    """Per cell, the part of ``x' coef`` that is constant in the cell (intercept + dummies)."""
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    const = np.full(len(prep.frame), coef[0] if design.intercept else 0.0)
+    return const + prep.dummies @ coef[lead + k :]
 
 
 def sandwich(
     table: ir.Table,
     design: Design,
-    dense: Sequence[int],
-    levels: Sequence[object],
+    prep: Prepared,
     beta: np.ndarray,
     bread: np.ndarray,
     link: str,
-) -> tuple[np.ndarray, int, float]:
-    """``A M A'`` for the dense terms, uncorrected, with the cluster count and sum e^2.
+) -> tuple[np.ndarray, list[int], int, float]:
+    """``A_r M A_r'`` (uncorrected) for the reported kept terms, their indices, the
+    number of clusters and the sum of squared residuals.
 
-    ``beta`` and ``bread`` (p x p) are over the kept columns, dense first then levels.
-    The residual is ``y - eta`` (``link="identity"``) or ``y - 1/(1+exp(-eta))``
-    (``"logit"``); the per-row influence ``A_r x_i`` adds a per-level constant for the
-    dummies, joined from a small table.
+    ``beta`` (p,) and ``bread`` (p, p) are full-size (zeros at dropped columns). The
+    residual is ``y - eta`` (``link="identity"``) or ``y - 1/(1+exp(-eta))`` (``"logit"``).
     """
-    r = len(dense)
-    x = [design.x[j] for j in dense]
-    off_names = ["_fit_off"] + [f"_u{i}_off" for i in range(r)]
-    offsets = None
-    if design.by is not None:
-        offsets = {design.base: [0.0] * (r + 1)}
-        for a, lv in enumerate(levels):
-            offsets[lv] = [beta[r + a]] + [bread[i, r + a] for i in range(r)]
-    t = suffstats.with_offsets(table, design.by, offsets, off_names)
-    eta = suffstats.linear_combination(t, x, beta[:r], "_fit_off")
-    if link == "logit":
-        resid = t[design.y] - 1.0 / (1.0 + (-eta).exp())
-    else:
-        resid = t[design.y] - eta
-    t = t.mutate(
-        _e=resid,
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    x = list(design.x)
+    t = suffstats.with_cell_constants(
+        table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
+    )
+    eta = suffstats.linear_combination(t, x, beta[lead : lead + k], "_eta_off")
+    resid = t[design.y] - (1.0 / (1.0 + (-eta).exp()) if link == "logit" else eta)
+    scores = suffstats.residual_scores(t, [design.cluster, *design.factors], x, resid)
+    return bread_outer(scores, design, prep, bread)
+
+
+def bread_outer(
+    scores: ir.Table, design: Design, prep: Prepared, bread: np.ndarray
+) -> tuple[np.ndarray, list[int], int, float]:
+    """The meat from residual sums per cluster and cell (``_se``, ``_sc_j``, ``_ee``).
+
+    Per row only e and c e were summed; the bread rows ``A_r x_i = A_r,c c_i + (cell
+    constant)`` are applied per cluster and cell: ``u_r = A_r,c . sum(c e) + const_r .
+    sum(e)``, then summed by cluster and multiplied out (in NumPy up to
+    :data:`IN_MEMORY_MAX_ROWS` rows, else in the engine).
+    """
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    rep = [j for j in prep.keep if prep.reported[j]]
+    consts = {f"_u{i}_off": cell_intercepts(prep, design, bread[j]) for i, j in enumerate(rep)}
+    s = suffstats.with_cell_constants(scores, design.factors, prep.cells, consts)
+    sc = [f"_sc_{j}" for j in range(k)]
+    s = s.mutate(
         **{
-            f"_u{i}": suffstats.linear_combination(t, x, bread[i, :r], f"_u{i}_off")
-            for i in range(r)
-        },
+            f"_u{i}": suffstats.linear_combination(s, sc, bread[j, lead : lead + k])
+            + s[f"_u{i}_off"] * s["_se"]
+            for i, j in enumerate(rep)
+        }
     )
-    frame = suffstats.cluster_outer_sums(
-        t, design.cluster, [f"_u{i}" for i in range(r)], "_e"
-    ).execute()
-    return (
-        kernels.outer_from_frame(frame, r),
-        int(frame["n_clusters"].iloc[0]),
-        float(frame["ee"].iloc[0]),
+    u = [f"_u{i}" for i in range(len(rep))]
+    if prep.cp.n <= IN_MEMORY_MAX_ROWS:
+        per = suffstats.cluster_sums(s, design.cluster, u, "_ee").execute()
+        ug = per[[f"u_{i}" for i in range(len(rep))]].to_numpy(dtype=float)
+        return ug.T @ ug, rep, len(per), float(per["_ee"].sum())
+    frame = suffstats.cluster_outer_sums(s, design.cluster, u, "_ee").execute()
+    n_clusters = int(frame["n_clusters"].iloc[0])
+    return kernels.outer_from_frame(frame, len(rep)), rep, n_clusters, float(frame["ee"].iloc[0])
+
+
+def finish(
+    prep: Prepared,
+    design: Design,
+    beta: np.ndarray,
+    meat: np.ndarray,
+    rep: list[int],
+    n_clusters: int,
+    ssr: float,
+    loglik: float = float("nan"),
+    iterations: int = 0,
+) -> LinearFit:
+    """Apply the CR1 correction and package the fit."""
+    cp = prep.cp
+    n_params = len(prep.keep) + design.extra_params
+    vcov = kernels.cluster_correction(cp.n, n_params, n_clusters) * meat
+    means = cp.xtx[0] / cp.n if design.intercept else np.full(len(beta), np.nan)
+    return LinearFit(
+        names=tuple(prep.all_names[j] for j in rep),
+        beta=_frozen(beta[rep]),
+        vcov=_frozen(vcov),
+        all_names=prep.all_names,
+        all_beta=_frozen(beta),
+        all_means=_frozen(means),
+        n_obs=cp.n,
+        n_clusters=n_clusters,
+        n_params=n_params,
+        dropped=prep.dropped,
+        ssr=ssr,
+        yty=cp.yty,
+        sum_y=float(cp.xty[0]) if design.intercept else float("nan"),
+        loglik=loglik,
+        iterations=iterations,
     )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=float)
+    out.setflags(write=False)
+    return out
 
 
 def fit_linear(table: ir.Table, design: Design, model: str) -> LinearFit:
     """Least squares of ``design.y`` on the design, variance clustered by ``design.cluster``."""
-    k = len(design.x)
-    frame = suffstats.cross_products(table, list(design.x), design.y, by=design.by).execute()
-    cp, levels = kernels.assemble(frame, k, design.by, design.base)
-    if cp.n == 0:
-        raise DataError(f"{model}: no rows to estimate on", hint="check the sample filters")
-    xtx, xty, dense, kept_levels, dropped = reduce(cp, design, levels, model)
-    beta = kernels.solve(xtx, xty)
-    bread = kernels.inverse(xtx)
-    meat, n_clusters, ssr = sandwich(table, design, dense, kept_levels, beta, bread, "identity")
-    p = xtx.shape[0] + design.extra_params
-    vcov = kernels.cluster_correction(cp.n, p, n_clusters) * meat
-    r = len(dense)
-    sum_y = float(frame["xy_0"].sum()) if design.names[0] == "Intercept" else float("nan")
-    return LinearFit(
-        names=tuple(design.names[j] for j in dense),
-        beta=beta[:r],
-        vcov=vcov,
-        levels=tuple(kept_levels),
-        level_beta=beta[r:],
-        n_obs=cp.n,
-        n_clusters=n_clusters,
-        n_params=p,
-        dropped=tuple(dropped),
-        ssr=ssr,
-        yty=cp.yty,
-        sum_y=sum_y,
-    )
+    prep = prepare(table, design, model)
+    keep = list(prep.keep)
+    xtx = prep.cp.xtx[np.ix_(keep, keep)]
+    p = prep.cp.xtx.shape[0]
+    beta = expand(kernels.solve(xtx, prep.cp.xty[keep]), keep, p)
+    bread = expand(kernels.inverse(xtx), keep, p)
+    meat, rep, n_clusters, ssr = sandwich(table, design, prep, beta, bread, "identity")
+    return finish(prep, design, beta, meat, rep, n_clusters, ssr)

@@ -14,20 +14,35 @@ before the first pass, and a fit whose largest |eta| exceeds 30 warns.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
+import pandas as pd
 
 from econscope._stats import kernels, suffstats
-from econscope._stats.linear import Design, LinearFit, reduce, sandwich
+from econscope._stats.linear import (
+    Design,
+    LinearFit,
+    Prepared,
+    bread_outer,
+    cell_intercepts,
+    expand,
+    finish,
+    prepare,
+    sandwich,
+)
 from econscope.errors import DataError, EconscopeWarning
 
 __all__ = ["IrlsResult", "Pass", "fit_logit", "irls"]
 
 MAX_ABS_ETA = 30.0
+#: Above 4x this many rows, IRLS first converges on a random subsample of about this size.
+WARM_START_ROWS = 200_000
+WARM_START_SEED = 20240601
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,8 @@ class Pass:
 
 @dataclass(frozen=True)
 class IrlsResult:
-    """``beta`` (p,) at convergence, the last ``pass_`` (taken at ``beta``), ``iterations``."""
+    """``beta`` (p,) at convergence, the ``last`` pass (taken one negligible Newton step
+    before ``beta``), and the number of Newton ``iterations``."""
 
     beta: np.ndarray
     last: Pass
@@ -58,18 +74,33 @@ def irls(
     tol: float = 1e-10,
     max_iter: int = 50,
     model: str = "logit",
+    final: Callable[[np.ndarray], Pass] | None = None,
+    final_below: float | None = None,
 ) -> IrlsResult:
     """Newton-Raphson on the log-likelihood with step-halving.
 
-    Converged when the largest coefficient change, relative to ``max(|beta|, 1)``, is
-    below ``tol``; the information of the last pass is then at the final coefficients.
+    Converged when the next Newton step would move the linear predictor by less than
+    ``tol`` in weighted root mean square (``delta' H delta / n < tol^2``, the Newton
+    decrement per row). That step is then taken without another pass: the information of
+    the last pass is within ~``tol`` of the one at the returned coefficients, and Newton's
+    quadratic convergence leaves an error of order ``tol^2`` in them. When the decrement
+    is below ``final_below`` (default ``tol / 3``: Newton squares it, times a constant
+    seen below 10, so the next one is most likely under ``tol^2``), ``final`` (if given)
+    runs the next pass instead of ``step``: a pass that also keeps what the variance needs.
     """
+    final_below = tol / 3 if final_below is None else final_below
     beta = np.asarray(start, dtype=float)
     cur = step(beta)
     for iteration in range(1, max_iter + 1):
         delta = kernels.solve(cur.information, cur.score)
+        if float(delta @ cur.information @ delta) / max(cur.n, 1) < tol * tol:
+            return IrlsResult(beta + delta, cur, iteration)
         new_beta = beta + delta
-        new = step(new_beta)
+        likely_last = (
+            final is not None
+            and float(delta @ cur.information @ delta) / max(cur.n, 1) < final_below
+        )
+        new = (final if likely_last and final is not None else step)(new_beta)
         halvings = 0
         while not new.loglik >= cur.loglik - 1e-12 * abs(cur.loglik):
             halvings += 1
@@ -82,8 +113,6 @@ def irls(
             new_beta = beta + delta
             new = step(new_beta)
         beta, cur = new_beta, new
-        if np.max(np.abs(delta) / np.maximum(np.abs(beta), 1.0)) < tol:
-            return IrlsResult(beta, cur, iteration)
     raise DataError(
         f"{model}: IRLS did not converge in {max_iter} iterations",
         hint="check for separation (a regressor that predicts the outcome perfectly)",
@@ -93,44 +122,77 @@ def irls(
 def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFit:
     """Logit of ``design.y`` on the design with firm-clustered variance.
 
-    The columns are screened for collinearity and dummy separation on the cross products
-    (one pass), then IRLS runs one aggregation pass per iteration.
+    The columns are screened for collinearity and dummy separation on the least-squares
+    cell sums (one pass), then IRLS runs one aggregation pass per iteration: the rows are
+    joined to their cell's constant (intercept plus dummy coefficients) and summed by cell.
+    It starts from least squares (scaled) or, on large tables, from the optimum on a random
+    subsample of :data:`WARM_START_ROWS` rows (cheap passes), so that only three or four
+    full passes remain.
     """
+    prep = prepare(table, design, model)
+    _check_dummy_separation(prep, design, model)
+    keep = list(prep.keep)
+    p = prep.cp.xtx.shape[0]
     k = len(design.x)
-    frame = suffstats.cross_products(table, list(design.x), design.y, by=design.by).execute()
-    cp, levels = kernels.assemble(frame, k, design.by, design.base)
-    if cp.n == 0:
-        raise DataError(f"{model}: no rows to estimate on", hint="check the sample filters")
-    xtx, _, dense, kept_levels, dropped = reduce(cp, design, levels, model)
-    _check_dummy_separation(cp, design, levels, model)
-    x = [design.x[j] for j in dense]
-    r = len(dense)
-    off = "_eta_off"
+    lead = 1 if design.intercept else 0
 
-    def one_pass(beta: np.ndarray) -> Pass:
-        offsets = None
-        if design.by is not None:
-            offsets = {
-                design.base: [0.0],
-                **{lv: [beta[r + a]] for a, lv in enumerate(kept_levels)},
-            }
-        t = suffstats.with_offsets(table, design.by, offsets, [off])
-        f = suffstats.logit_pass(t, x, design.y, beta[:r], off, by=design.by).execute()
-        info, _ = kernels.assemble(f.assign(yy=0.0), r, design.by, design.base)
-        keep_rows = _level_positions(levels, kept_levels, design.by, info)
+    x = list(design.x)
+    levels = kernels.factor_levels(prep.frame, design.factors, design.bases)
+
+    def with_eta_offset(source: ir.Table, beta_kept: np.ndarray) -> tuple[ir.Table, np.ndarray]:
+        beta = expand(beta_kept, keep, p)
+        consts = {"_eta_off": cell_intercepts(prep, design, beta)}
+        return suffstats.with_cell_constants(source, design.factors, prep.cells, consts), beta
+
+    def from_cells(f: pd.DataFrame) -> Pass:
+        dummies = kernels.cell_dummies(f, design.factors, levels)
+        cp = kernels.assemble(f, k, dummies, design.intercept)
         return Pass(
             loglik=float(f["loglik"].sum()),
-            score=info.xty[keep_rows],
-            information=info.xtx[np.ix_(keep_rows, keep_rows)],
+            score=cp.xty[keep],
+            information=cp.xtx[np.ix_(keep, keep)],
             max_abs_eta=float(f["max_abs_eta"].max()),
-            n=int(f["n"].sum()),
+            n=cp.n,
         )
 
-    ybar = cp.xty[0] / cp.n if design.names[0] == "Intercept" else 0.0
-    start = np.zeros(xtx.shape[0])
-    if design.names[0] == "Intercept" and 0 < ybar < 1:
-        start[0] = np.log(ybar / (1 - ybar))
-    result = irls(one_pass, start, model=model)
+    def one_pass(beta_kept: np.ndarray, source: ir.Table = table) -> Pass:
+        t, beta = with_eta_offset(source, beta_kept)
+        f = suffstats.logit_cell_sums(
+            t, x, design.y, beta[lead : lead + k], "_eta_off", design.factors
+        ).execute()
+        return from_cells(f)
+
+    # The likely-last pass sums by firm and cell (materialised: about G rows without
+    # year-month dummies) so the clustered variance needs no further scan of the rows.
+    kept = _Kept()
+    keys = [design.cluster, *design.factors]
+
+    def final_pass(beta_kept: np.ndarray) -> Pass:
+        t, beta = with_eta_offset(table, beta_kept)
+        fc = suffstats.logit_cell_sums(
+            t, x, design.y, beta[lead : lead + k], "_eta_off", keys, residuals=True
+        ).cache()
+        kept.release()
+        aggs = {c: fc[c].sum() for c in fc.columns if c not in keys and c != "max_abs_eta"}
+        aggs["max_abs_eta"] = fc["max_abs_eta"].max()
+        by_cell = fc.group_by(list(design.factors)) if design.factors else None
+        f = (by_cell.aggregate(**aggs) if by_cell is not None else fc.aggregate(**aggs)).execute()
+        kept.table, kept.last = fc, from_cells(f)
+        return kept.last
+
+    start = _start_from_least_squares(prep, keep, design.intercept)
+    if prep.cp.n > 4 * WARM_START_ROWS:
+        # Newton from a subsample's optimum needs two or three full passes fewer; the
+        # subsample only moves the start, the full-data iterations decide the result.
+        # Materialised once (a few MB), so its passes do not rescan the table.
+        sub = table.sample(WARM_START_ROWS / prep.cp.n, seed=WARM_START_SEED).cache()
+        # A failure there (e.g. a dummy level absent from the subsample) keeps the start.
+        with contextlib.suppress(DataError, np.linalg.LinAlgError):
+            start = irls(lambda b: one_pass(b, sub), start, tol=1e-6, model=model).beta
+        sub.release()
+    # Without nuisance dummies; with year-month ones the firm-and-cell table has ~N rows.
+    final = final_pass if all(design.reported) else None
+    result = irls(one_pass, start, model=model, final=final)
     if result.last.max_abs_eta > MAX_ABS_ETA:
         warnings.warn(
             f"{model}: some fitted probabilities are numerically 0 or 1 (|eta| up to "
@@ -138,48 +200,70 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
             EconscopeWarning,
             stacklevel=3,
         )
-    bread = kernels.inverse(result.last.information)
-    meat, n_clusters, _ = sandwich(table, design, dense, kept_levels, result.beta, bread, "logit")
-    p = len(result.beta)
-    vcov = kernels.cluster_correction(cp.n, p, n_clusters) * meat
-    return LinearFit(
-        names=tuple(design.names[j] for j in dense),
-        beta=result.beta[:r],
-        vcov=vcov,
-        levels=tuple(kept_levels),
-        level_beta=result.beta[r:],
-        n_obs=cp.n,
-        n_clusters=n_clusters,
-        n_params=p,
-        dropped=tuple(dropped),
-        ssr=float("nan"),
-        yty=cp.yty,
-        sum_y=float(cp.xty[0]),
+    beta = expand(result.beta, keep, p)
+    bread = expand(kernels.inverse(result.last.information), keep, p)
+    if kept.table is not None and kept.last is result.last:
+        fc = kept.table
+        scores = fc.select(
+            *keys,
+            _se=fc["t0"],
+            _ee=fc["_ee"],
+            **{f"_sc_{j}": fc[f"t_{j}"] for j in range(k)},
+        )
+        meat, rep, n_clusters, _ = bread_outer(scores, design, prep, bread)
+    else:
+        meat, rep, n_clusters, _ = sandwich(table, design, prep, beta, bread, "logit")
+    kept.release()
+    return finish(
+        prep,
+        design,
+        beta,
+        meat,
+        rep,
+        n_clusters,
+        float("nan"),
         loglik=result.last.loglik,
         iterations=result.iterations,
     )
 
 
-def _level_positions(
-    levels: list[object], kept_levels: list[object], by: str | None, info: kernels.CrossProducts
-) -> list[int]:
-    r = info.xtx.shape[0] - len(levels)
-    return list(range(r)) + [r + levels.index(lv) for lv in kept_levels]
+class _Kept:
+    """The materialised firm-and-cell sums of the likely-last IRLS pass, and that pass."""
+
+    def __init__(self) -> None:
+        self.table: ir.Table | None = None
+        self.last: Pass | None = None
+
+    def release(self) -> None:
+        if self.table is not None:
+            self.table.release()
+            self.table = None
 
 
-def _check_dummy_separation(
-    cp: kernels.CrossProducts, design: Design, levels: list[object], model: str
-) -> None:
+def _start_from_least_squares(prep: Prepared, keep: list[int], intercept: bool) -> np.ndarray:
+    """Start values from the LPM on the same cross products, scaled by 1 / (ybar (1 - ybar))
+    (Amemiya's approximation of logit by least squares); the intercept then puts the
+    prediction at the mean on logit(ybar). Saves one or two IRLS passes."""
+    xtx = prep.cp.xtx[np.ix_(keep, keep)]
+    ybar = prep.cp.xty[0] / prep.cp.n if intercept else 0.5
+    if not 0 < ybar < 1:
+        return np.zeros(len(keep))
+    beta = kernels.solve(xtx, prep.cp.xty[keep]) / (ybar * (1 - ybar))
+    if intercept:
+        means = xtx[0] / prep.cp.n
+        beta[0] = np.log(ybar / (1 - ybar)) - beta[1:] @ means[1:]
+    return beta
+
+
+def _check_dummy_separation(prep: Prepared, design: Design, model: str) -> None:
     """Refuse a dummy whose level has only 0s or only 1s: its coefficient is infinite."""
-    if design.names[0] != "Intercept":
+    if not design.intercept:
         return
-    k = len(design.x)
-    names = list(design.names) + [f"{design.by_label}[T.{lv}]" for lv in levels]
-    for j, name in enumerate(names):
+    for j in prep.keep:
+        name = prep.all_names[j]
         if "[T." not in name:
             continue
-        count = cp.xtx[0, j] if j >= k else cp.xtx[0, j]
-        ones = cp.xty[j]
+        count, ones = prep.cp.xtx[0, j], prep.cp.xty[j]
         if count > 0 and (ones == 0 or ones == count):
             raise DataError(
                 f"{model}: every row with {name} has the same outcome "

@@ -13,18 +13,28 @@ Terms: ``Intercept``; the covariates ``revenues``, ``expenses``, ``net_cash_flow
 ``results.year_month_effects`` the pooled models add year-month dummies (base: the first
 month; not reported) and the fixed-effects model adds year-month effects (absorbed).
 
->>> import ibis
->>> from econscope.smallbiz.models import fit_models, synthetic_panel_for_doctest
->>> res = fit_models(ibis.memtable(synthetic_panel_for_doctest()))
->>> sorted(res.fit.model)
-['fe_lpm', 'logit', 'lpm']
->>> res.coefficients.query("model == 'lpm' and term == 'cash_buffer_days'").shape[0]
-1
+>>> import numpy as np, pyarrow as pa
+>>> from econscope.engine import connect
+>>> rng = np.random.default_rng(1)
+>>> n, firm = 400, rng.integers(0, 40, 400)
+>>> panel = connect().create_table("panel", pa.table({
+...     "firm_id": [f"f{i}" for i in firm], "revolving": rng.uniform(size=n) < 0.4,
+...     "revenues_real": rng.uniform(1e4, 5e4, n), "expenses_real": rng.uniform(1e4, 5e4, n),
+...     "net_cash_flow_real": rng.normal(0, 5e3, n), "adb_real": rng.uniform(1e3, 1e5, n),
+...     "cash_buffer_days": rng.uniform(0, 90, n),
+...     "industry": np.array(["retail", "construction"])[firm % 2],
+...     "size_class": np.array(["small", "large"])[(firm // 2) % 2],
+...     "year": np.full(n, 2019), "month": rng.integers(1, 13, n)}))
+>>> res = fit_models(panel)
+>>> res.fit[["model", "n_obs", "n_firms"]].values.tolist()
+[['lpm', 400, 40], ['logit', 400, 40], ['fe_lpm', 400, 40]]
+>>> res.coefficients.query("model == 'lpm'").term.tolist()  # doctest: +NORMALIZE_WHITESPACE
+['Intercept', 'revenues', 'expenses', 'net_cash_flow', 'adb', 'cash_buffer_days',
+ 'industry[T.retail]', 'size_class[T.large]']
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -38,9 +48,9 @@ import pandas as pd
 from econscope._stats import kernels
 from econscope._stats.linear import Design, LinearFit, fit_linear
 from econscope._stats.logit import fit_logit
-from econscope._stats.suffstats import firm_demeaned
+from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
-from econscope.errors import DataError, EconscopeWarning
+from econscope.errors import DataError
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 
 __all__ = [
@@ -81,8 +91,8 @@ class ModelResults:
     ``coefficients`` (columns ``MODEL_COLUMNS``) and ``fit`` (``MODEL_FIT_COLUMNS``; r2 is
     the ordinary R² for ``lpm`` and the within R² for ``fe_lpm``; log_likelihood for
     ``logit``) are returned as fresh copies. ``fits`` holds each model's estimates;
-    ``means`` each model's estimation-sample means of its dense regressors (term -> mean;
-    dummies as shares); ``level_shares`` each pooled model's year-month dummy shares;
+    ``means`` each model's estimation-sample means of its regressors (term -> mean; dummies,
+    year-month ones included, as shares);
     ``fe_mean_effect`` the mean firm effect over the FE sample's firms and
     ``fe_industry_effect`` that mean over each industry's firms; ``industry_firms`` per
     model, firms of each industry in its estimation sample; ``rows`` the row accounting
@@ -91,7 +101,6 @@ class ModelResults:
 
     fits: Mapping[str, LinearFit]
     means: Mapping[str, Mapping[str, float]]
-    level_shares: Mapping[str, np.ndarray]
     industries: tuple[str, ...]
     industry_base: str | None
     fe_mean_effect: float
@@ -116,6 +125,70 @@ class ModelResults:
         return id(self)
 
 
+@dataclass(frozen=True)
+class _Sample:
+    """The estimation sample and the designs built from it (one set of small queries)."""
+
+    clean: ir.Table
+    rows: Mapping[str, int]
+    raw_ss: Mapping[str, float]
+    pooled: Design
+    year_month_effects: bool
+
+
+def _sample(panel: ir.Table, settings: Settings) -> _Sample:
+    ym = settings.results.year_month_effects
+    clean, rows, raw_ss = _prepare(panel)
+    pooled = Design(
+        x=tuple(COVARIATES),
+        names=tuple(COVARIATES),
+        y=_Y,
+        cluster=_FIRM,
+        intercept=True,
+        factors=("industry", "size_class", *((_YM,) if ym else ())),
+        bases=(None, _SIZE_BASE, *((None,) if ym else ())),
+        labels=("industry", "size_class", *(("year_month",) if ym else ())),
+        reported=(True, True, *((False,) if ym else ())),
+    )
+    return _Sample(clean, rows, raw_ss, pooled, ym)
+
+
+def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
+    """The FE-LPM and its firm-effect summary (mean effects, firms, means, singletons)."""
+    fe_cols = [_Y, *COVARIATES]
+    if sample.year_month_effects:
+        fe, means, n_months = _two_way_demeaned(sample.clean, fe_cols)
+    else:
+        # G rows, materialised once: every later pass joins it instead of regrouping.
+        means = firm_means(sample.clean, _FIRM, fe_cols, carry=("industry",)).cache()
+        fe = demeaned_by(sample.clean, means, _FIRM, fe_cols)
+        n_months = 1  # pyfixest: the firm effects nested in the clusters count once
+    fe_design = Design(
+        x=tuple(COVARIATES),
+        names=tuple(COVARIATES),
+        y=_Y,
+        cluster=_FIRM,
+        intercept=False,
+        raw_ss=tuple(sample.raw_ss[c] for c in COVARIATES),
+        extra_params=n_months,
+    )
+    fit = fit_linear(fe, fe_design, "fe_lpm")
+    summary = _firm_effects(means, fit)
+    if not sample.year_month_effects:
+        means.release()
+    return fit, summary
+
+
+def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None) -> LinearFit:
+    """One model alone (the benchmark times each model by itself)."""
+    sample = _sample(panel, settings or Settings())
+    if model == "lpm":
+        return fit_linear(sample.clean, sample.pooled, "lpm")
+    if model == "logit":
+        return fit_logit(sample.clean, sample.pooled, "logit")
+    return _fit_fe(sample)[0]
+
+
 def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResults:
     """Fit the three models of ``revolving`` on a panel (DESIGN.md panel schema).
 
@@ -123,70 +196,27 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
     row are dropped from the fixed-effects model (as pyfixest does) and counted.
     """
     settings = settings or Settings()
-    ym = settings.results.year_month_effects
-    clean, rows, raw_ss = _prepare(panel)
-    industries, ind_firms, size_levels = _levels(clean)
-    ind_base = industries[0] if industries else None
-    size_base = _SIZE_BASE if _SIZE_BASE in size_levels else (size_levels or [None])[0]
-    dummies: dict[str, ir.BooleanValue] = {}
-    names: list[str] = []
-    for i, lv in enumerate(industries[1:]):
-        dummies[f"_d_ind_{i}"] = clean.industry == lv
-        names.append(f"industry[T.{lv}]")
-    for i, lv in enumerate(s for s in size_levels if s != size_base):
-        dummies[f"_d_size_{i}"] = clean.size_class == lv
-        names.append(f"size_class[T.{lv}]")
-    pooled_table = clean.mutate(
-        _one=ibis.literal(1.0), **{c: e.cast("float64") for c, e in dummies.items()}
-    )
-    by = _YM if ym else None
-    ym_base = None
-    if ym:
-        ym_base = int(clean[_YM].min().execute())
-    pooled = Design(
-        x=("_one", *COVARIATES, *dummies),
-        names=("Intercept", *COVARIATES, *names),
-        y=_Y,
-        cluster=_FIRM,
-        by=by,
-        base=ym_base,
-        by_label="year_month",
-    )
-    lpm = fit_linear(pooled_table, pooled, "lpm")
-    logit = fit_logit(pooled_table, pooled, "logit")
-
-    fe_cols = [_Y, *COVARIATES]
-    n_months = 0
-    if ym:
-        fe, means, n_months = _two_way_demeaned(clean, fe_cols)
-    else:
-        fe, means = firm_demeaned(clean, _FIRM, fe_cols, carry=("industry",))
-    fe_design = Design(
-        x=tuple(COVARIATES),
-        names=tuple(COVARIATES),
-        y=_Y,
-        cluster=_FIRM,
-        raw_ss=tuple(raw_ss[c] for c in COVARIATES),
-        extra_params=1 + (n_months if ym else 0),
-    )
-    fe_fit = fit_linear(fe, fe_design, "fe_lpm")
-    fe_summary = _firm_effects(means, fe_fit)
-    rows = {**rows, "dropped_singletons": fe_summary["singleton_rows"]}
+    sample = _sample(panel, settings)
+    lpm = fit_linear(sample.clean, sample.pooled, "lpm")
+    logit = fit_logit(sample.clean, sample.pooled, "logit")
+    fe_fit, fe_summary = _fit_fe(sample)
+    rows = {**sample.rows, "dropped_singletons": fe_summary["singleton_rows"]}
+    ind_firms = fe_summary["all_firms"]
+    industries = sorted(ind_firms)
+    ym = sample.year_month_effects
 
     fits = {"lpm": lpm, "logit": logit, "fe_lpm": fe_fit}
-    pooled_means = dict(zip(pooled.names, _pooled_means(pooled_table, pooled), strict=True))
     means_by_model = {
-        "lpm": MappingProxyType(pooled_means),
-        "logit": MappingProxyType(pooled_means),
-        "fe_lpm": MappingProxyType(fe_summary["means"]),
+        m: MappingProxyType(dict(zip(f.all_names, f.all_means.tolist(), strict=True)))
+        for m, f in fits.items()
+        if m != "fe_lpm"
     }
-    shares = _level_shares(pooled_table, by, ym_base, lpm.levels) if ym else np.zeros(0)
+    means_by_model["fe_lpm"] = MappingProxyType(fe_summary["means"])
     return ModelResults(
         fits=MappingProxyType(fits),
         means=MappingProxyType(means_by_model),
-        level_shares=MappingProxyType({"lpm": shares, "logit": shares}),
         industries=tuple(industries),
-        industry_base=ind_base,
+        industry_base=industries[0],
         fe_mean_effect=fe_summary["mean_effect"],
         fe_industry_effect=MappingProxyType(fe_summary["industry_effect"]),
         industry_firms=MappingProxyType(
@@ -219,7 +249,7 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
     y = _column(panel, "revolving")
     cols: dict[str, ir.Value] = {
         _FIRM: _column(panel, _FIRM).cast("string"),
-        _Y: ibis.ifelse(y, 1.0, 0.0).cast("float64"),
+        _Y: ibis.ifelse(y.cast("boolean"), 1.0, 0.0).cast("float64"),
         "_y_missing": y.isnull(),
         "industry": _column(panel, "industry").cast("string"),
         "size_class": _column(panel, "size_class").cast("string"),
@@ -249,35 +279,15 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
         for k in ("rows_in", "dropped_missing_outcome", "dropped_missing_covariate")
     }
     raw_ss = {c: float(row[f"ss_{c}"] or 0.0) for c in COVARIATES}
-    clean = t.filter(complete).drop("_y_missing", "_x_missing")
-    return clean, rows, raw_ss
-
-
-def _levels(clean: ir.Table) -> tuple[list[str], dict[str, int], list[str]]:
-    by_ind = clean.group_by("industry").aggregate(firms=clean[_FIRM].nunique()).execute()
-    industries = sorted(by_ind["industry"].tolist())
-    firms = {str(r.industry): int(r.firms) for r in by_ind.itertuples()}
-    sizes = sorted(clean.select("size_class").distinct().execute()["size_class"].tolist())
-    if not industries:
+    if rows["rows_in"] == rows["dropped_missing_outcome"] + rows["dropped_missing_covariate"]:
         raise DataError(
-            "no complete rows to fit the models on",
+            f"no complete rows to fit the models on ({rows['rows_in']} rows, "
+            f"{rows['dropped_missing_outcome']} without revolving, "
+            f"{rows['dropped_missing_covariate']} with a missing covariate)",
             hint="check that the panel has rows with revolving and every covariate known",
         )
-    return industries, firms, sizes
-
-
-def _pooled_means(table: ir.Table, design: Design) -> list[float]:
-    frame = table.aggregate(**{f"m{i}": table[c].mean() for i, c in enumerate(design.x)}).execute()
-    return [float(frame[f"m{i}"].iloc[0]) for i in range(len(design.x))]
-
-
-def _level_shares(
-    table: ir.Table, by: str | None, base: object, levels: tuple[object, ...]
-) -> np.ndarray:
-    frame = table.group_by(by).aggregate(n=table.count()).execute()
-    total = float(frame["n"].sum())
-    counts = dict(zip(frame[by].tolist(), frame["n"].tolist(), strict=True))
-    return np.array([counts.get(lv, 0) / total for lv in levels])
+    clean = t.filter(complete).drop("_y_missing", "_x_missing")
+    return clean, rows, raw_ss
 
 
 def _two_way_demeaned(
@@ -297,7 +307,9 @@ def _two_way_demeaned(
         for key in (_FIRM, _YM):
             m = cur.group_by(key).aggregate(**{f"_m_{c}": cur[c].mean() for c in cols})
             j = cur.inner_join(m, key)
-            cur = j.select(_FIRM, _YM, *[(j[c] - j[f"_m_{c}"]).name(c) for c in cols]).cache()
+            nxt = j.select(_FIRM, _YM, *[(j[c] - j[f"_m_{c}"]).name(c) for c in cols]).cache()
+            cur.release()
+            cur = nxt
         check = cur.group_by(_FIRM).aggregate(**{c: cur[c].mean() for c in cols})
         worst = check.aggregate(**{c: check[c].abs().max() for c in cols}).execute().iloc[0]
         if all(float(worst[c]) ** 2 <= tol**2 * max(float(scale[c]), 1e-300) for c in cols):
@@ -315,21 +327,17 @@ def _firm_effects(means: ir.Table, fit: LinearFit) -> dict:
     alpha = means[f"mean_{_Y}"]
     for term, b in beta.items():
         alpha = alpha - float(b) * means[f"mean_{term}"]
-    multi = means["_n"] > 1
+    m = means.mutate(_alpha=alpha, _multi=means["_n"] > 1)
     per = (
-        means.mutate(_alpha=alpha, _multi=multi)
-        .group_by("industry")
+        m.group_by("industry")
         .aggregate(
-            firms=lambda t: t["_multi"].sum(),
-            singleton_rows=lambda t: ibis.ifelse(t["_multi"], 0, t["_n"]).sum(),
-            rows=lambda t: ibis.ifelse(t["_multi"], t["_n"], 0).sum(),
-            sum_alpha=lambda t: ibis.ifelse(t["_multi"], t["_alpha"], 0.0).sum(),
+            all_firms=m.count(),
+            firms=m["_multi"].sum(),
+            singleton_rows=ibis.ifelse(m["_multi"], 0, m["_n"]).sum(),
+            rows=ibis.ifelse(m["_multi"], m["_n"], 0).sum(),
+            sum_alpha=ibis.ifelse(m["_multi"], m["_alpha"], 0.0).sum(),
             **{
-                f"sx_{c}": (
-                    lambda c: (
-                        lambda t: ibis.ifelse(t["_multi"], t["_n"] * t[f"mean_{c}"], 0.0).sum()
-                    )
-                )(c)
+                f"sx_{c}": ibis.ifelse(m["_multi"], m["_n"] * m[f"mean_{c}"], 0.0).sum()
                 for c in COVARIATES
             },
         )
@@ -347,6 +355,7 @@ def _firm_effects(means: ir.Table, fit: LinearFit) -> dict:
             str(r.industry): float(r.sum_alpha) / int(r.firms) for r in present.itertuples()
         },
         "industry_firms": {str(r.industry): int(r.firms) for r in present.itertuples()},
+        "all_firms": {str(r.industry): int(r.all_firms) for r in per.itertuples()},
         "means": {c: float(per[f"sx_{c}"].sum()) / total_rows for c in COVARIATES},
     }
 
@@ -399,14 +408,14 @@ def _probability(model: str, eta: np.ndarray) -> np.ndarray:
 
 
 def _linear_predictor(results: ModelResults, model: str, values: Mapping[str, float]) -> float:
-    """x'beta with ``values`` overriding the model's sample means (dummies as shares)."""
+    """x'beta over every column (year-month dummies too), ``values`` overriding the model's
+    estimation-sample means (dummies at their shares)."""
     fit = results.fits[model]
     means = results.means[model]
     eta = 0.0
-    for term, b in zip(fit.names, fit.beta, strict=True):
-        eta += float(b) * values.get(term, means[term])
-    if model != "fe_lpm" and len(fit.level_beta):
-        eta += float(fit.level_beta @ results.level_shares[model])
+    for term, b in zip(fit.all_names, fit.all_beta, strict=True):
+        if b != 0.0:
+            eta += float(b) * values.get(term, means[term])
     return eta
 
 
