@@ -35,6 +35,7 @@ month; not reported) and the fixed-effects model adds year-month effects (absorb
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -50,7 +51,7 @@ from econscope._stats.linear import Design, LinearFit, fit_linear
 from econscope._stats.logit import fit_logit
 from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
-from econscope.errors import DataError
+from econscope.errors import DataError, EconscopeWarning
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 
 __all__ = [
@@ -96,7 +97,8 @@ class ModelResults:
     ``fe_mean_effect`` the mean firm effect over the FE sample's firms and
     ``fe_industry_effect`` that mean over each industry's firms; ``industry_firms`` per
     model, firms of each industry in its estimation sample; ``rows`` the row accounting
-    (rows_in, dropped_missing_outcome, dropped_missing_covariate, dropped_singletons).
+    (rows_in, dropped_missing_outcome, dropped_missing_covariate, dropped_singletons,
+    dropped_separated_logit).
     """
 
     fits: Mapping[str, LinearFit]
@@ -153,6 +155,40 @@ def _sample(panel: ir.Table, settings: Settings) -> _Sample:
     return _Sample(clean, rows, raw_ss, pooled, ym)
 
 
+def _logit_sample(sample: _Sample) -> tuple[ir.Table, int, dict[str, tuple[str, ...]]]:
+    """The logit's rows: the sample less every factor level whose rows all have the same
+    outcome (perfect separation: that level's coefficient would be infinite).
+
+    As fixest does for separated fixed effects, such rows are dropped, counted and named in
+    an :class:`~econscope.errors.EconscopeWarning`; the level gets no logit prediction.
+    Dropping one level's rows can separate another, so the check repeats until none is.
+    """
+    table = sample.clean
+    dropped: dict[str, list[str]] = {}
+    for _ in range(len(sample.pooled.factors) * 50):
+        found = False
+        for factor in sample.pooled.factors:
+            by = table.group_by(factor).aggregate(n=table.count(), ones=table[_Y].sum())
+            sep = by.filter((by.ones == 0) | (by.ones == by.n))[factor].to_pyarrow().to_pylist()
+            if sep:
+                found = True
+                dropped.setdefault(factor, []).extend(str(level) for level in sep)
+                table = table.filter(~table[factor].isin(sep))
+        if not found:
+            break
+    if not dropped:
+        return table, 0, {}
+    removed = int(sample.clean.count().execute()) - int(table.count().execute())
+    levels = "; ".join(f"{f}: {', '.join(sorted(v))}" for f, v in sorted(dropped.items()))
+    warnings.warn(
+        f"logit: dropped {removed:,} rows whose level has one outcome only (perfect "
+        f"separation) - {levels}. Their logit coefficient and prediction are not estimated",
+        EconscopeWarning,
+        stacklevel=3,
+    )
+    return table, removed, {f: tuple(sorted(v)) for f, v in dropped.items()}
+
+
 def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
     """The FE-LPM and its firm-effect summary (mean effects, firms, means, singletons)."""
     fe_cols = [_Y, *COVARIATES]
@@ -185,7 +221,7 @@ def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None
     if model == "lpm":
         return fit_linear(sample.clean, sample.pooled, "lpm")
     if model == "logit":
-        return fit_logit(sample.clean, sample.pooled, "logit")
+        return fit_logit(_logit_sample(sample)[0], sample.pooled, "logit")
     return _fit_fe(sample)[0]
 
 
@@ -198,10 +234,16 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
     settings = settings or Settings()
     sample = _sample(panel, settings)
     lpm = fit_linear(sample.clean, sample.pooled, "lpm")
-    logit = fit_logit(sample.clean, sample.pooled, "logit")
+    logit_table, separated_rows, separated = _logit_sample(sample)
+    logit = fit_logit(logit_table, sample.pooled, "logit")
     fe_fit, fe_summary = _fit_fe(sample)
-    rows = {**sample.rows, "dropped_singletons": fe_summary["singleton_rows"]}
+    rows = {
+        **sample.rows,
+        "dropped_singletons": fe_summary["singleton_rows"],
+        "dropped_separated_logit": separated_rows,
+    }
     ind_firms = fe_summary["all_firms"]
+    logit_firms = {k: v for k, v in ind_firms.items() if k not in separated.get("industry", ())}
     industries = sorted(ind_firms)
     ym = sample.year_month_effects
 
@@ -222,7 +264,7 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
         industry_firms=MappingProxyType(
             {
                 "lpm": MappingProxyType(ind_firms),
-                "logit": MappingProxyType(ind_firms),
+                "logit": MappingProxyType(logit_firms),
                 "fe_lpm": MappingProxyType(fe_summary["industry_firms"]),
             }
         ),
@@ -454,9 +496,12 @@ def prediction_tables(
                     continue
                 shift = results.fe_industry_effect[ind]
             else:
+                if ind not in results.industry_firms[model]:
+                    continue  # the level was not estimated (e.g. separated in the logit)
                 shift = 0.0
-                for other in results.industries[1:]:
-                    values[f"industry[T.{other}]"] = 1.0 if other == ind else 0.0
+                dummies = [t for t in fit.all_names if t.startswith("industry[T.")]
+                for term in dummies:  # the model's base level has none: all zero
+                    values[term] = 1.0 if term == f"industry[T.{ind}]" else 0.0
             eta = shift + _linear_predictor(results, model, values)
             n = results.industry_firms[model].get(ind, 0)
             f09.append((model, ind, float(_probability(model, np.array(eta))), n))
