@@ -101,8 +101,9 @@ class RunResult:
 
 def published_paths(out_dir: Path) -> list[Path]:
     """The published outputs of a run: results/, figures/ and report.html."""
-    return [p for p in (out_dir / "results", out_dir / "figures", out_dir / "report.html")
-            if p.exists()]
+    return [
+        p for p in (out_dir / "results", out_dir / "figures", out_dir / "report.html") if p.exists()
+    ]
 
 
 def _identifiers(con: Backend, validated_dir: Path) -> ibis.Column:
@@ -154,9 +155,11 @@ def run(
         analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
         done(analysis.reused)
     with stage("report") as done:
-        before = (out_dir / "report.html").stat().st_mtime_ns if (
-            out_dir / "report.html"
-        ).exists() else None
+        before = (
+            (out_dir / "report.html").stat().st_mtime_ns
+            if (out_dir / "report.html").exists()
+            else None
+        )
         report_path = render_report(out_dir, settings)
         done(before is not None and report_path.stat().st_mtime_ns == before)
 
