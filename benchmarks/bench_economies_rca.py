@@ -82,7 +82,7 @@ def run() -> str:
         "Balassa RCA and presence (RCA >= 1) for one year of synthetic exports (countries x "
         "HS6 products, 60% of cells non-zero), from Parquet. econscope: `rca_table` as Ibis "
         "on DuckDB; peer: `ecomplexity` (pandas; it also computes ECI/PCI, having no "
-        "RCA-only mode). Other helpers were loading the 2 cores while this ran.",
+        "RCA-only mode).",
         "",
         "| run | wall s | peak MiB |",
         "| --- | ---: | ---: |",

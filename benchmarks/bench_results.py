@@ -104,7 +104,7 @@ def run() -> str:
         "A synthetic panel (firms x monthly statements, DESIGN.md columns) in Parquet. "
         "econscope: all ten panel-based tables (Ibis on DuckDB, exact medians); "
         "econscope fig02 alone; pandas fig02 alone (firm-month collapse, share, exact "
-        "median) as the peer. Other helpers were loading the 2 cores while this ran.",
+        "median) as the peer.",
         "",
         "| statements | what | wall s | peak MiB |",
         "| --- | --- | --- | --- |",
