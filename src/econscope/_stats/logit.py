@@ -196,7 +196,8 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
     if result.last.max_abs_eta > MAX_ABS_ETA:
         warnings.warn(
             f"{model}: some fitted probabilities are numerically 0 or 1 (|eta| up to "
-            f"{result.last.max_abs_eta:.0f}); the data may be quasi-separated",
+            f"{result.last.max_abs_eta:.0f}), as R's glm would also say: rows with extreme "
+            "covariate values (e.g. very large cash buffer days), or quasi-separation",
             EconscopeWarning,
             stacklevel=3,
         )

@@ -80,7 +80,8 @@ def demo_cmd(
     result = run_demo(out_dir, firms=firms, seed=seed, console=console)
     smallbiz_report, economies_report = result.reports
     out.print(f"smallbiz report:  {smallbiz_report.resolve()}", highlight=False, soft_wrap=True)
-    out.print(f"economies report: {economies_report}", highlight=False, soft_wrap=True)
+    shown = economies_report.resolve() if economies_report else "not written"
+    out.print(f"economies report: {shown}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
