@@ -6,9 +6,15 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from econscope.config import EngineConfig
 from econscope.engine import connect
+
+# Property tests are judged on what they find, not on speed: a loaded 2-core CI machine must
+# not turn a slow example into a failure.
+settings.register_profile("econscope", deadline=None)
+settings.load_profile("econscope")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
