@@ -226,21 +226,10 @@ def generate(out: str | Path, firms: int, seed: int = 7) -> dict[str, int]:
 
 
 def make_input(out: str | Path, firms: int, seed: int = 7) -> str:
-    """Validated tables for the benchmark: the simulator's when present, else :func:`generate`.
+    """Validated tables for the benchmark: a simulated bank, validated. Returns the source."""
+    from econscope.smallbiz.simulate import simulate
+    from econscope.smallbiz.validate import validate
 
-    The simulator writes clean typed Parquet when no faults are injected; it is validated
-    first when the validator is on this branch. Returns which source was used.
-    """
-    try:
-        from econscope.smallbiz.simulate import simulate
-    except ImportError:
-        generate(out, firms, seed)
-        return "benchmarks.bench_panel.generate (the simulator is not on this branch)"
-    try:
-        from econscope.smallbiz.validate import validate
-    except ImportError:
-        simulate(out, firms=firms, seed=seed, progress=False)
-        return "econscope.smallbiz.simulate.simulate (clean, faults=0; no validator here)"
     raw = Path(out).parent / "raw"
     simulate(raw, firms=firms, seed=seed, progress=False)
     validate(raw, out)

@@ -27,7 +27,7 @@ def run() -> str:
         "seed, writing the seven contract tables and the truth table as Parquet (zstd), one "
         "row group per chunk of 2,000 firms. Target for 10,000 firms: under 180 s and "
         "under 4 GiB peak. No peer library writes this contract, so there is no peer "
-        "column. Other processes shared the two cores while this was measured.",
+        "column.",
         "",
         "| run | wall s | peak MiB |",
         "| --- | ---: | ---: |",
