@@ -63,3 +63,12 @@ def test_separated_level_gets_no_logit_prediction(results) -> None:
     assert SEPARATED in lpm
     assert SEPARATED not in logit
     assert logit == lpm - {SEPARATED}
+
+
+def test_logit_firm_counts_come_from_the_logit_sample(panel, results) -> None:
+    # fig09's n_firms drives suppression: for the logit it counts the firms of each
+    # industry among the rows the logit kept (pandas count on the same rows).
+    df = complete_rows(panel)
+    kept = df[df["industry"] != SEPARATED]
+    expected = kept.groupby("industry")["firm_id"].nunique().to_dict()
+    assert dict(results.industry_firms["logit"]) == expected

@@ -52,6 +52,7 @@ from econscope._stats.logit import fit_logit
 from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
+from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 
 __all__ = [
@@ -189,6 +190,12 @@ def _logit_sample(sample: _Sample) -> tuple[ir.Table, int, dict[str, tuple[str, 
     return table, removed, {f: tuple(sorted(v)) for f, v in dropped.items()}
 
 
+def _firms_per_industry(table: ir.Table) -> dict[str, int]:
+    """Distinct firms per industry in an estimation sample (one small aggregate)."""
+    per = table.group_by("industry").aggregate(firms=table[_FIRM].nunique()).to_pyarrow()
+    return dict(zip(per["industry"].to_pylist(), per["firms"].to_pylist(), strict=True))
+
+
 def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
     """The FE-LPM and its firm-effect summary (mean effects, firms, means, singletons)."""
     fe_cols = [_Y, *COVARIATES]
@@ -243,7 +250,7 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
         "dropped_separated_logit": separated_rows,
     }
     ind_firms = fe_summary["all_firms"]
-    logit_firms = {k: v for k, v in ind_firms.items() if k not in separated.get("industry", ())}
+    logit_firms = _firms_per_industry(logit_table) if separated else ind_firms
     industries = sorted(ind_firms)
     ym = sample.year_month_effects
 
@@ -562,7 +569,3 @@ def regression_table(results: ModelResults) -> pd.DataFrame:
     for label, cells in footer.items():
         out.append({"row": label, **{MODEL_LABELS[m]: cells[m] for m in MODELS}})
     return pd.DataFrame(out, columns=["row", *labels])
-
-
-def _stars(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
