@@ -121,9 +121,37 @@ def test_the_regression_table_has_a_column_per_model_and_the_fit(rendered) -> No
 def test_funnel_counts_under_k_firms_are_suppressed(rendered) -> None:
     _, page = rendered
     section = page.split('<section id="funnel">', 1)[1].split("</section>", 1)[0]
-    # fixture: 5, 2 and 3 firms dropped (< 10) are suppressed with their rows; 0 is shown
-    assert section.count(">suppressed<") == 6
-    assert ">1,900<" in section and ">40<" in section
+    # fixture: steps drop 0, 5, 2 and 3 firms (k = 10). The three small drops are hidden
+    # with their rows (6 cells), and so is every total between steps (3 before + 3 after,
+    # firms and rows: 12 cells), else 40 - 35 would give back the 5. Shown: the first
+    # "before" (40 firms, 1,900 rows), the last "after" (30, 1,500) and the 0 drop.
+    assert section.count(">suppressed<") == 18
+    for shown in (">40<", ">1,900<", ">30<", ">1,500<"):
+        assert shown in section
+    for hidden in (">35<", ">33<", ">5<", ">1,700<"):
+        assert hidden not in section
+
+
+def test_a_small_funnel_step_is_hidden_with_a_larger_one_until_k_firms() -> None:
+    # drops 0, 3 and 40 with k = 10: hiding the 3 alone would leave it as
+    # (first before - last after) - 40 = 43 - 40; so the 40 is hidden too (3 + 40 >= 10).
+    from econscope.smallbiz.report import _funnel_hidden
+
+    funnel = pd.DataFrame(
+        {
+            "firms_before": [100, 100, 97],
+            "firms_after": [100, 97, 57],
+            "firms_dropped": [0, 3, 40],
+            "rows_before": [9, 9, 8],
+            "rows_after": [9, 8, 5],
+            "rows_dropped": [0, 1, 3],
+        }
+    )
+    hidden = _funnel_hidden(funnel, 10)
+    assert hidden["firms_dropped"].tolist() == [False, True, True]
+    assert hidden["firms_before"].tolist() == [False, True, True]
+    assert hidden["firms_after"].tolist() == [True, True, False]
+    assert not _funnel_hidden(funnel.assign(firms_dropped=[0, 30, 40]), 10).any().any()
 
 
 def test_data_quality_lists_quarantined_rows_by_reason(rendered) -> None:

@@ -19,7 +19,7 @@ suppressed (:func:`econscope.disclosure.suppress` again, before drawing).
 ...                      "suppressed": [False, True]})
 >>> spec = chart(TABLES["fig02"], rows, k=10).to_dict()
 >>> [[layer["mark"]["type"] for layer in panel["layer"]] for panel in spec["vconcat"]]
-[['line', 'point'], ['line']]
+[['line', 'point'], ['text']]
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ import math
 import pandas as pd
 from rich.table import Table
 
+from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import TABLES
 
 __all__ = ["regression_table", "result_table"]
@@ -50,13 +51,6 @@ def _num(x: object, digits: int = 4) -> str:
         return ""
     value = float(x)  # type: ignore[arg-type]
     return f"{value:.{digits}g}"
-
-
-def _stars(p: object) -> str:
-    if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    p = float(p)  # type: ignore[arg-type]
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
 
 
 def regression_table(coefficients: pd.DataFrame, fit: pd.DataFrame) -> Table:

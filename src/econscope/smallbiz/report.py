@@ -42,6 +42,7 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
+from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES, TableSpec
 from econscope.stages import Manifest, fingerprint, load_manifest, reusable
 
@@ -158,13 +159,6 @@ def _fmt_coef(value: object) -> str | None:
     return f"{x:.4f}" if x == 0 or abs(x) >= 1e-3 else f"{x:.3e}"
 
 
-def _stars(p: object) -> str:
-    if p is None or pd.isna(p):
-        return ""
-    p = float(p)  # type: ignore[arg-type]
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-
-
 def _na(what: str) -> str:
     from econscope.report.html import paragraph
 
@@ -174,25 +168,52 @@ def _na(what: str) -> str:
 # --------------------------------------------------------------------------- sections
 
 
+def _funnel_hidden(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Which funnel cells to suppress (True = hidden), rows in step order.
+
+    A step that drops 1 to k-1 firms is hidden with its rows. Because consecutive totals
+    would give it back by subtraction (dropped = before - after), every intermediate total
+    is hidden too, leaving only the first step's "before" and the last step's "after"
+    (totals that are published anyway). Because those two give the sum of all drops, more
+    steps' drops are hidden (smallest first) until the hidden drops add up to k firms.
+    """
+    drops = funnel["firms_dropped"].fillna(0).astype(float).tolist()
+    small = [i for i, d in enumerate(drops) if 0 < d < k]
+    hidden = pd.DataFrame(False, index=funnel.index, columns=[*_FUNNEL_FIRMS, *_FUNNEL_ROWS])
+    if not small:
+        return hidden
+    chosen = set(small)
+    others = sorted((d, i) for i, d in enumerate(drops) if d > 0 and i not in chosen)
+    while sum(drops[i] for i in chosen) < k and others:
+        chosen.add(others.pop(0)[1])
+    last = len(drops) - 1
+    for pos, idx in enumerate(funnel.index):
+        for kind in ("firms", "rows"):
+            hidden.loc[idx, f"{kind}_before"] = pos > 0
+            hidden.loc[idx, f"{kind}_after"] = pos < last
+            hidden.loc[idx, f"{kind}_dropped"] = pos in chosen
+    return hidden
+
+
 def _funnel_section(run: _Run, k: int) -> str:
     from econscope.report.html import SUPPRESSED, paragraph, table
 
     if run.funnel is None:
         return _na("The sample funnel (panel/funnel.csv)")
+    funnel = run.funnel.sort_values("step").reset_index(drop=True)
+    hidden = _funnel_hidden(funnel, k)
     rows = []
-    for rec in run.funnel.sort_values("step").to_dict("records"):
+    for idx, rec in funnel.iterrows():
         cells: list[object] = [_fmt(rec["step"]), _fmt(rec["filter"]), _fmt(rec["description"])]
-        small = [0 < float(rec[c]) < k if pd.notna(rec[c]) else False for c in _FUNNEL_FIRMS]
         cells += [
-            SUPPRESSED if s else _fmt(rec[c]) for c, s in zip(_FUNNEL_FIRMS, small, strict=True)
-        ]
-        cells += [
-            SUPPRESSED if s else _fmt(rec[c]) for c, s in zip(_FUNNEL_ROWS, small, strict=True)
+            SUPPRESSED if hidden.loc[idx, c] else _fmt(rec[c]) for c in _FUNNEL_FIRMS + _FUNNEL_ROWS
         ]
         rows.append(cells)
     return paragraph(
         "Firms and rows (card statements) kept and dropped at each filter of the sample. "
-        f"Counts of 1 to {k - 1} firms (and their rows) are suppressed.",
+        f"A step dropping 1 to {k - 1} firms is suppressed with its rows, and so are the "
+        "totals between steps and enough other steps that no hidden count can be recovered "
+        "by subtraction.",
         css_class="note",
     ) + table(
         ["step", "filter", "description", *_FUNNEL_FIRMS, *_FUNNEL_ROWS],
