@@ -16,6 +16,7 @@ from econscope.disclosure import (
     scan_for_identifiers,
     suppress,
 )
+from econscope.engine import read_table, write_parquet
 from econscope.errors import ConfigError, DisclosureError
 
 
@@ -171,6 +172,93 @@ def test_scan_against_an_engine_column_keeps_identifiers_in_the_engine(outputs, 
     planted.write_text(f"industry,value\n{CARD},0.2\n")
     ids = ibis.memtable(pa.table({"card_id": pa.array([CARD, "card-0000"], pa.string())}))
     assert scan_for_identifiers([outputs], ids.card_id) == [(planted, CARD)]
+
+
+ACCOUNT = "acct 0042/7"  # not token-shaped: matched as a substring
+
+
+def engine_ids(con, folder, ids) -> ibis.Column:
+    """``ids`` as a column of a table that lives in the engine (read from Parquet)."""
+    path = folder / "ids.parquet"
+    write_parquet(pa.table({"identifier": pa.array(ids, pa.string())}), path)
+    return read_table(con, path).identifier
+
+
+@pytest.fixture(params=["list", "engine"])
+def scan(request, con, tmp_path_factory):
+    """scan_for_identifiers with the ids as a Python list, or as an engine column."""
+
+    def run(paths, ids):
+        if request.param == "list":
+            return scan_for_identifiers(paths, ids)
+        return scan_for_identifiers(paths, engine_ids(con, tmp_path_factory.mktemp("ids"), ids))
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [
+        ("fig05.csv", "industry,measure,value\n{id},share_revolving,0.2\n"),
+        ("report.html", '<html><td title="{id}">0.2</td></html>'),
+        ("fig11.svg", "<svg><g><text>{id}</text></g></svg>"),
+    ],
+)
+@pytest.mark.parametrize("identifier", [FIRM, ACCOUNT, "a.b", "F:12"])
+def test_engine_scan_finds_token_and_other_identifiers_in_a_csv_html_or_svg(
+    outputs, con, tmp_path_factory, name, template, identifier
+):
+    planted = outputs / name
+    planted.write_text(template.format(id=identifier))
+    ids = engine_ids(con, tmp_path_factory.mktemp("ids"), [identifier, CARD, "acct 9999/1"])
+    assert scan_for_identifiers([outputs], ids) == [(planted, identifier)]
+
+
+def test_engine_scan_finds_nothing_in_clean_outputs(outputs, con, tmp_path_factory):
+    ids = engine_ids(con, tmp_path_factory.mktemp("ids"), [FIRM, CARD, ACCOUNT, "a.b", "4711"])
+    assert scan_for_identifiers([outputs], ids) == []
+
+
+def test_engine_scan_ignores_null_and_empty_identifiers(outputs, con, tmp_path_factory):
+    ids = engine_ids(con, tmp_path_factory.mktemp("ids"), [None, ""])
+    assert scan_for_identifiers([outputs], ids) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("note.html", "<p>firm 4711 leaked</p>"),
+        ("note.html", "<p>see firm 4711.</p>"),  # a full stop is not a decimal point
+        ("fig05.csv", "month,industry,value\n2020-01-01,4711,0.2\n"),  # commas split cells
+        ("fig05.svg", "<svg><text>4711</text></svg>"),
+    ],
+)
+def test_a_digit_only_identifier_standing_alone_is_found(tmp_path, scan, name, text):
+    f = tmp_path / name
+    f.write_text(text)
+    assert scan([f], ["4711"]) == [(f, "4711")]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("fig05.csv", "month,value\n2020-01-01,4711.0\n"),  # a value
+        ("fig05.csv", "month,value\n2020-04-11,0.4711\n"),  # a date and a share
+        ("report.html", "<td>4,711</td><td>34,711.5</td>"),  # thousands-grouped counts
+        ("fig05.svg", '<svg><path d="M4711.0,12.5"/></svg>'),
+    ],
+)
+def test_a_digit_only_identifier_inside_a_number_is_not_found(tmp_path, scan, name, text):
+    f = tmp_path / name
+    f.write_text(text)
+    assert scan([f], ["4711", "711"]) == []
+
+
+def test_in_a_csv_a_comma_separates_cells_rather_than_thousands(tmp_path, scan):
+    csv, html = tmp_path / "t.csv", tmp_path / "t.html"
+    csv.write_text("n_firms,industry\n4,711\n")
+    html.write_text("<td>4,711</td>")
+    assert scan([csv, html], ["711"]) == [(csv, "711")]
 
 
 def test_check_no_identifiers_refuses_to_publish(outputs):

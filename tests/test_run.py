@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pandas as pd
@@ -11,9 +12,12 @@ from econscope import smallbiz
 from econscope.cli import main
 from econscope.config import load_settings
 from econscope.disclosure import scan_for_identifiers
+from econscope.errors import DisclosureError
 from econscope.smallbiz.run import published_paths
 from econscope.smallbiz.tables import TABLES
 
+# The module, not the function that econscope.smallbiz.run names (see econscope.smallbiz).
+run_module = importlib.import_module("econscope.smallbiz.run")
 # A small bank: 80 firms over three years; k = 3 so that some cells are published.
 SETTINGS = load_settings(overrides=["disclosure.k=3"])
 # A bank this small may separate an industry in the logit: econscope says so in its own
@@ -83,6 +87,25 @@ def test_no_identifier_reaches_a_published_file(bank: Path, first_run: smallbiz.
         assert scan_for_identifiers([planted], ids) == [(planted, sorted(ids)[0])]
     finally:
         planted.unlink()
+
+
+def test_a_leak_found_after_the_report_removes_every_published_output(
+    bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firm_id = str(pd.read_parquet(bank / "firms.parquet", columns=["firm_id"])["firm_id"].iloc[0])
+    render = run_module.render_report
+
+    def leaky_render(out_dir: Path, settings: object) -> Path:
+        path = render(out_dir, settings)
+        path.write_text(path.read_text() + f"<p>{firm_id}</p>")
+        return path
+
+    monkeypatch.setattr(run_module, "render_report", leaky_render)
+    with pytest.raises(DisclosureError, match=r"report\.html.*removed"):
+        smallbiz.run(bank, tmp_path, SETTINGS)
+    assert published_paths(tmp_path) == []
+    assert not (tmp_path / "results").exists() and not (tmp_path / "figures").exists()
+    assert (tmp_path / "validated" / "manifest.json").is_file()  # inputs of the run stay
 
 
 def test_cli_run_prints_the_report_path(

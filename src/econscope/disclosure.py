@@ -22,6 +22,7 @@ Two rules (DESIGN.md, "Disclosure control"):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -44,7 +45,18 @@ __all__ = [
 #: (runs of these characters), so id "F12" is found in "F12," but not inside "F123" or
 #: inside the number 2012.
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
-_TOKEN_FULL = re.compile(r"[A-Za-z0-9_\-]+\Z")
+#: One character that no token holds; an identifier containing one is matched as a substring.
+#: The same pattern classifies identifiers inside the engine (RE2 and Java regex alike).
+_NOT_TOKEN_CHAR = "[^A-Za-z0-9_-]"
+_NOT_TOKEN = re.compile(_NOT_TOKEN_CHAR)
+_DIGITS = re.compile(r"[0-9]+\Z")
+#: Numbers whose digit runs are not identifiers: decimals (100.0, 0.25, 1.2.3) and
+#: thousands-grouped integers (1,234 and 1,234.5; groups of exactly three digits).
+#: Dates such as 2020-04-11 need no rule: '-' joins them into one token.
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)+")
+_NUMBER = re.compile(
+    r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[0-9]+(?:\.[0-9]+)+"
+)
 
 
 def suppress(table: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -121,6 +133,28 @@ def _text(path: Path) -> str:
         return data.decode("latin-1")
 
 
+def _tokens(path: Path, text: str) -> set[str]:
+    """The tokens of a file that an identifier can match: every token, less digit runs
+    that are part of a number.
+
+    A digit-only token inside a decimal (``100.0``) or a thousands-grouped integer
+    (``1,234``) is a number, not an identifier. In a CSV file the comma separates cells,
+    so only decimals count there: ``2020-01-01,4711,0.2`` still shows the id 4711.
+    """
+    numbers = _DECIMAL if path.suffix.lower() == ".csv" else _NUMBER
+    spans = [m.span() for m in numbers.finditer(text)]  # sorted, not overlapping
+    starts = [a for a, _ in spans]
+    out: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if _DIGITS.match(token):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() <= spans[i][1]:
+                continue
+        out.add(token)
+    return out
+
+
 def scan_for_identifiers(
     paths: Iterable[str | Path],
     identifiers: Iterable[str] | ir.Column,
@@ -128,11 +162,21 @@ def scan_for_identifiers(
     """Every (file, identifier) where an identifier appears in a file under ``paths``.
 
     ``paths`` are files or folders (scanned recursively: CSV, HTML, SVG, JSON, any text;
-    binary files are read as Latin-1). An identifier made of letters, digits, '_' and
-    '-' is matched as a whole token, so an id such as ``"17"`` is not found inside the
-    number 2017; other identifiers are matched as substrings. ``identifiers`` may be an
-    Ibis column (e.g. ``panel.firm_id``): then the files' tokens are matched against it
-    inside the engine and the identifiers never leave it, which scales to millions.
+    binary files are read as Latin-1). Three rules, the same for a list and an Ibis column:
+
+    - An identifier made of letters, digits, '_' and '-' is matched as a whole token (a
+      run of those characters), so ``"17"`` is not found inside 2017 nor ``"F123"``
+      inside F12345.
+    - A digit-only identifier is not found where its token is part of a number: the
+      digits of a decimal (``4711.0``, ``0.4711``) or of a thousands-grouped integer
+      (``4,711``, not in CSV files, where the comma separates cells). A date such as
+      ``2020-04-11`` is one token already. So ``"4711"`` is found in ``firm 4711 leaked``,
+      ``4711,0.2`` (CSV) and ``firm 4711.``, but not in ``4711.0`` or ``2020-04-11``.
+    - Any other identifier (``"acct 0042/7"``, ``"a.b"``) is matched as a substring.
+
+    ``identifiers`` may be an Ibis column (e.g. ``panel.firm_id``): then the files'
+    tokens and texts are matched against it inside the engine and the identifiers never
+    leave it, which scales to millions.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -149,21 +193,24 @@ def scan_for_identifiers(
     if isinstance(identifiers, ir.Column):
         return _scan_in_engine(files, identifiers)
     ids = {str(i) for i in identifiers if i is not None and str(i) != ""}
-    token_ids = {i for i in ids if _TOKEN_FULL.match(i)}
-    other_ids = sorted(ids - token_ids)
+    other_ids = sorted(i for i in ids if _NOT_TOKEN.search(i))
+    token_ids = ids.difference(other_ids)
     hits: list[tuple[Path, str]] = []
     for f in files:
         text = _text(f)
-        found = set(_TOKEN.findall(text)) & token_ids
+        found = _tokens(f, text) & token_ids
         found |= {i for i in other_ids if i in text}
         hits.extend((f, i) for i in sorted(found))
     return hits
 
 
 def _scan_in_engine(files: Sequence[Path], column: ir.Column) -> list[tuple[Path, str]]:
-    rows = [(str(f), tok) for f in files for tok in sorted(set(_TOKEN.findall(_text(f))))]
-    if not rows:
+    if not files:
         return []
+    texts = {str(f): _text(f) for f in files}
+    rows = [
+        (name, tok) for name, text in texts.items() for tok in sorted(_tokens(Path(name), text))
+    ]
     tokens = ibis.memtable(
         pa.table(
             {
@@ -172,10 +219,28 @@ def _scan_in_engine(files: Sequence[Path], column: ir.Column) -> list[tuple[Path
             }
         )
     )
+    documents = ibis.memtable(
+        pa.table(
+            {
+                "file": pa.array(list(texts), pa.string()),
+                "text": pa.array(list(texts.values()), pa.string()),
+            }
+        )
+    )
     ids = column.cast("string").name("identifier").as_table().distinct()
-    hits = tokens.join(ids, tokens.token == ids.identifier).select("file", "token")
-    found = hits.to_pyarrow().to_pylist()  # only the hits leave the engine
-    return sorted((Path(r["file"]), r["token"]) for r in found)
+    ids = ids.filter(ids.identifier.notnull() & (ids.identifier != ""))
+    by_token = tokens.join(ids, tokens.token == ids.identifier).select(
+        file=tokens.file, identifier=ids.identifier
+    )
+    # Identifiers that are not token-shaped are few: a cross join with the file texts.
+    others = ids.filter(ids.identifier.re_search(_NOT_TOKEN_CHAR))
+    by_text = (
+        documents.cross_join(others)
+        .filter(lambda t: t.text.contains(t.identifier))
+        .select("file", "identifier")
+    )
+    found = by_token.union(by_text).to_pyarrow().to_pylist()  # only the hits leave the engine
+    return sorted((Path(r["file"]), r["identifier"]) for r in found)
 
 
 def check_no_identifiers(

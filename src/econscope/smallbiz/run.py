@@ -4,7 +4,8 @@ Each stage writes its outputs and a manifest under ``out_dir`` (layout in docs/r
 is reused when its inputs and settings have not changed, so a rerun after an interruption
 resumes where it stopped. Before returning, every published file (``results/``,
 ``figures/``, ``report.html``) is scanned for the firm, account and card identifiers of the
-input; a hit is a :class:`~econscope.errors.DisclosureError`, never a silent publish.
+input; a hit removes every published output and raises
+:class:`~econscope.errors.DisclosureError`, never a silent publish.
 
 >>> from econscope.smallbiz.run import STAGES
 >>> STAGES
@@ -14,6 +15,7 @@ input; a hit is a :class:`~econscope.errors.DisclosureError`, never a silent pub
 from __future__ import annotations
 
 import html
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -106,6 +108,15 @@ def published_paths(out_dir: Path) -> list[Path]:
     ]
 
 
+def _unpublish(paths: list[Path]) -> None:
+    """Remove published outputs (folders with their contents) after a disclosure hit."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _identifiers(con: Backend, validated_dir: Path) -> ibis.Column:
     parts = [
         read_table(con, validated_dir / f"{table}.parquet")[column].name("identifier")
@@ -163,11 +174,16 @@ def run(
         report_path = render_report(out_dir, settings)
         done(before is not None and report_path.stat().st_mtime_ns == before)
 
-    hits = scan_for_identifiers(published_paths(out_dir), _identifiers(con, out_dir / "validated"))
+    published = published_paths(out_dir)
+    hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
     if hits:
-        where = ", ".join(sorted({str(path) for path, _ in hits})[:5])
+        files = sorted({str(path) for path, _ in hits})
+        _unpublish(published)
+        removed = ", ".join(str(p) for p in published)
         raise DisclosureError(
-            f"{len(hits)} identifier(s) of the input appear in published outputs ({where}). "
+            f"{len(hits)} identifier(s) of the input appear in published outputs "
+            f"({', '.join(files[:5])}{' ...' if len(files) > 5 else ''}); every published "
+            f"output was removed ({removed}), so nothing identifying stays published. "
             "Hint: published tables must hold only aggregates; report this as a bug"
         )
     return RunResult(out_dir, validation, panel, analysis, report_path, seconds, reused)
