@@ -24,7 +24,7 @@ import pyarrow as pa
 from econscope.config import Settings
 from econscope.errors import ConfigError, DataError
 
-__all__ = ["deflate", "deflators", "missing_cpi_years", "monthly_cpi"]
+__all__ = ["deflate", "deflators", "missing_cpi_months", "missing_cpi_years", "monthly_cpi"]
 
 
 def monthly_cpi(path: str | Path) -> pd.DataFrame:
@@ -99,6 +99,21 @@ def missing_cpi_years(settings: Settings, years: Iterable[int]) -> list[int]:
     f = deflators(settings, monthly=False)
     have = set(f.year.tolist())
     return sorted({int(y) for y in years} - have)
+
+
+def missing_cpi_months(settings: Settings, months: Iterable[tuple[int, int]]) -> list[str]:
+    """The (year, month) pairs, as ``YYYY-MM``, that a monthly CPI file does not cover.
+
+    Empty when no monthly file is set (the annual table is checked by
+    :func:`missing_cpi_years`). A year present with only some months would otherwise pass
+    the annual check and leave null real values for the other months.
+    """
+    if settings.prices.cpi_monthly_file is None:
+        return []
+    f = deflators(settings, monthly=True)
+    have = set(zip(f.year.astype(int), f.month.astype(int), strict=True))
+    wanted = {(int(y), int(m)) for y, m in months}
+    return [f"{y:04d}-{m:02d}" for y, m in sorted(wanted - have)]
 
 
 def deflate(
