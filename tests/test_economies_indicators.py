@@ -303,3 +303,37 @@ def test_rca_table_equals_scalar_formula(cells: list[tuple[str, str, float]]) ->
         x_p = sum(c[2] for c in cells if c[1] == r["product"])
         assert r["rca"] == pytest.approx(ind.rca(r["value"], x_c, x_p, total), rel=1e-9)
         assert r["mcp"] == int(r["rca"] >= 1)
+
+
+def test_hhi_table_nulls_and_flags_groups_the_scalar_refuses(con) -> None:
+    # A has a negative part (hhi raises on it); Z sums to zero; B is fine
+    t = ibis.memtable(
+        pa.table(
+            {
+                "reporter": ["A", "A", "Z", "Z", "B", "B"],
+                "product": ["p", "q", "p", "q", "p", "q"],
+                "value": [30.0, -10.0, 5.0, -5.0, 3.0, 1.0],
+            }
+        )
+    )
+    with pytest.raises(DataError, match="non-negative"):
+        ind.hhi([30.0, -10.0])
+    got = {
+        r["reporter"]: r
+        for r in con.to_pyarrow(ind.hhi_table(t, by=["reporter"], part="product")).to_pylist()
+    }
+    for name, why in (("A", "negative_parts"), ("Z", "negative_parts")):  # Z: -5 < 0
+        row = got[name]
+        assert row["flag"] == why
+        assert row["hhi"] is None and row["hhi_normalized"] is None
+        assert row["top_n_share"] is None
+    assert got["B"]["flag"] is None
+    assert got["B"]["hhi"] == pytest.approx(ind.hhi([3.0, 1.0]))  # 0.75^2 + 0.25^2 = 0.625
+
+
+def test_hhi_table_flags_a_zero_total(con) -> None:
+    t = ibis.memtable(
+        pa.table({"reporter": ["Z", "Z"], "product": ["p", "q"], "value": [0.0, 0.0]})
+    )
+    (row,) = con.to_pyarrow(ind.hhi_table(t, by=["reporter"], part="product")).to_pylist()
+    assert row["flag"] == "zero_total" and row["hhi"] is None and row["top_n_share"] is None

@@ -453,3 +453,22 @@ def test_real_comtrade_plus(shared_data: Path) -> None:
     bra = r.trade.filter((r.trade.partner == "BRA") & (r.trade.period == "2021"))
     got = {t["flow"]: t["value"] for t in rows(bra)}
     assert got == {"import": 109_877_876_281.0, "export": 53_612_224_393.0}  # file cells
+
+
+def test_facts_yaml_rows_without_a_field_are_rejected(tmp_path: Path) -> None:
+    # the second fact has no unit and no concept: rejected and counted, not kept with ""
+    y = tmp_path / "facts.yaml"
+    full = (
+        "  - {fact_id: a, entity: China, indicator: gdp, period: '2021', value: 1.14367e14,"
+        " unit: CNY, concept: value added, source: NBS, vintage: '2022', quote: q, raw: r}\n"
+    )
+    short = (
+        "  - {fact_id: b, entity: China, indicator: gdp, period: '2022', value: 1.2e14,"
+        " source: NBS, vintage: '2023', quote: q, raw: r}\n"
+    )
+    y.write_text("facts:\n" + full + short, encoding="utf-8")
+    r = read_facts(y)
+    assert [f.fact_id for f in r.facts] == ["a"]
+    assert report(r) == {("read", ""): 2, ("kept", "entity"): 1, ("rejected", "missing_field"): 1}
+    (rej,) = r.rejected.to_pyarrow().to_pylist()
+    assert rej["reason"] == "missing_field" and rej["period"] == "2022"

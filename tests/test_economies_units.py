@@ -228,3 +228,12 @@ def test_entity_sizes_are_shipped_for_countries_and_article_regions() -> None:
     assert entity_size("Vietnam") == entity_size("VNM")
     assert entity_size("CN-SZ") is not None
     assert math.isclose(entity_size("CHN").lcu_per_usd or 0, 6.45)  # type: ignore[union-attr]
+
+
+def test_the_thousand_inside_square_kilometres_is_not_a_scale() -> None:
+    # 平方千米 = km²: its 千 is part of the unit, so 500平方千米 is 500 km², not 500,000
+    (r,) = parse_quantity("500平方千米").readings
+    assert (r.value, r.unit, r.scale) == (500.0, "km2", 1.0)
+    # a real scale word before the unit still counts: 32.9万平方千米 = 329,000 km²
+    (r,) = parse_quantity("32.9万平方千米").readings
+    assert (r.value, r.unit) == (329000.0, "km2")

@@ -193,3 +193,96 @@ def test_rounded_parts_always_reach_the_rounded_sum(parts, decimals):
 def test_money_formats_with_its_sign_and_scale(value):
     text = format_value(value, "USD")
     assert text.startswith("-US$" if value < 0 else "US$")
+
+
+# ------------------------------------------------------------------ units in ratios and comparisons
+def _fx(value: float = 6.35, unit: str = "CNY/USD") -> Value:
+    return Value.exact(value, unit, label="fx", period="2022Q1")
+
+
+def test_a_ratio_converts_whichever_side_is_in_local_currency():
+    # 88.58e9 USD vs 407.66e9 CNY at 6.35 CNY/USD: 407.66 / 6.35 = 64.198 bn USD
+    usd = Value.exact(88.58e9, "USD", label="vn")
+    cny = Value.exact(407.66e9, "CNY", label="sz")
+    fx = _fx()
+    up = FUNCTIONS["ratio"](
+        {"num": "a", "den": "b", "rate": "r"}, Env({"a": usd, "b": cny, "r": fx})
+    )
+    down = FUNCTIONS["ratio"](
+        {"num": "a", "den": "b", "rate": "r"}, Env({"a": cny, "b": usd, "r": fx})
+    )
+    assert up.value == pytest.approx(88.58 * 6.35 / 407.66)  # 1.3798
+    assert down.value == pytest.approx(1 / up.value)
+    assert "same currency" not in up.text and "CNY per USD" in up.text
+
+
+def test_a_ratio_refuses_a_rate_in_the_wrong_unit():
+    from econscope.errors import IncompatibleObservationsError
+
+    env = Env(
+        {
+            "a": Value.exact(88.58e9, "USD"),
+            "b": Value.exact(407.66e9, "CNY"),
+            "r": _fx(25000.0, "VND/USD"),
+        }
+    )
+    with pytest.raises(IncompatibleObservationsError, match="CNY/USD"):
+        FUNCTIONS["ratio"]({"num": "a", "den": "b", "rate": "r"}, env)
+
+
+def test_comparisons_refuse_figures_in_two_units():
+    from econscope.errors import IncompatibleObservationsError
+
+    usd = Value.exact(88.58e9, "USD", entity="VNM", period="2022")
+    cny = Value.exact(407.66e9, "CNY", entity="SZ", period="2022")
+    env = Env({"a": usd, "b": cny, "lo": Value.exact(5.0, "ratio"), "hi": pv(9, "9", "percent")})
+    with pytest.raises(IncompatibleObservationsError, match="USD with CNY"):
+        FUNCTIONS["compare"]({"left": "a", "op": ">", "right": "b"}, env)
+    with pytest.raises(IncompatibleObservationsError):
+        FUNCTIONS["all_compare"]({"values": "a", "op": "<", "reference": "b"}, env)
+    with pytest.raises(IncompatibleObservationsError):
+        FUNCTIONS["compare_mean_growth"](
+            {"left": "a", "op": ">", "right": "b", "window": "2022"}, env
+        )
+    args = {"rates": "hi", "low": "lo", "high": "lo", "window": "2022"}
+    with pytest.raises(IncompatibleObservationsError):
+        FUNCTIONS["range_check"](args, env)
+
+
+def test_a_nested_ratio_converts_with_its_rate_before_comparing():
+    env = Env(
+        {
+            "a": Value.exact(88.58e9, "USD"),
+            "b": Value.exact(407.66e9, "CNY"),
+            "c": Value.exact(1.0, "USD"),
+            "d": Value.exact(1.0, "USD"),
+            "r": _fx(),
+        }
+    )
+    left = {"fn": "ratio", "num": "a", "den": "b", "rate": "r"}  # 1.38
+    out = FUNCTIONS["compare"](
+        {"left": left, "op": ">", "right": {"fn": "ratio", "num": "c", "den": "d"}}, env
+    )
+    assert out.holds
+    with pytest.raises(Exception, match="exchange rate"):
+        FUNCTIONS["compare"](
+            {"left": {"fn": "ratio", "num": "a", "den": "b"}, "op": ">", "right": "c"}, env
+        )
+
+
+def test_a_stated_figure_in_another_unit_is_a_config_error():
+    from econscope.errors import ConfigError
+
+    out = Outcome(64.2e9, 64.2e9, 64.2e9, "USD", "")
+    with pytest.raises(ConfigError, match="CNY"):
+        arithmetic_verdict(out, Stated(407.66e9, 5e6, "CNY", ""))
+    flag = Outcome(1.0, 1.0, 1.0, "bool", "", boolean=True)
+    assert arithmetic_verdict(flag, Stated(1.0, 0.0, "bool", "", holds=True)) == "consistent"
+
+
+def test_a_ratio_of_a_currency_to_persons_says_so():
+    from econscope.errors import IncompatibleObservationsError
+
+    env = Env({"a": Value.exact(366e9, "USD"), "b": Value.exact(98.9e6, "persons")})
+    with pytest.raises(IncompatibleObservationsError, match="one unit"):
+        FUNCTIONS["ratio"]({"num": "a", "den": "b"}, env)

@@ -460,7 +460,10 @@ def hhi_table(
     """HHI, normalised HHI and top-N share of ``part`` within each ``by`` group, in the engine.
 
     Columns: ``by`` + n_parts, total, hhi, hhi_normalized (null when n_parts < 2),
-    top_n_share. Parts are first summed (one row per part).
+    top_n_share, flag. Parts are first summed (one row per part). Where the scalar
+    :func:`hhi` raises, the group's hhi, hhi_normalized and top_n_share are null and
+    ``flag`` says why: ``negative_parts`` (a part sums below zero) or ``zero_total``;
+    ``flag`` is null for the other groups.
     """
     parts = table.group_by([*by, part]).aggregate(_v=table[value].sum())
     w = ibis.window(group_by=list(by))
@@ -468,19 +471,33 @@ def hhi_table(
         _total=parts._v.sum().over(w),
         _rank=ibis.row_number().over(ibis.window(group_by=list(by), order_by=ibis.desc(parts._v))),
     )
-    ranked = ranked.mutate(_s=ranked._v / ranked._total)
+    ranked = ranked.mutate(
+        _s=ibis.ifelse(ranked._total == 0, ibis.null(float), ranked._v / ranked._total)
+    )
     out = ranked.group_by(list(by)).aggregate(
         n_parts=ranked.count(),
         total=ranked._v.sum(),
+        _negative=(ranked._v < 0).any(),
         hhi=(ranked._s * ranked._s).sum(),
         top_n_share=ranked._s.sum(where=ranked._rank < top_n),
     )
-    return out.mutate(
-        hhi_normalized=ibis.ifelse(
-            out.n_parts < 2, ibis.null(float), (out.hhi - 1 / out.n_parts) / (1 - 1 / out.n_parts)
-        ),
-        top_n_share=out.top_n_share.fill_null(0.0),
+    flag = ibis.cases(
+        (out._negative, "negative_parts"),
+        (out.total == 0, "zero_total"),
+        else_=ibis.null(str),
     )
+    out = out.mutate(flag=flag)
+    bad = out.flag.notnull()
+    out = out.mutate(
+        hhi=ibis.ifelse(bad, ibis.null(float), out.hhi),
+        hhi_normalized=ibis.ifelse(
+            bad | (out.n_parts < 2),
+            ibis.null(float),
+            (out.hhi - 1 / out.n_parts) / (1 - 1 / out.n_parts),
+        ),
+        top_n_share=ibis.ifelse(bad, ibis.null(float), out.top_n_share.fill_null(0.0)),
+    )
+    return out.select(*by, "n_parts", "total", "hhi", "hhi_normalized", "top_n_share", "flag")
 
 
 # --- revealed comparative advantage ----------------------------------------------------

@@ -40,7 +40,7 @@ from typing import Any, Literal
 from econscope.economies.currency import Converted, ExchangeRates, Rate, implied_rate
 from econscope.economies.indicators import average_growth, decompose_growth, trade_balance
 from econscope.economies.units import format_quantity, is_currency
-from econscope.errors import ConfigError
+from econscope.errors import ConfigError, IncompatibleObservationsError
 
 __all__ = [
     "FUNCTIONS",
@@ -330,28 +330,73 @@ def _growth_from_parts(args: Mapping[str, Any], env: Env) -> Outcome:
     return Outcome(v, lo, hi, "percent", text)
 
 
+def _rate_sides(rate: Value, a: str, b: str) -> tuple[str, str]:
+    """(local, usd) from a rate's unit ``LOCAL/USD`` when it links currencies ``a`` and ``b``.
+
+    Raises IncompatibleObservationsError naming the rate unit the inputs need.
+    """
+    local, _, per = rate.unit.partition("/")
+    if {local, per} != {a, b} or local == per:
+        want = f"{a}/{b}" if b == "USD" else f"{b}/{a}"
+        raise IncompatibleObservationsError(
+            f"exchange rate {rate.label or 'rate'} is in {rate.unit or 'no unit'}, but "
+            f"{a} and {b} need a {want} rate. Hint: give a rate in {want} "
+            "(local currency per US$)"
+        )
+    return local, per
+
+
+def _convert_side(
+    num: Value, den: Value, rate: Value | None, what: str
+) -> tuple[Callable[[Sequence[float]], tuple[float, float]], str, tuple[Value, ...]]:
+    """How ``num`` and ``den`` are put in one currency: the side in the rate's local
+    currency is converted to the other at the rate. Returns a function of the leaf values
+    (num, den[, rate]) giving (num, den) in one unit, the printed pair and the leaves."""
+    if num.unit == den.unit:
+        text = f"{format_value(num.value, num.unit)} / {format_value(den.value, den.unit)}"
+        return (lambda xs: (xs[0], xs[1])), text, (num, den)
+    if not (is_currency(num.unit) and is_currency(den.unit)):
+        raise IncompatibleObservationsError(
+            f"{what} of {num.unit} to {den.unit}: the units differ and are not both "
+            "currencies. Hint: give both inputs in one unit"
+        )
+    if rate is None:
+        raise ConfigError(
+            f"{what} of {num.unit} to {den.unit} needs an exchange rate. "
+            "Hint: add a rate input (local currency per US$)"
+        )
+    local, base = _rate_sides(rate, num.unit, den.unit)
+    if num.unit == local:
+
+        def both(xs: Sequence[float]) -> tuple[float, float]:
+            return _to_usd(xs[0], local, rate, xs[2], base).value, xs[1]
+
+        text = f"{_to_usd(num.value, local, rate, to=base)} / {format_value(den.value, den.unit)}"
+    else:
+
+        def both(xs: Sequence[float]) -> tuple[float, float]:
+            return xs[0], _to_usd(xs[1], local, rate, xs[2], base).value
+
+        text = f"{format_value(num.value, num.unit)} / {_to_usd(den.value, local, rate, to=base)}"
+    return both, text, (num, den, rate)
+
+
 def _ratio(args: Mapping[str, Any], env: Env) -> Outcome:
-    """num / den (x100 with ``percent``). With a ``rate`` input (LCU per USD), a numerator
-    in local currency is converted to the denominator's US$ first."""
+    """num / den (x100 with ``percent``). With inputs in two currencies and a ``rate``
+    input (unit ``LOCAL/USD``), the side in local currency is converted to US$ first,
+    whichever side it is; a rate in any other unit is refused."""
     num, den = env.one(args["num"]), env.one(args["den"])
     rate = env.one(args["rate"]) if "rate" in args and args["rate"] in env.values else None
     if rate is None and "rate" in env.values and num.unit != den.unit:
         rate = env.one("rate")
     factor = 100.0 if args.get("percent") else 1.0
-    if num.unit != den.unit:
-        if rate is None:
-            raise ConfigError(
-                f"ratio of {num.unit} to {den.unit} needs an exchange rate. "
-                "Hint: add a rate input (local currency per US$)"
-            )
-        v, lo, hi = _corners(
-            (num, den, rate),
-            lambda xs: factor * _to_usd(xs[0], num.unit, rate, xs[2]).value / xs[1],
-        )
-        text = f"{_to_usd(num.value, num.unit, rate)} / {format_value(den.value, den.unit)}"
-    else:
-        v, lo, hi = _corners((num, den), lambda xs: factor * xs[0] / xs[1])
-        text = f"{format_value(num.value, num.unit)} / {format_value(den.value, den.unit)}"
+    both, text, leaves = _convert_side(num, den, rate, "ratio")
+
+    def point(xs: Sequence[float]) -> float:
+        a, b = both(xs)
+        return factor * a / b
+
+    v, lo, hi = _corners(leaves, point)
     unit = "percent" if args.get("percent") else "ratio"
     return Outcome(v, lo, hi, unit, f"{text} = {format_value(v, unit)}")
 
@@ -378,15 +423,20 @@ def _implied_total(args: Mapping[str, Any], env: Env) -> Outcome:
 
 
 def _to_usd(
-    amount: float, currency: str, rate: Value, rate_value: float | None = None
+    amount: float,
+    currency: str,
+    rate: Value,
+    rate_value: float | None = None,
+    to: str = "USD",
 ) -> Converted:
-    """``amount`` of ``currency`` in US$ at a period-average rate (currency per US$),
-    through the core's exchange-rate table, so the basis is printed with the figure."""
+    """``amount`` of ``currency`` in US$ (or ``to``) at a period-average rate (currency
+    per ``to``), through the core's exchange-rate table, so the basis is printed with the
+    figure."""
     period = rate.period or "unknown"
     table = ExchangeRates(
         [
             Rate(
-                "USD",
+                to,
                 currency,
                 "period_average",
                 period,
@@ -395,13 +445,14 @@ def _to_usd(
             )
         ]
     )
-    return table.convert(amount, currency, "USD", basis="period_average", period=period)
+    return table.convert(amount, currency, to, basis="period_average", period=period)
 
 
 def _convert(args: Mapping[str, Any], env: Env) -> Outcome:
     """An amount in local currency converted to US$ at a period-average rate."""
     amount = env.one(args["amount"])
     rate = env.one(args["rate"])
+    _rate_sides(rate, amount.unit, "USD")
     v, lo, hi = _corners((amount, rate), lambda xs: _to_usd(xs[0], amount.unit, rate, xs[1]).value)
     return Outcome(v, lo, hi, "USD", str(_to_usd(amount.value, amount.unit, rate)))
 
@@ -470,28 +521,50 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 
 def _operand(
     spec: Any, env: Env
-) -> tuple[tuple[Value, ...], Callable[[Sequence[float]], float], str]:
+) -> tuple[tuple[Value, ...], Callable[[Sequence[float]], float], str, str]:
     """An operand of a comparison: an input, a list of inputs (summed), or a nested
-    computation. Returns its leaf values, a function of them, and a label."""
+    computation. Returns its leaf values, a function of them, a label and its unit."""
     if isinstance(spec, Mapping):
         fn = spec["fn"]
         if fn == "mean_growth":
             rates = env.many(spec["rates"])
-            return rates, mean_growth, f"mean of {_span(rates)}"
+            unit = _same_unit(rates, "mean_growth")
+            return rates, mean_growth, f"mean of {_span(rates)}", unit
         if fn == "ratio":
             num, den = env.one(spec["num"]), env.one(spec["den"])
+            rate = env.one(spec["rate"]) if "rate" in spec else None
             factor = 100.0 if spec.get("percent") else 1.0
-            return (num, den), lambda xs: factor * xs[0] / xs[1], f"{num.label} / {den.label}"
+            both, _, leaves = _convert_side(num, den, rate, "ratio")
+
+            def point(xs: Sequence[float]) -> float:
+                a, b = both(xs)
+                return factor * a / b
+
+            unit = "percent" if spec.get("percent") else "ratio"
+            return leaves, point, f"{num.label} / {den.label}", unit
         raise ConfigError(f"compare cannot nest {fn!r}. Hint: use mean_growth or ratio")
     values = env.many(spec)
-    return values, lambda xs: math.fsum(xs), " + ".join(v.label for v in values)
+    unit = _same_unit(values, "compare")
+    return values, lambda xs: math.fsum(xs), " + ".join(v.label for v in values), unit
+
+
+def _check_units(left: str, right: str, what: str) -> str:
+    """The one unit both sides of a comparison share; raises when they differ."""
+    if left != right:
+        raise IncompatibleObservationsError(
+            f"{what} compares {left} with {right}. Hint: compare figures in one unit: "
+            "convert one side first (fn: convert with a rate input, or a nested ratio "
+            "with a rate) or compare ratios"
+        )
+    return left
 
 
 def _compare(args: Mapping[str, Any], env: Env) -> Outcome:
-    """left op right, for inputs, sums of inputs or nested computations."""
+    """left op right, for inputs, sums of inputs or nested computations, in one unit."""
     op = _OPS[args["op"]]
-    lv, lf, ll = _operand(args["left"], env)
-    rv, rf, rl = _operand(args["right"], env)
+    lv, lf, ll, lu = _operand(args["left"], env)
+    rv, rf, rl, ru = _operand(args["right"], env)
+    unit = _check_units(lu, ru, "compare")
     n = len(lv)
 
     def point(xs: Sequence[float]) -> float:
@@ -499,9 +572,6 @@ def _compare(args: Mapping[str, Any], env: Env) -> Outcome:
 
     v, lo, hi = _corners((*lv, *rv), point)
     left, right = lf([x.value for x in lv]), rf([x.value for x in rv])
-    unit = lv[0].unit if args["left"] and not isinstance(args["left"], Mapping) else "percent"
-    if isinstance(args["left"], Mapping) and args["left"].get("fn") == "ratio":
-        unit = "percent" if args["left"].get("percent") else "ratio"
     text = (
         f"{'true' if v else 'false'}: {format_value(left, unit)} {args['op']} "
         f"{format_value(right, unit)}"
@@ -554,7 +624,13 @@ def _compare_mean_growth(args: Mapping[str, Any], env: Env) -> Outcome:
     """Arithmetic mean growth of ``left`` op that of ``right`` over ``window``; the
     runner adds the same test on other windows (``windows: {min_years: n}``)."""
     op = _OPS[args["op"]]
-    left, right = _by_year(env.many(args["left"])), _by_year(env.many(args["right"]))
+    lvals, rvals = env.many(args["left"]), env.many(args["right"])
+    _check_units(
+        _same_unit(lvals, "compare_mean_growth"),
+        _same_unit(rvals, "compare_mean_growth"),
+        "compare_mean_growth",
+    )
+    left, right = _by_year(lvals), _by_year(rvals)
     a, b = _window(args["window"])
     names = (left[a].entity or "left", right[a].entity or "right")
 
@@ -591,6 +667,7 @@ def _all_compare(args: Mapping[str, Any], env: Env) -> Outcome:
     """Every value op the reference (e.g. every other city's wage < Hanoi's)."""
     op = _OPS[args["op"]]
     values, ref = env.many(args["values"]), env.one(args["reference"])
+    _check_units(_same_unit(values, "all_compare"), ref.unit, "all_compare")
     n = len(values)
     v, lo, hi = _corners(
         (*values, ref), lambda xs: 1.0 if all(op(x, xs[n]) for x in xs[:n]) else 0.0
@@ -609,8 +686,12 @@ def _all_compare(args: Mapping[str, Any], env: Env) -> Outcome:
 
 def _range_check(args: Mapping[str, Any], env: Env) -> Outcome:
     """Every annual rate inside [low, high] (each widened by its printed rounding)."""
-    rates = _by_year(env.many(args["rates"]))
+    series = env.many(args["rates"])
     low, high = env.one(args["low"]), env.one(args["high"])
+    _check_units(
+        _same_unit(series, "range_check"), _same_unit((low, high), "range_check"), "range_check"
+    )
+    rates = _by_year(series)
     a, b = _window(args["window"])
 
     def test(first: int, last: int) -> tuple[bool, str]:
@@ -745,6 +826,12 @@ def arithmetic_verdict(
     """
     if isinstance(stated, Value):
         stated = Stated(stated.value, stated.tolerance, stated.unit, "")
+    if not (out.boolean or stated.holds is not None) and out.unit != stated.unit:
+        raise ConfigError(
+            f"the computation gives {out.unit or 'no unit'} but the stated figure is in "
+            f"{stated.unit or 'no unit'}. Hint: state the figure in {out.unit} (or convert "
+            "the inputs so the result is in the stated unit)"
+        )
     if out.boolean or stated.holds is not None:
         want = True if stated.holds is None else stated.holds
         if (out.value > 0.5) == want:

@@ -262,7 +262,9 @@ def load_data(
     """Read real-data files (a folder is searched for CSV files) into a :class:`DataStore`.
 
     A file no reader takes is skipped with an :class:`~econscope.errors.EconscopeWarning`
-    naming it (WDI ``Metadata_*`` files in a folder are left out quietly).
+    naming it (WDI ``Metadata_*`` files in a folder are left out quietly); so is a trade
+    file that holds none of the requested (reporter, partner) pairs, which is then not
+    listed as used.
 
     Only the indicator codes and entities a study names, and the trade flows of the
     (reporter, partner) pairs it names, leave the engine.
@@ -294,13 +296,28 @@ def load_data(
                 EconscopeWarning(f"{path}: skipped, no reader takes it ({exc})"), stacklevel=2
             )
             continue
-        used.append(str(path))
         if res.trade is not None:
             t = res.trade
+            kept = None
             if pairs:
                 keep = ibis.or_(*[(t.reporter == r) & (t.partner == p) for r, p in pairs])
-                trade_parts.append(t.filter(keep).to_pyarrow())
+                kept = t.filter(keep).to_pyarrow()
+            if kept is not None and kept.num_rows:
+                # a trade file is used only when it holds a requested pair
+                used.append(str(path))
+                trade_parts.append(kept)
+            else:
+                asked = ", ".join(f"{r}-{p}" for r, p in pairs) or "none"
+                warnings.warn(
+                    EconscopeWarning(
+                        f"{path}: not used, no requested (reporter, partner) pair was found "
+                        f"in it (requested: {asked}). Hint: check the file's reporters and "
+                        "partners, or drop it from the data files"
+                    ),
+                    stacklevel=2,
+                )
             continue
+        used.append(str(path))
         o = res.observations
         o = o.filter(o.indicator.upper().isin(codes) & o.entity.isin(entities))
         vintage = _vintage_label(path, res.layout, "")

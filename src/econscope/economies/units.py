@@ -293,9 +293,14 @@ def parse_quantity(raw: str) -> ParsedQuantity:
     low = text.lower()
     after = low[m.end() :]
     unit = _first(_CURRENCIES, low) or _first(_PHYSICAL, after) or _first(_PHYSICAL, low)
+    # scale words are looked for once the unit phrases are removed: 千 in 平方千米 (km²)
+    # is part of the unit, not "thousand"
+    scale_text = after
+    for pattern, _ in _PHYSICAL:
+        scale_text = re.sub(pattern, " ", scale_text)
     options: _Options = ((1.0, "as printed"),)
     for pattern, opts in _SCALES:
-        if re.search(pattern, after):
+        if re.search(pattern, scale_text):
             options = opts
             break
     readings = tuple(Reading(number * f, unit, f, note) for f, note in options)

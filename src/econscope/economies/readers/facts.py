@@ -180,15 +180,18 @@ def _rows(path: Path) -> list[dict[str, object]]:
 def read_facts(path: str | Path, *, con: Backend | None = None) -> LoadResult:
     """Read a facts file; every fact is checked (``LoadResult.checks``).
 
-    A row with an unreadable value or period is rejected with its reason; a duplicate
-    ``fact_id`` or a missing column is a DataError.
+    A row with an unreadable value or period, or without one of the fields of
+    ``FACT_COLUMNS`` (reason ``missing_field``; checked on every row, so a YAML fact that
+    leaves out its unit or concept is not kept), is rejected with its reason; a duplicate
+    ``fact_id`` or a CSV without one of the columns is a DataError.
     """
     del con  # facts files are small: built in Python, registered as an in-memory table
     path = Path(path)
     if not path.exists():
         raise DataError("file not found", file=str(path), hint="check the path")
     rows = _rows(path)
-    if rows:
+    if rows and path.suffix.lower() not in (".yaml", ".yml"):
+        # a CSV's header is its first row's keys; YAML facts are checked row by row below
         missing = [c for c in FACT_COLUMNS if c not in rows[0]]
         if missing:
             raise DataError(
@@ -207,12 +210,16 @@ def read_facts(path: str | Path, *, con: Backend | None = None) -> LoadResult:
             )
         seen.add(rec["fact_id"])
         reason = ""
+        # every row carries every field (a blank CSV cell is a present, empty field); a
+        # YAML fact without e.g. its unit or concept is rejected, not kept with ""
+        if any(row.get(c) is None for c in FACT_COLUMNS if c != "value"):
+            reason = "missing_field"
         try:
             value = float(rec["value"])
             if not math.isfinite(value):
-                reason = "non_numeric"
+                reason = reason or "non_numeric"
         except ValueError:
-            reason = "missing_value" if not rec["value"].strip() else "non_numeric"
+            reason = reason or ("missing_value" if not rec["value"].strip() else "non_numeric")
             value = math.nan
         if not reason:
             try:
