@@ -247,10 +247,12 @@ def reference_panel(
     )
     ok = (at.days_w >= settings.buffer.min_history_days) & (at.nout_w > 0) & (at.out_w > 0)
     at["cash_buffer_days"] = np.where(ok, at.bal_w / at.out_w.where(ok, 1.0), np.nan)
+    at["avg_daily_outflows"] = np.where(ok, at.out_w / at.days_w.where(ok, 1.0), np.nan)
 
     p = st.merge(flows.reset_index(), on=["card_id", "statement_day"], how="left")
     p = p.merge(
-        at[["card_id", "statement_day", "cash_buffer_days"]], on=["card_id", "statement_day"]
+        at[["card_id", "statement_day", "cash_buffer_days", "avg_daily_outflows"]],
+        on=["card_id", "statement_day"],
     )
     for c in ("revenues", "expenses", "net_cash_flow", "total_outflows"):
         p[c] = p[c].fillna(0.0)

@@ -11,7 +11,7 @@ import pytest
 
 from econscope.config import Settings, load_settings
 from econscope.errors import ConfigError
-from econscope.smallbiz.figures import fig02, fig03, fig04, fig10, fig11, fig12
+from econscope.smallbiz.figures import fig02, fig03, fig04, fig10, fig11, fig12, firm_months
 from econscope.smallbiz.tables import TABLES
 from test_figures_panel import by_key, cycle, make_panel, run
 
@@ -134,18 +134,28 @@ def test_fig04_splits_by_size_class(con):
 
 @pytest.fixture
 def cash_panel():
+    # ADB - B against 15 x average daily outflows (the panel's trailing-window outflows
+    # per day, here 40), in 2022 $.
     return make_panel(
         [
-            # a: covers (1000 >= 500) and keeps: 1000 - 500 = 500 >= 15 x 1000 / 30 = 500.
-            cycle("a", "2020-01-15", True, balance=500.0, adb=1_000.0, buffer_days=30.0),
-            # b: covers; 1000 - 600 = 400 < 500: does not keep 15 days.
-            cycle("b", "2020-01-15", True, balance=600.0, adb=1_000.0, buffer_days=30.0),
+            # a: covers (1000 >= 400) and keeps: 1000 - 400 = 600 >= 15 x 40 = 600.
+            cycle("a", "2020-01-15", True, balance=400.0, adb=1_000.0, daily_outflows=40.0),
+            # b: covers; 1000 - 600 = 400 < 600: does not keep 15 days.
+            cycle("b", "2020-01-15", True, balance=600.0, adb=1_000.0, daily_outflows=40.0),
             # c: ADB 1000 < B 2000: neither.
-            cycle("c", "2020-01-15", True, balance=2_000.0, adb=1_000.0, buffer_days=30.0),
-            # d: covers; no buffer days (short history): keeps is unknown.
-            cycle("d", "2020-01-15", True, balance=500.0, adb=1_000.0, buffer_days=None),
+            cycle("c", "2020-01-15", True, balance=2_000.0, adb=1_000.0, daily_outflows=40.0),
+            # d: covers; no average outflows (short history): keeps is unknown.
+            cycle(
+                "d",
+                "2020-01-15",
+                True,
+                balance=500.0,
+                adb=1_000.0,
+                buffer_days=None,
+                daily_outflows=None,
+            ),
             # e: a transactor is not in fig10 at all.
-            cycle("e", "2020-01-15", False, balance=500.0, adb=1_000.0, buffer_days=30.0),
+            cycle("e", "2020-01-15", False, balance=500.0, adb=1_000.0, daily_outflows=40.0),
         ]
     )
 
@@ -154,14 +164,52 @@ def test_fig10_shares_of_revolvers_who_could_pay_from_cash(con, cash_panel):
     got = by_key(run(con, fig10(cash_panel)), "month")
     # covers: a, b, d of the 4 revolvers a-d = 3/4.
     assert got[(JAN, "share_adb_covers_balance")] == (0.75, 4)
-    # keeps: a of the 3 revolvers with buffer days (a, b, c) = 1/3.
+    # keeps: a of the 3 revolvers with average outflows (a, b, c) = 1/3.
     assert got[(JAN, "share_covers_and_keeps_buffer")] == (round(1 / 3, 9), 3)
 
 
 def test_fig10_buffer_threshold_is_a_setting(con, cash_panel):
     got = by_key(run(con, fig10(cash_panel, settings("results.buffer_days_threshold=10"))), "month")
-    # At 10 days b keeps too: 400 >= 10 x 1000 / 30 = 333.3 -> a, b of 3 = 2/3.
+    # At 10 days b keeps too: 400 >= 10 x 40 = 400 -> a, b of 3 = 2/3.
     assert got[(JAN, "share_covers_and_keeps_buffer")] == (round(2 / 3, 9), 3)
+
+
+def test_fig10_uses_the_trailing_windows_outflows_not_cycle_adb_over_buffer_days(con):
+    # The cycle's ADB (1000) is far below the trailing year's (say 6000 over 60 buffer
+    # days -> 6000 / 60 = 100 a day of outflows, as the panel records).
+    # p: 1000 - 500 = 500 < 15 x 100 = 1500: does not keep a buffer. The old proxy
+    # ADB / buffer days = 1000 / 60 = 16.7 a day would have said 500 >= 250: keeps.
+    # q: the reverse, cycle ADB 9000 above a trailing 3000 over 30 days (100 a day):
+    # 9000 - 7000 = 2000 >= 1500 keeps; the proxy 9000 / 30 = 300 a day would not
+    # (2000 < 4500).
+    panel = make_panel(
+        [
+            cycle(
+                "p",
+                "2020-01-15",
+                True,
+                balance=500.0,
+                adb=1_000.0,
+                buffer_days=60.0,
+                daily_outflows=100.0,
+            ),
+            cycle(
+                "q",
+                "2020-01-15",
+                True,
+                balance=7_000.0,
+                adb=9_000.0,
+                buffer_days=30.0,
+                daily_outflows=100.0,
+            ),
+        ]
+    )
+    fm = run(con, firm_months(panel)).set_index("firm_id")
+    assert fm.keeps_buffer.to_dict() == {"p": False, "q": True}
+    got = by_key(run(con, fig10(panel)), "month")
+    # covers: both (1000 >= 500, 9000 >= 7000) = 2/2; keeps: q of 2 = 1/2.
+    assert got[(JAN, "share_adb_covers_balance")] == (1.0, 2)
+    assert got[(JAN, "share_covers_and_keeps_buffer")] == (0.5, 2)
 
 
 def test_fig11_median_buffer_days_of_revolvers_and_transactors(con):

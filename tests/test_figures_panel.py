@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from econscope.smallbiz import panel as panel_stage
 from econscope.smallbiz.figures import PANEL_COLUMNS, firm_months
 
 DEFLATOR = 1.25
@@ -29,6 +30,7 @@ MONEY = (
     "total_outflows",
     "adb",
     "annual_revenue",
+    "avg_daily_outflows",
 )
 PANEL_SCHEMA: dict[str, str] = {
     "firm_id": "string",
@@ -47,6 +49,7 @@ PANEL_SCHEMA: dict[str, str] = {
     "n_transactions": "int64",
     "adb": "float64",
     "cash_buffer_days": "float64",
+    "avg_daily_outflows": "float64",
     "year": "int64",
     "month": "int64",
     "industry": "string",
@@ -65,11 +68,16 @@ def cycle(
     revolving_balance: float | None = None,
     adb: float | None = 5_000.0,
     buffer_days: float | None = 20.0,
+    daily_outflows: float | None = 250.0,
     industry: str | None = "retail",
     revenue: float | None = 50_000.0,
     size_class: str | None = "small",
 ) -> dict[str, Any]:
-    """One card statement in 2022 dollars; revolving_balance defaults to balance / 2."""
+    """One card statement in 2022 dollars; revolving_balance defaults to balance / 2.
+
+    ``daily_outflows`` is the trailing window's average daily outflows (the default 250
+    = ADB 5000 / 20 buffer days, a flat balance over the year).
+    """
     d = dt.date.fromisoformat(date) if isinstance(date, str) else date
     if revolving_balance is None:
         revolving_balance = balance / 2 if revolving else 0.0
@@ -84,6 +92,7 @@ def cycle(
         "total_outflows": 3_800.0,
         "adb": adb,
         "annual_revenue": revenue,
+        "avg_daily_outflows": daily_outflows,
     }
     row: dict[str, Any] = {
         "firm_id": firm,
@@ -131,7 +140,8 @@ def by_key(df: pd.DataFrame, *keys: str) -> dict[tuple, tuple[float, int]]:
 def test_panel_factory_has_exactly_the_design_columns():
     panel = make_panel([cycle("f1", "2020-01-15", True)])
     assert set(PANEL_COLUMNS) <= set(panel.columns)
-    assert len(panel.columns) == 21 + len(MONEY)  # 21 named columns + 9 *_real
+    assert len(panel.columns) == 22 + len(MONEY)  # 22 named columns + 10 *_real
+    assert tuple(panel.columns) == panel_stage.PANEL_COLUMNS  # same names, same order
 
 
 def test_two_statements_in_a_month_make_one_firm_month(con):
@@ -178,24 +188,46 @@ def test_firm_month_uses_real_dollars_and_labels_missing_groups_unknown(con):
 
 
 def test_covers_and_keeps_buffer_per_revolving_cycle(con):
-    # covers: ADB >= B. keeps: ADB - B >= 15 x ADB / buffer days.
-    # a: ADB 1000, B 500, buffer 30: 500 >= 15 x 1000/30 = 500 -> keeps (boundary counts).
-    # b: ADB 1000, B 600, buffer 30: 400 < 500 -> covers, does not keep.
-    # c: ADB 1000, B 500, buffer 0: no cash over the year -> does not keep.
+    # covers: ADB >= B. keeps: ADB - B >= 15 x average daily outflows (of the trailing
+    # window, the panel's avg_daily_outflows_real), whatever the buffer days.
+    # a: ADB 1000, B 700, outflows 20 a day: 300 >= 15 x 20 = 300 -> keeps (the boundary
+    #    counts; exact in float64).
+    # b: ADB 1000, B 600, outflows 40: 400 < 600 -> covers, does not keep.
+    # c: ADB 1000, B 500, buffer days 0 (no cash over the year) but outflows 10:
+    #    500 >= 150 -> keeps: the test is on the cycle's ADB and the outflows only.
     # d: transactor -> neither is defined (null).
+    # e: ADB 1000, B 500, no average outflows (short history) -> keeps is null.
     panel = make_panel(
         [
-            cycle("a", "2020-01-15", True, balance=500.0, adb=1_000.0, buffer_days=30.0),
-            cycle("b", "2020-01-15", True, balance=600.0, adb=1_000.0, buffer_days=30.0),
-            cycle("c", "2020-01-15", True, balance=500.0, adb=1_000.0, buffer_days=0.0),
-            cycle("d", "2020-01-15", False, balance=500.0, adb=1_000.0, buffer_days=30.0),
+            cycle("a", "2020-01-15", True, balance=700.0, adb=1_000.0, daily_outflows=20.0),
+            cycle("b", "2020-01-15", True, balance=600.0, adb=1_000.0, daily_outflows=40.0),
+            cycle(
+                "c",
+                "2020-01-15",
+                True,
+                balance=500.0,
+                adb=1_000.0,
+                buffer_days=0.0,
+                daily_outflows=10.0,
+            ),
+            cycle("d", "2020-01-15", False, balance=500.0, adb=1_000.0),
+            cycle(
+                "e",
+                "2020-01-15",
+                True,
+                balance=500.0,
+                adb=1_000.0,
+                buffer_days=None,
+                daily_outflows=None,
+            ),
         ]
     )
     fm = run(con, firm_months(panel)).set_index("firm_id")
-    assert fm.loc[["a", "b", "c"], "covers"].tolist() == [True, True, True]
+    assert fm.loc[["a", "b", "c", "e"], "covers"].tolist() == [True, True, True, True]
     assert pd.isna(fm.loc["d", "covers"])
-    assert fm.loc[["a", "b", "c"], "keeps_buffer"].tolist() == [True, False, False]
+    assert fm.loc[["a", "b", "c"], "keeps_buffer"].tolist() == [True, False, True]
     assert pd.isna(fm.loc["d", "keeps_buffer"])
+    assert pd.isna(fm.loc["e", "keeps_buffer"])
 
 
 def test_result_tables_equal_the_single_builders(con):

@@ -74,6 +74,66 @@ def test_min_history_setting_is_honoured(con):
     assert p.cash_buffer_days.iloc[0] == pytest.approx(1611.0, rel=1e-12)
 
 
+def test_average_daily_outflows_over_a_full_trailing_year(con):
+    # The firm of the first test: window 2020-01-17..2021-01-15 = 365 days with data, rent
+    # 365 in it -> 365 / 365 = 1.0 a day; buffer days x outflows a day = the window's ADB
+    # (3450 x 1.0 = 3450). Real (2022 $) from a 2021 statement: 1.0 x 292.655 / 270.970.
+    p = panel_of(
+        con,
+        one_firm(
+            opening=3650.0,
+            account_open=D(2020, 1, 1),
+            deposits=[(D(2020, 6, 30), -365.0, "rent")],
+            statements=[(D(2021, 1, 15), 0.0)],
+        ),
+    )
+    row = p.iloc[0]
+    assert row.avg_daily_outflows == pytest.approx(1.0, rel=1e-12)
+    assert row.avg_daily_outflows_real == pytest.approx(292.655 / 270.970, rel=1e-12)
+    assert row.cash_buffer_days * row.avg_daily_outflows == pytest.approx(3450.0, rel=1e-12)
+
+
+def test_average_daily_outflows_divide_by_the_days_of_the_window_used(con):
+    # Data from 2020-01-01, rent 180 that day and 90 on 2020-03-01; statement 2020-06-27 with
+    # buffer.min_history_days = 179: the window is cut to the 179 days with data, so
+    # (180 + 90) / 179 = 1.508379... a day (not 270 / 365 = 0.7397). The balance is 1620
+    # for 60 days (Jan 1 - Feb 29) and 1530 for 119 (Mar 1 - Jun 27): J = 97,200 + 182,070
+    # = 279,270; buffer days = J / outflows = 279,270 / 270 = 1034.33, and
+    # ADB / avg outflows = (279,270 / 179) / (270 / 179) gives the same.
+    # The default min_history_days = 180 leaves both missing (179 days < 180).
+    firm = one_firm(
+        opening=1800.0,
+        account_open=D(2020, 1, 1),
+        deposits=[(D(2020, 1, 1), -180.0, "rent"), (D(2020, 3, 1), -90.0, "rent")],
+        statements=[(D(2020, 6, 27), 0.0)],
+    )
+    row = panel_of(con, firm, LOOSE.with_overrides(["buffer.min_history_days=179"])).iloc[0]
+    assert row.avg_daily_outflows == pytest.approx(270.0 / 179.0, rel=1e-12)
+    assert row.cash_buffer_days == pytest.approx(279_270.0 / 270.0, rel=1e-12)
+    assert row.cash_buffer_days * row.avg_daily_outflows == pytest.approx(
+        279_270.0 / 179.0, rel=1e-12
+    )
+    short = panel_of(con, firm).iloc[0]
+    assert pd.isna(short.avg_daily_outflows) and pd.isna(short.cash_buffer_days)
+    assert pd.isna(short.avg_daily_outflows_real)
+
+
+def test_average_daily_outflows_are_missing_without_outflows(con):
+    # Only an inflow and an own transfer in the window: no outflows -> missing, like
+    # buffer days (not 0).
+    p = panel_of(
+        con,
+        one_firm(
+            opening=500.0,
+            account_open=D(2020, 1, 1),
+            deposits=[(D(2020, 3, 1), 100.0, "sales"), (D(2020, 5, 1), -20.0, "transfer_own")],
+            statements=[(D(2021, 1, 15), 0.0)],
+        ),
+    )
+    assert pd.isna(p.avg_daily_outflows.iloc[0])
+    assert pd.isna(p.avg_daily_outflows_real.iloc[0])
+
+
 @settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

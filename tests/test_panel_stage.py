@@ -29,6 +29,7 @@ MONEY_REAL = {
     "total_outflows_real",
     "adb_real",
     "annual_revenue_real",
+    "avg_daily_outflows_real",
 }
 
 

@@ -114,7 +114,7 @@ def analyze(
     settings = settings if settings is not None else Settings()
     panel_path = Path(panel_dir) / PANEL_FILE
     out = Path(out_dir)
-    if not panel_path.is_file():
+    if not panel_path.exists():  # a file, or a folder of parts (Spark)
         raise StageError(
             f"{panel_path}: the panel is missing. Hint: run `econscope smallbiz panel` "
             "first, or point PANEL_DIR at the folder holding panel.parquet"

@@ -71,6 +71,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "statement_balance_real",
     "adb_real",
     "cash_buffer_days",
+    "avg_daily_outflows_real",
     "industry",
     "annual_revenue_real",
     "size_class",
@@ -171,23 +172,18 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
 def _keeps_buffer_expr(p: ir.Table, threshold: float) -> ir.BooleanValue:
     """Per cycle: could pay the statement from ADB and keep ``threshold`` buffer days.
 
-    Average daily outflows = total outflows of the trailing 365 days / 365, the
-    denominator of cash buffer days. The panel does not carry it, so it is derived as
-    ADB / cash buffer days, taking the cycle's ADB for the trailing year's ADB (the two
-    differ where the balance moved within the year; docs/results.md). Then
-    ADB - B >= threshold x ADB / buffer_days. A cycle with buffer days <= 0 had no cash over the
-    past year and does not keep a buffer; a null ADB or buffer days gives null.
+    ADB - B >= threshold x average daily outflows, the average daily outflows being the
+    panel's ``avg_daily_outflows_real`` (trailing-window outflows / days, the denominator
+    of cash buffer days; 2022 $). A null ADB, balance or average daily outflows (e.g. too
+    little history) gives null.
     """
-    cbd = p.cash_buffer_days
     adb = p.adb_real
     b = p.statement_balance_real
-    # ADB - B >= t x ADB / cbd, multiplied through by cbd > 0 so no rounding of a quotient
-    # moves a cycle across the boundary.
-    keeps = (adb - b) * cbd >= adb * float(threshold)
-    return ibis.cases(
-        (cbd.isnull() | adb.isnull() | b.isnull(), ibis.null("boolean")),
-        (cbd <= 0, ibis.literal(False)),
-        else_=keeps,
+    out = p.avg_daily_outflows_real
+    return ibis.ifelse(
+        adb.isnull() | b.isnull() | out.isnull(),
+        ibis.null("boolean"),
+        adb - b >= out * float(threshold),
     )
 
 
@@ -411,9 +407,9 @@ def fig10(fm: ir.Table, settings: Settings) -> ir.Table:
 
     share_adb_covers_balance: ADB >= statement balance (every revolving cycle of the
     month). share_covers_and_keeps_buffer: ADB - B >= buffer_days_threshold (15) x
-    average daily outflows, where average daily outflows = trailing-365-day outflows /
-    365, derived as ADB / cash buffer days (see :func:`firm_months`). Denominators are
-    the revolvers for which each condition is known.
+    average daily outflows, the panel's ``avg_daily_outflows_real`` (trailing-365-day
+    outflows / days with data in the window, the denominator of cash buffer days).
+    Denominators are the revolvers for which each condition is known.
     """
     rev = fm.filter(fm.revolving)
     g = rev.group_by("month").agg(
@@ -553,6 +549,7 @@ def example_panel() -> ir.Table:
         "statement_balance_real": [500.0, 300.0, 50.0, 0.0],
         "adb_real": [1000.0, 100.0, 2000.0, 500.0],
         "cash_buffer_days": [30.0, 5.0, 60.0, 20.0],
+        "avg_daily_outflows_real": [30.0, 20.0, 35.0, 25.0],
         "industry": ["retail"] * n,
         "annual_revenue_real": [50_000.0, 80_000.0, 200_000.0, 150_000.0],
         "size_class": ["small", "small", "large", "large"],

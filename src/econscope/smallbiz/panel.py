@@ -19,7 +19,6 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pyarrow.parquet as pq
 
 from econscope.config import Settings
 from econscope.engine import (
@@ -31,7 +30,7 @@ from econscope.engine import (
     write_parquet,
 )
 from econscope.errors import DataError
-from econscope.smallbiz.buffers import buffer_days, buffer_lo
+from econscope.smallbiz.buffers import avg_daily_outflows, buffer_days, buffer_lo
 from econscope.smallbiz.cycles import billing_cycles
 from econscope.smallbiz.deposits import (
     cycle_adb,
@@ -69,6 +68,7 @@ MONEY_COLUMNS: tuple[str, ...] = (
     "total_outflows",
     "adb",
     "annual_revenue",
+    "avg_daily_outflows",
 )
 
 PANEL_COLUMNS: tuple[str, ...] = (
@@ -88,6 +88,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "n_transactions",
     "adb",
     "cash_buffer_days",
+    "avg_daily_outflows",
     "year",
     "month",
     "industry",
@@ -240,7 +241,11 @@ def panel_expr(
         {"cycle": lambda t: t.flow_lo, "buf": lambda t: t.buf_lo},
     )
     p = c.join(dep, ["card_id", "statement_day"])
-    p = p.mutate(adb=cycle_adb(p), cash_buffer_days=buffer_days(p, settings))
+    p = p.mutate(
+        adb=cycle_adb(p),
+        cash_buffer_days=buffer_days(p, settings),
+        avg_daily_outflows=avg_daily_outflows(p, settings),
+    )
     statement_date = to_date(p.statement_day)
     p = p.mutate(
         statement_date=statement_date,
@@ -301,6 +306,11 @@ def _write_parquet(con: Backend, expr: ir.Table, path: Path) -> None:
     """Write ``expr`` to Parquet atomically, by the engine (streaming, no pandas)."""
     del con  # the expression carries its backend
     write_parquet(expr, path)
+
+
+def _row_count(con: Backend, path: Path) -> int:
+    """Rows of a written table, by the engine: a Parquet file, or a folder of parts (Spark)."""
+    return int(read_table(con, path).count().execute())
 
 
 def _table_files(validated_dir: Path) -> dict[str, Path]:
@@ -397,8 +407,8 @@ def build_panel(
     with atomic_path(odir / FUNNEL_FILE) as tmp:
         funnel_df.to_csv(tmp, index=False)
     rows = {
-        "panel": pq.ParquetFile(odir / PANEL_FILE).metadata.num_rows,
-        "firm_years": pq.ParquetFile(odir / FIRM_YEARS_FILE).metadata.num_rows,
+        "panel": _row_count(con, odir / PANEL_FILE),
+        "firm_years": _row_count(con, odir / FIRM_YEARS_FILE),
         "funnel": len(funnel_df),
         "sample_firms": int(funnel_df.firms_after.iloc[-1]),
     }
