@@ -138,6 +138,19 @@ def test_a_monthly_cpi_file_deflates_by_the_statement_month(folder, tmp_path):
     assert rows[1]["statement_balance_real"] == pytest.approx(50 * 296.5 / 257, rel=1e-12)
 
 
+def test_a_monthly_cpi_file_missing_a_statement_month_is_a_data_error(folder, tmp_path):
+    # the fixture's statements fall in June and July 2020; the file stops at May 2020, so
+    # the annual check (2020 present) passes and only the monthly check names the gap.
+    cpi = tmp_path / "cpi.csv"
+    lines = ["year,month,cpi"]
+    lines += [f"2022,{m},{290 + m}" for m in range(1, 13)]
+    lines += [f"2020,{m},{250 + m}" for m in range(1, 6)]
+    cpi.write_text("\n".join(lines) + "\n")
+    cfg = LOOSE.with_overrides([f"prices.cpi_monthly_file='{cpi}'"])
+    with pytest.raises(DataError, match="2020-06"):
+        build_panel(folder, tmp_path / "panel", cfg)
+
+
 def test_annual_deflators_are_the_cpi_u_ratios():
     f = deflators(LOOSE).set_index("year").factor
     assert f[2022] == 1.0

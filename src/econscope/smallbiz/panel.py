@@ -41,7 +41,7 @@ from econscope.smallbiz.deposits import (
     to_date,
     to_day,
 )
-from econscope.smallbiz.prices import deflate, missing_cpi_years
+from econscope.smallbiz.prices import deflate, missing_cpi_months, missing_cpi_years
 from econscope.smallbiz.sample import firm_status, funnel
 from econscope.stages import MANIFEST_NAME, Manifest, reusable
 
@@ -363,6 +363,18 @@ def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settin
             f"the price index has no CPI for years {missing}",
             hint="add them to prices.cpi_annual (or prices.cpi_monthly_file)",
         )
+    if settings.prices.cpi_monthly_file is not None:
+        # Money is deflated by the statement month's CPI: every such month needs one.
+        ym = st.select(y=st.statement_date.year(), m=st.statement_date.month()).distinct()
+        months = con.to_pyarrow(ym).to_pylist()
+        gaps = missing_cpi_months(settings, [(r["y"], r["m"]) for r in months])
+        if gaps:
+            raise DataError(
+                f"the monthly CPI has no value for statement months {gaps[:12]}"
+                + (f" and {len(gaps) - 12} more" if len(gaps) > 12 else ""),
+                file=str(settings.prices.cpi_monthly_file),
+                hint="add those months to the file (columns year, month, cpi)",
+            )
 
 
 def build_panel(
