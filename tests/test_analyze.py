@@ -191,19 +191,22 @@ def test_cells_of_fewer_than_k_firms_are_suppressed_with_k_from_settings(
     raw = con.to_pyarrow(fig05(panel)).to_pandas()
     medians = raw[raw["measure"] == "median_revolving_balance"].set_index("industry")
     assert medians["n_firms"].to_dict() == {"retail": 7, "construction": 7, "restaurants": 6}
+    # A share also gives back the firms it counts in: share x n_firms = the revolving firms
+    # (the same 7, 7 and 6), so each share goes with its median when those are under k.
     seven = analyze(panel_dir, tmp_path / "k7", load_settings(overrides=["disclosure.k=7"]))
     for k, result in ((10, published), (7, seven)):
         fig = result["fig05"]
         assert len(fig) == len(raw) == 6  # rows are never dropped
         merged = fig.merge(raw, on=["industry", "year", "measure"], suffixes=("", "_raw"))
-        assert merged["suppressed"].tolist() == (merged["n_firms_raw"] < k).tolist()
+        revolvers = merged["industry"].map(medians["n_firms"])
+        assert merged["suppressed"].tolist() == (revolvers < k).tolist()
         assert merged.loc[merged["suppressed"], ["value", "n_firms"]].isna().all().all()
         shown = merged[~merged["suppressed"]]
         assert (shown["value"] == shown["value_raw"]).all()
         assert (shown["n_firms"] == shown["n_firms_raw"]).all()
-    # k = 10: the three medians go, the shares stay; k = 7: only restaurants' median goes.
-    assert published["fig05"]["suppressed"].sum() == 3
-    assert seven["fig05"]["suppressed"].sum() == 1
+    # k = 10: every cell goes (7, 7, 6 revolving firms); k = 7: restaurants' two cells go.
+    assert published["fig05"]["suppressed"].sum() == 6
+    assert seven["fig05"]["suppressed"].sum() == 2
 
 
 def test_no_published_value_describes_fewer_than_k_firms(published):
@@ -323,10 +326,10 @@ def test_terminal_table_marks_suppressed_cells_and_shows_units(published):
     with console.capture() as cap:
         console.print(result_table(published["fig05"], "fig05"))
     text = cap.get()
-    # fig05 at k = 10: the shares (10 firms) are shown with their unit, the medians
-    # (6-7 revolving firms) are suppressed.
+    # fig05 at k = 10: every cell describes 6-7 revolving firms, so all six are suppressed,
+    # and the table still names its measures' units.
     assert "share of firms (0-1)" in text
-    assert text.count("suppressed") == int(published["fig05"]["suppressed"].sum()) == 3
+    assert text.count("suppressed") == int(published["fig05"]["suppressed"].sum()) == 6
 
 
 def test_staging_left_by_a_killed_run_is_removed(panel_dir, published, tmp_path, models):

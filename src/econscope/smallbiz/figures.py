@@ -3,8 +3,10 @@
 Each builder takes the panel (one row per card statement, DESIGN.md "output schemas") and
 the settings, and returns an unexecuted Ibis expression of the table's tidy schema
 (:data:`econscope.smallbiz.tables.TABLES`): the dimension columns, then ``measure``,
-``value``, ``n_firms`` and ``suppressed`` (always false here: disclosure control is
-applied after execution, by :func:`econscope.disclosure.suppress`).
+``value``, ``n_firms`` and ``suppressed``. A share is marked ``suppressed`` here when the
+firms it counts in, or the firms it counts out, number 1 to k-1 (``settings.disclosure.k``):
+share x n_firms would give that small group back. The rest of disclosure control (cells
+of fewer than k firms) is applied after execution, by :func:`econscope.disclosure.suppress`.
 
 Definitions shared by every table (docs/results.md gives them in full):
 
@@ -108,6 +110,7 @@ def _cells(
     measure: str,
     value: ir.Value,
     n_firms: ir.Value,
+    suppressed: ir.BooleanValue | None = None,
 ) -> ir.Table:
     """One measure of ``t`` (already aggregated to the table's dimensions) in tidy form."""
     dims = TABLES[table_id].dims
@@ -116,8 +119,24 @@ def _cells(
         measure=ibis.literal(measure),
         value=value.cast(_F64),
         n_firms=n_firms.fill_null(0).cast(_I64),
-        suppressed=ibis.literal(False),
+        suppressed=ibis.literal(False) if suppressed is None else suppressed.fill_null(False),
     )
+
+
+def _share_cells(
+    t: ir.Table,
+    table_id: str,
+    measure: str,
+    counted: tuple[ir.IntegerValue, ir.IntegerValue],
+    n_firms: ir.Value,
+    firms: tuple[ir.IntegerValue, ir.IntegerValue],
+    k: int,
+) -> ir.Table:
+    """A share ``counted[0] / counted[1]`` with ``n_firms`` behind it, marked suppressed
+    when ``firms`` (the firms counted in, the firms counted out) holds a group of 1..k-1."""
+    firms_in, firms_out = (f.fill_null(0) for f in firms)
+    small = ((firms_in > 0) & (firms_in < k)) | ((firms_out > 0) & (firms_out < k))
+    return _cells(t, table_id, measure, _share(*counted), n_firms, small)
 
 
 def _union(parts: Sequence[ir.Table]) -> ir.Table:
@@ -222,7 +241,7 @@ def _firms(t: ir.Table, dims: Sequence[str], where: ir.BooleanValue | None = Non
     return t.firm_id.nunique(where=where)
 
 
-def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
+def _revolving_cells(fm: ir.Table, table_id: str, k: int) -> ir.Table:
     """share_revolving and median_revolving_balance of firm-months grouped by the dims."""
     dims = list(TABLES[table_id].dims)
     known = fm.filter(fm.revolving.notnull())
@@ -231,15 +250,22 @@ def _revolving_cells(fm: ir.Table, table_id: str) -> ir.Table:
         n_rev=known.revolving.cast(_I64).sum(),
         n_known=known.count(),
         firms_known=_firms(known, dims),
+        firms_rev=_firms(known, dims, known.revolving),
+        firms_not=_firms(known, dims, ~known.revolving),
         median_balance=known.revolving_balance.median(where=with_balance),
         firms_balance=_firms(known, dims, with_balance),
     )
-    return _union(
-        [
-            _cells(g, table_id, "share_revolving", _share(g.n_rev, g.n_known), g.firms_known),
-            _cells(g, table_id, "median_revolving_balance", g.median_balance, g.firms_balance),
-        ]
+    share = _share_cells(
+        g,
+        table_id,
+        "share_revolving",
+        (g.n_rev, g.n_known),
+        g.firms_known,
+        (g.firms_rev, g.firms_not),
+        k,
     )
+    median = _cells(g, table_id, "median_revolving_balance", g.median_balance, g.firms_balance)
+    return _union([share, median])
 
 
 @_panel_builder
@@ -249,7 +275,7 @@ def fig02(fm: ir.Table, settings: Settings) -> ir.Table:
     Share = firms revolving in any cycle with a statement in the month / firms with a
     known revolving status that month.
     """
-    return _revolving_cells(fm, "fig02")
+    return _revolving_cells(fm, "fig02", settings.disclosure.k)
 
 
 def _base_month(settings: Settings) -> dt.date:
@@ -291,7 +317,7 @@ def fig03(fm: ir.Table, settings: Settings) -> ir.Table:
 @_panel_builder
 def fig04(fm: ir.Table, settings: Settings) -> ir.Table:
     """fig02 split by the panel's size_class (annual revenue above vs at most $100,000)."""
-    return _revolving_cells(fm, "fig04")
+    return _revolving_cells(fm, "fig04", settings.disclosure.k)
 
 
 @_panel_builder
@@ -305,7 +331,7 @@ def fig05(fm: ir.Table, settings: Settings) -> ir.Table:
     revolving firm-months. n_firms = distinct firms behind each cell.
     """
     years = [int(y) for y in settings.results.industry_years]
-    return _revolving_cells(fm.filter(fm.year.isin(years)), "fig05")
+    return _revolving_cells(fm.filter(fm.year.isin(years)), "fig05", settings.disclosure.k)
 
 
 @_panel_builder
@@ -352,7 +378,16 @@ def fig06(fm: ir.Table, settings: Settings) -> ir.Table:
     g = joined.group_by([joined.year, joined.months_revolved, joined.total]).agg(
         in_group=joined.firms.sum().fill_null(0)
     )
-    return _cells(g, "fig06", "share_of_firms", _share(g.in_group, g.total), g.total)
+    # firm-years: each firm counts once a year, so in_group is a count of firms
+    return _share_cells(
+        g,
+        "fig06",
+        "share_of_firms",
+        (g.in_group, g.total),
+        g.total,
+        (g.in_group, g.total - g.in_group),
+        settings.disclosure.k,
+    )
 
 
 @_panel_builder
@@ -371,6 +406,10 @@ def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
         zero=(pairs.n_mr == 0).cast(_I64).sum(),
         twelve=(pairs.n_mr == 12).cast(_I64).sum(),
         firms=pairs.firm_id.nunique(),
+        firms_zero=pairs.firm_id.nunique(where=pairs.n_mr == 0),
+        firms_not_zero=pairs.firm_id.nunique(where=pairs.n_mr != 0),
+        firms_twelve=pairs.firm_id.nunique(where=pairs.n_mr == 12),
+        firms_not_twelve=pairs.firm_id.nunique(where=pairs.n_mr != 12),
     )
     grid = ibis.memtable(pa.table({"g_mr": pa.array(range(13), pa.int64())}))
     full = grid.left_join(g, grid.g_mr == g.months_revolved)
@@ -380,22 +419,31 @@ def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
         zero=full.zero.fill_null(0),
         twelve=full.twelve.fill_null(0),
         firms=full.firms.fill_null(0),
+        firms_zero=full.firms_zero.fill_null(0),
+        firms_not_zero=full.firms_not_zero.fill_null(0),
+        firms_twelve=full.firms_twelve.fill_null(0),
+        firms_not_twelve=full.firms_not_twelve.fill_null(0),
     )
+    k = settings.disclosure.k
     return _union(
         [
-            _cells(
+            _share_cells(
                 full,
                 "fig07",
                 "share_revolving_0_next_year",
-                _share(full.zero, full.pairs),
+                (full.zero, full.pairs),
                 full.firms,
+                (full.firms_zero, full.firms_not_zero),
+                k,
             ),
-            _cells(
+            _share_cells(
                 full,
                 "fig07",
                 "share_revolving_12_next_year",
-                _share(full.twelve, full.pairs),
+                (full.twelve, full.pairs),
                 full.firms,
+                (full.firms_twelve, full.firms_not_twelve),
+                k,
             ),
         ]
     )
@@ -412,29 +460,39 @@ def fig10(fm: ir.Table, settings: Settings) -> ir.Table:
     Denominators are the revolvers for which each condition is known.
     """
     rev = fm.filter(fm.revolving)
+    month = ["month"]
     g = rev.group_by("month").agg(
         covers=rev.covers.cast(_I64).sum(),
         covers_known=rev.covers.count(),
-        covers_firms=_firms(rev, ["month"], rev.covers.notnull()),
+        covers_firms=_firms(rev, month, rev.covers.notnull()),
+        covers_in=_firms(rev, month, rev.covers),
+        covers_out=_firms(rev, month, ~rev.covers),
         keeps=rev.keeps_buffer.cast(_I64).sum(),
         keeps_known=rev.keeps_buffer.count(),
-        keeps_firms=_firms(rev, ["month"], rev.keeps_buffer.notnull()),
+        keeps_firms=_firms(rev, month, rev.keeps_buffer.notnull()),
+        keeps_in=_firms(rev, month, rev.keeps_buffer),
+        keeps_out=_firms(rev, month, ~rev.keeps_buffer),
     )
+    k = settings.disclosure.k
     return _union(
         [
-            _cells(
+            _share_cells(
                 g,
                 "fig10",
                 "share_adb_covers_balance",
-                _share(g.covers, g.covers_known),
+                (g.covers, g.covers_known),
                 g.covers_firms,
+                (g.covers_in, g.covers_out),
+                k,
             ),
-            _cells(
+            _share_cells(
                 g,
                 "fig10",
                 "share_covers_and_keeps_buffer",
-                _share(g.keeps, g.keeps_known),
+                (g.keeps, g.keeps_known),
                 g.keeps_firms,
+                (g.keeps_in, g.keeps_out),
+                k,
             ),
         ]
     )
@@ -467,7 +525,7 @@ def fig12(fm: ir.Table, settings: Settings) -> ir.Table:
     low, high = buffer_group_labels(threshold)
     fm = fm.filter(fm.cash_buffer_days.notnull())
     fm = fm.mutate(buffer_group=ibis.ifelse(fm.cash_buffer_days <= threshold, low, high))
-    return _revolving_cells(fm, "fig12")
+    return _revolving_cells(fm, "fig12", settings.disclosure.k)
 
 
 @_panel_builder
