@@ -356,6 +356,26 @@ class _Run:
         cards = self.finish("card_accounts", self.stage("card_accounts", t))
 
         dates = {_OPEN: "open_date", _CLOSE: "close_date"}
+        # key -> (the parent as messages name it, as date messages name it, reason)
+        parents = {
+            "account_id": ("deposit account", "account", "unknown_account"),
+            "card_id": ("card account", "card", "unknown_card"),
+        }
+
+        def within(
+            t: ir.Table, parent: ir.Table, key: str, date: str, outside_reason: str
+        ) -> ir.Table:
+            """Rows of an accepted account or card, dated within its open and close dates."""
+            name, short, reason = parents[key]
+            t = flag_references(
+                t,
+                parent,
+                {key: key},
+                reason=reason,
+                message=f"is not an accepted {name}",
+                carry=dates,
+            )
+            return apply_rules(t, [_outside(date, outside_reason, short)])
 
         # 5a. deposit transactions (never deduplicated).
         t = self.require(DEPOSIT_TRANSACTIONS)
@@ -367,15 +387,7 @@ class _Run:
                 _unknown_value("category", "unknown_category", "the keys of categories.groups"),
             ],
         )
-        t = flag_references(
-            t,
-            accounts,
-            {"account_id": "account_id"},
-            reason="unknown_account",
-            message="is not an accepted deposit account",
-            carry=dates,
-        )
-        t = apply_rules(t, [_outside("posted_date", "outside_account_dates", "account")])
+        t = within(t, accounts, "account_id", "posted_date", "outside_account_dates")
         self.finish("deposit_transactions", self.stage("deposit_transactions", t))
 
         # 5b. deposit balances (optional).
@@ -384,15 +396,7 @@ class _Run:
             t = balances
             t = apply_rules(t, cast_rules(DEPOSIT_BALANCES))
             t = flag_duplicates(t, DEPOSIT_BALANCES.key, _values(DEPOSIT_BALANCES))
-            t = flag_references(
-                t,
-                accounts,
-                {"account_id": "account_id"},
-                reason="unknown_account",
-                message="is not an accepted deposit account",
-                carry=dates,
-            )
-            t = apply_rules(t, [_outside("date", "outside_account_dates", "account")])
+            t = within(t, accounts, "account_id", "date", "outside_account_dates")
             self.finish("deposit_balances", self.stage("deposit_balances", t))
 
         # 5c. card statements.
@@ -412,15 +416,7 @@ class _Run:
                 " with different balances; all are quarantined",
             ),
         )
-        t = flag_references(
-            t,
-            cards,
-            {"card_id": "card_id"},
-            reason="unknown_card",
-            message="is not an accepted card account",
-            carry=dates,
-        )
-        t = apply_rules(t, [_outside("statement_date", "statement_out_of_order", "card")])
+        t = within(t, cards, "card_id", "statement_date", "statement_out_of_order")
         self.finish("card_statements", self.stage("card_statements", t))
 
         # 5d. card transactions (never deduplicated).
@@ -434,15 +430,7 @@ class _Run:
                 _unknown_value("kind", "unknown_kind", ", ".join(CARD_KINDS)),
             ],
         )
-        t = flag_references(
-            t,
-            cards,
-            {"card_id": "card_id"},
-            reason="unknown_card",
-            message="is not an accepted card account",
-            carry=dates,
-        )
-        t = apply_rules(t, [_outside("posted_date", "outside_account_dates", "card")])
+        t = within(t, cards, "card_id", "posted_date", "outside_account_dates")
         self.finish("card_transactions", self.stage("card_transactions", t))
 
     def accounting(self) -> pd.DataFrame:
