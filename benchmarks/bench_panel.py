@@ -25,23 +25,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks._harness import measure
+from econscope.config import DEFAULT_INDUSTRIES
 from econscope.smallbiz.panel import build_panel
 
 START, END = np.datetime64("2010-01-01"), np.datetime64("2023-01-31")
-INDUSTRIES = (
-    "construction",
-    "health care services",
-    "high-tech services",
-    "other professional services",
-    "personal services",
-    "repair and maintenance",
-    "restaurants",
-    "retail",
-    "real estate",
-    "high-tech manufacturing",
-    "metal and machinery",
-    "wholesalers",
-)
+INDUSTRIES = DEFAULT_INDUSTRIES
 OUTFLOW_CATS = np.array(
     ["payroll", "rent", "suppliers", "tax", "other_expense", "loan_payment", "owner_draw"]
 )
