@@ -48,6 +48,8 @@ def make_panel(path: str, firms: int, months: int, seed: int = 7) -> int:
             "statement_balance_real": pa.array(balance),
             "adb_real": pa.array(adb),
             "cash_buffer_days": pa.array(buffer_days),
+            # the buffer-days denominator, consistent with adb / buffer days on average
+            "avg_daily_outflows_real": pa.array(adb / buffer_days * rng.lognormal(0, 0.2, n)),
             "industry": pa.array(np.array(INDUSTRIES)[firm % len(INDUSTRIES)]),
             "annual_revenue_real": pa.array(revenue),
             "size_class": pa.array(np.where(revenue > 100_000, "large", "small")),
