@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from econscope.report.html import Section, build_page, chart_container, write_page
-from econscope.smallbiz.report import render_report
+from econscope.report.smallbiz import render_report
 from econscope.smallbiz.tables import TABLES
 from test_report_fixture import make_run
 

@@ -15,15 +15,15 @@ import pytest
 from econscope.config import Settings, load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.errors import DataError, StageError
-from econscope.smallbiz.analyze import analyze
-from econscope.smallbiz.report import render_report
+from econscope.report.smallbiz import render_report
+from econscope.smallbiz.analysis import analyze
 from econscope.smallbiz.tables import TABLES
 from econscope.stages import load_manifest
 from test_analyze import N_FIRMS, fake_models, panel_rows, write_panel
 from test_report_fixture import ACCOUNT_IDS, CARD_IDS, FIRM_IDS, make_run
 
 # the module, not the function of the same name that econscope.smallbiz exports
-analyze_module = importlib.import_module("econscope.smallbiz.analyze")
+analyze_module = importlib.import_module("econscope.smallbiz.analysis")
 
 FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
@@ -135,7 +135,7 @@ def test_funnel_counts_under_k_firms_are_suppressed(rendered) -> None:
 def test_a_small_funnel_step_is_hidden_with_a_larger_one_until_k_firms() -> None:
     # drops 0, 3 and 40 with k = 10: hiding the 3 alone would leave it as
     # (first before - last after) - 40 = 43 - 40; so the 40 is hidden too (3 + 40 >= 10).
-    from econscope.smallbiz.report import _funnel_hidden
+    from econscope.report.smallbiz import _funnel_hidden
 
     funnel = pd.DataFrame(
         {

@@ -107,7 +107,7 @@ def _load(run_dir: Path) -> _Run:
     if not results.is_dir():
         raise StageError(
             f"no results folder in the run: {results} does not exist. Hint: run the "
-            "analysis first (econscope.smallbiz.analyze or `econscope smallbiz analyze`)"
+            "analysis first (econscope.smallbiz.analysis or `econscope smallbiz analyze`)"
         )
     tables = {tid: _read_csv(results / f"{tid}.csv") for tid in TABLES}
     return _Run(

@@ -1,8 +1,8 @@
 """The ``analyze`` stage: from the panel to every published result table and the models.
 
 ``analyze(panel_dir, out_dir)`` reads ``panel_dir/panel.parquet``, computes fig02 ... fig12
-and tabA1 (:mod:`econscope.smallbiz.figures`, fig08/fig09 from the models), fits the three
-models (:func:`econscope.smallbiz.models.fit_models`), applies disclosure control
+and tabA1 (:mod:`econscope.smallbiz.results.figures`, fig08/fig09 from the models), fits the three
+models (:func:`econscope.smallbiz.results.models.fit_models`), applies disclosure control
 (:mod:`econscope.disclosure`) to every cell and model, checks that no firm or card
 identifier reached a published file, and writes into ``out_dir``::
 
@@ -34,7 +34,8 @@ from econscope.config import Settings
 from econscope.disclosure import check_no_identifiers, check_suppressed, suppress
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, EconscopeWarning, StageError
-from econscope.smallbiz.figures import PANEL_COLUMNS, result_tables
+from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
+from econscope.smallbiz.results.registry import result_tables
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME, Manifest, reusable
 
@@ -107,7 +108,7 @@ def analyze(
     :class:`~econscope.errors.DisclosureError` (writing nothing) when an identifier
     would be published.
 
-    >>> from econscope.smallbiz.analyze import analyze  # doctest: +SKIP
+    >>> from econscope.smallbiz.analysis import analyze  # doctest: +SKIP
     >>> result = analyze("run/panel", "run/results")  # doctest: +SKIP
     >>> result["fig02"].query("measure == 'share_revolving'").head()  # doctest: +SKIP
     """
@@ -166,7 +167,7 @@ def _to_pandas(con: Backend, expr: ir.Table) -> pd.DataFrame:
 
 
 def _check_columns(panel: ir.Table, path: Path) -> None:
-    missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
+    missing = [c for c in RESULT_INPUT_COLUMNS if c not in panel.columns]
     if missing:
         raise DataError(
             f"the panel lacks column(s) {missing}",
@@ -189,8 +190,8 @@ def _warn_missing_index_base(fig03: pd.DataFrame, settings: Settings) -> None:
 
 
 def _model_outputs(panel: ir.Table, settings: Settings) -> ModelOutputs:
-    """Fit the three models and build fig08/fig09 (econscope.smallbiz.models)."""
-    from econscope.smallbiz.models import fit_models, prediction_tables
+    """Fit the three models and build fig08/fig09 (econscope.smallbiz.results.models)."""
+    from econscope.smallbiz.results.models import fit_models, prediction_tables
 
     results = fit_models(panel, settings)
     predictions = prediction_tables(results, panel, settings)

@@ -7,7 +7,7 @@ resumes where it stopped. Before returning, every published file (``results/``,
 input; a hit removes every published output and raises
 :class:`~econscope.errors.DisclosureError`, never a silent publish.
 
->>> from econscope.smallbiz.run import STAGES
+>>> from econscope.pipeline import STAGES
 >>> STAGES
 ('validate', 'panel', 'analyze', 'report')
 """
@@ -30,10 +30,10 @@ from econscope.config import Settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DisclosureError
-from econscope.smallbiz.analyze import AnalysisResult, analyze
+from econscope.report.smallbiz import render_report
+from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
-from econscope.smallbiz.report import render_report
-from econscope.smallbiz.validate import ValidationResult, validate
+from econscope.smallbiz.validation import ValidationResult, validate
 
 __all__ = ["STAGES", "RunResult", "published_paths", "run"]
 
