@@ -30,10 +30,12 @@ from econscope.engine import atomic_path
 __all__ = [
     "CSP",
     "SUPPRESSED",
+    "Code",
     "Section",
     "build_page",
     "chart_container",
     "escape",
+    "figure",
     "javascript_bundle",
     "paragraph",
     "table",
@@ -56,7 +58,7 @@ _CSS = """
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); margin: 0; background: #fafbfc; }
-header, main { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
+header, main { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 28px; padding-bottom: 8px; border-bottom: 3px solid var(--accent); }
 h1 { font-size: 1.7em; margin: 0 0 4px; }
 h2 { font-size: 1.25em; margin: 36px 0 8px; color: var(--accent); }
@@ -66,7 +68,16 @@ nav ol { columns: 3; font-size: 0.92em; padding-left: 18px; }
 nav a, a { color: var(--accent); }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
           padding: 6px 20px 18px; margin: 18px 0; }
-.chart { min-height: 60px; overflow-x: auto; margin: 10px 0 2px; }
+.chart { min-height: 60px; margin: 10px 0 2px; width: 100%; min-width: 0; }
+.chart > .vega-embed { width: 100%; display: block; }
+.panels { display: grid; gap: 12px 28px;
+          grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); }
+figure { margin: 8px 0; }
+p.finding { font-size: 1.02em; margin: 8px 0 4px; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+table.regression tr.se td { color: var(--muted); border-bottom-color: transparent; }
+table.regression tr.fit:first-of-type td, table.regression tr.fit th { background: #f7f9fb; }
+table.regression th[scope=row] { background: none; font-weight: normal; }
 .note, figcaption { color: var(--muted); font-size: 0.88em; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 0.9em; }
 caption { text-align: left; color: var(--muted); padding-bottom: 4px; }
@@ -77,7 +88,7 @@ th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.suppressed { color: var(--suppressed); font-style: italic; }
 .na { color: var(--muted); font-style: italic; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.86em;
-              word-break: break-all; }
+              overflow-wrap: anywhere; }
 #diagnostics[hidden] { display: none; }
 #diagnostics { border-color: var(--suppressed); }
 """
@@ -178,7 +189,17 @@ def _is_number(value: object) -> bool:
     return not isinstance(value, str) or bool(_NUMBER.match(value))
 
 
+class Code(str):
+    """Text a reader may need to type (a setting, a file, a reason code): shown as ``<code>``.
+
+    >>> table(["setting"], [[Code("disclosure.k")]]).count("<code>disclosure.k</code>")
+    1
+    """
+
+
 def _cell(value: object, tooltip_suppressed: str, numeric: bool) -> str:
+    if isinstance(value, Code):
+        return f"<td><code>{escape(value)}</code></td>"
     if value is None or (isinstance(value, float) and value != value):
         return '<td class="na">n/a</td>'
     if value == SUPPRESSED:
@@ -222,7 +243,10 @@ def table(
         for row in rows
     )
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def chart_container(chart_id: str, caption: str | None = None) -> str:
@@ -234,6 +258,22 @@ def chart_container(chart_id: str, caption: str | None = None) -> str:
     cid = escape(chart_id)
     cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
     return f'<figure><div class="chart" id="chart-{cid}" data-chart="{cid}"></div>{cap}</figure>'
+
+
+def figure(chart_ids: Sequence[str], caption_html: str = "") -> str:
+    """A figure of one or more chart panels side by side (wrapping on narrow screens).
+
+    ``caption_html`` is trusted HTML (build it with :func:`escape`).
+
+    >>> figure(["fig02-a", "fig02-b"]).count('class="chart"')
+    2
+    """
+    divs = "".join(
+        f'<div class="chart" id="chart-{escape(c)}" data-chart="{escape(c)}"></div>'
+        for c in chart_ids
+    )
+    cap = f"<figcaption>{caption_html}</figcaption>" if caption_html else ""
+    return f'<figure><div class="panels">{divs}</div>{cap}</figure>'
 
 
 _BUNDLE: list[str] = []

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,23 +42,28 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
-from econscope.report._format import stars as _stars
-from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES, TableSpec
+from econscope.smallbiz.tables import (
+    MEASURE_LABELS,
+    MODEL_COLUMNS,
+    MODEL_FIT_COLUMNS,
+    TABLES,
+    TableSpec,
+)
 from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
-__all__ = ["COVARIATES", "MODEL_NAMES", "render_report"]
+__all__ = ["ReportResult", "figure_notes", "render_report"]
 
-#: Regression terms shown first, in this order (DESIGN.md, output schemas).
-COVARIATES: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "adb", "cash_buffer_days")
-#: Columns of the regression table, in this order, with their headings.
-MODEL_NAMES: Mapping[str, str] = {
-    "lpm": "(1) LPM, industry and size",
-    "logit": "(2) logit, industry and size",
-    "fe_lpm": "(3) LPM, firm fixed effects",
-}
 _FUNNEL_FIRMS = ("firms_before", "firms_after", "firms_dropped")
 _FUNNEL_ROWS = ("rows_before", "rows_after", "rows_dropped")
 _FUNNEL_COLUMNS = ("step", "filter", "description", *_FUNNEL_FIRMS, *_FUNNEL_ROWS)
+_FUNNEL_HEADERS = (
+    "Firms before",
+    "Firms after",
+    "Firms dropped",
+    "Statements before",
+    "Statements after",
+    "Statements dropped",
+)
 _NOT_AVAILABLE = "not available"
 
 
@@ -152,13 +157,6 @@ def _fmt(value: object, decimals: int = 0) -> object:
     return str(value)
 
 
-def _fmt_coef(value: object) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    x = float(value)  # type: ignore[arg-type]
-    return f"{x:.4f}" if x == 0 or abs(x) >= 1e-3 else f"{x:.3e}"
-
-
 def _na(what: str) -> str:
     from econscope.report.html import paragraph
 
@@ -196,7 +194,7 @@ def _funnel_hidden(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
 
 
 def _funnel_section(run: _Run, k: int) -> str:
-    from econscope.report.html import SUPPRESSED, paragraph, table
+    from econscope.report.html import SUPPRESSED, Code, paragraph, table
 
     if run.funnel is None:
         return _na("The sample funnel (panel/funnel.csv)")
@@ -204,7 +202,11 @@ def _funnel_section(run: _Run, k: int) -> str:
     hidden = _funnel_hidden(funnel, k)
     rows = []
     for idx, rec in funnel.iterrows():
-        cells: list[object] = [_fmt(rec["step"]), _fmt(rec["filter"]), _fmt(rec["description"])]
+        cells: list[object] = [
+            _fmt(rec["step"]),
+            Code(str(rec["filter"])),
+            _fmt(rec["description"]),
+        ]
         cells += [
             SUPPRESSED if hidden.loc[idx, c] else _fmt(rec[c]) for c in _FUNNEL_FIRMS + _FUNNEL_ROWS
         ]
@@ -216,20 +218,59 @@ def _funnel_section(run: _Run, k: int) -> str:
         "by subtraction.",
         css_class="note",
     ) + table(
-        ["step", "filter", "description", *_FUNNEL_FIRMS, *_FUNNEL_ROWS],
+        ["Step", "Filter", "What it keeps", *_FUNNEL_HEADERS],
         rows,
         suppressed_note=f"suppressed: fewer than {k} firms",
     )
 
 
-def _figure_notes(spec: TableSpec) -> str:
-    units = "; ".join(f"{m.replace('_', ' ')}: {u}" for m, u in spec.measures.items())
-    return f"Units: {units}. Data: results/{spec.id}.csv; figures/{spec.id}.png and .svg."
+def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
+    """What a figure holds fixed or assumes, in words (shown under it, and in the files).
+
+    >>> notes = figure_notes(TABLES["fig09"], Settings())
+    >>> notes[0]
+    'Every model is evaluated at an average daily balance of $10,000 (2022 dollars) and 15 \
+cash buffer days; the other covariates at their sample means.'
+    """
+    cfg = settings.results
+    if spec.id == "fig08":
+        return [
+            "Other covariates held at their estimation-sample means (revenues, expenses, net "
+            "cash flow, average daily balance; industry and size at their sample shares); "
+            "the firm fixed effects model at the mean firm effect."
+        ]
+    if spec.id == "fig09":
+        return [
+            f"Every model is evaluated at an average daily balance of ${cfg.predict_adb:,.0f} "
+            f"(2022 dollars) and {cfg.predict_buffer_days:g} cash buffer days; the other "
+            "covariates at their sample means."
+        ]
+    if spec.id in ("fig06", "fig07"):
+        return [
+            f"Firm-years observed in at least {cfg.min_months_observed} months"
+            + (" (both years)." if spec.id == "fig07" else ".")
+        ]
+    if spec.id == "fig03":
+        return [f"Index: {cfg.index_base_month} = 100."]
+    return []
+
+
+def _units_html(spec: TableSpec, run_dir_files: bool = True) -> str:
+    from econscope.report.html import escape
+
+    units = "; ".join(
+        f"{MEASURE_LABELS.get(m, m)}: {u.replace('(0-1)', '(shown in percent)')}"
+        for m, u in spec.measures.items()
+    )
+    files = f" Data: <code>results/{escape(spec.id)}.csv</code>"
+    if run_dir_files:
+        files += f"; figure files <code>figures/{escape(spec.id)}.png</code> and <code>.svg</code>"
+    return f"Units: {escape(units)}.{files}."
 
 
 def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
     from econscope.report.charts import chart_rows
-    from econscope.report.html import SUPPRESSED, paragraph, table
+    from econscope.report.html import SUPPRESSED, table
 
     spec = TABLES["tabA1"]
     if frame is None:
@@ -248,77 +289,32 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
             else:
                 cells.append(_fmt(float(hit["value"].iloc[0])))
         out.append(cells)
-    header = ["industry"] + [f"{m.replace('_', ' ')} ({spec.measures[m]})" for m in measures]
-    return paragraph(_figure_notes(spec), css_class="note") + table(
-        header, out, caption=spec.title, suppressed_note=f"suppressed: fewer than {k} firms"
+    header = ["Industry"] + [
+        MEASURE_LABELS.get(m, m) + ("" if "count" in spec.measures[m] else f" ({spec.measures[m]})")
+        for m in measures
+    ]
+    return f'<p class="note">{_units_html(spec, run_dir_files=False)}</p>' + table(
+        header, out, suppressed_note=f"suppressed: fewer than {k} firms"
     )
 
 
 def _models_section(run: _Run, k: int) -> str:
-    from econscope.report.html import SUPPRESSED, paragraph, table
+    from econscope.report.html import paragraph
+    from econscope.report.tables import NOTE, regression_table
 
     if run.models is None:
         return _na("The regression table (results/models.csv)")
-    models = run.models
-    fit = run.models_fit
-    names = [m for m in MODEL_NAMES if m in set(models["model"])]
-    names += sorted(set(models["model"].astype(str)) - set(names))
-    hidden: set[str] = set()
-    if fit is not None:
-        small = fit[pd.to_numeric(fit["n_firms"], errors="coerce") < k]
-        hidden = set(small["model"].astype(str))
-    terms = [t for t in COVARIATES if t in set(models["term"])]
-    terms += [t for t in dict.fromkeys(models["term"].astype(str)) if t not in terms]
-    by_key = {(str(r["model"]), str(r["term"])): r for r in models.to_dict("records")}
-    rows: list[list[object]] = []
-    for term in terms:
-        coef: list[object] = [term]
-        se: list[object] = [""]
-        for m in names:
-            rec = by_key.get((m, term))
-            if m in hidden:
-                coef.append(SUPPRESSED)
-                se.append("")
-            elif rec is None:
-                coef.append("")
-                se.append("")
-            else:
-                coef.append(f"{_fmt_coef(rec['estimate'])}{_stars(rec['p_value'])}")
-                std = _fmt_coef(rec["std_error"])
-                se.append(f"({std})" if std is not None else "")
-        rows += [coef, se]
-    if fit is not None:
-        by_model = {str(r["model"]): r for r in fit.to_dict("records")}
-        for col, label, decimals in (
-            ("n_obs", "N observations (firm-cycles)", 0),
-            ("n_firms", "N firms", 0),
-            ("r2", "R²", 4),
-            ("log_likelihood", "log likelihood", 1),
-        ):
-            line: list[object] = [label]
-            for m in names:
-                rec = by_model.get(m)
-                if m in hidden:
-                    line.append(SUPPRESSED)
-                elif rec is None or col not in rec or pd.isna(rec[col]):
-                    line.append("")
-                else:
-                    line.append(_fmt(float(rec[col]), decimals))
-            rows.append(line)
-    header = ["term"] + [MODEL_NAMES.get(m, m) for m in names]
-    note = (
-        "Dependent variable: the firm revolves in the billing cycle (0/1). Money in "
-        "thousands of 2022 dollars. Standard errors clustered by firm in parentheses; "
-        "* p < 0.1, ** p < 0.05, *** p < 0.01. Model fit: "
-        + ("results/models_fit.csv." if fit is not None else f"{_NOT_AVAILABLE}.")
-    )
-    return paragraph(note, css_class="note") + table(
-        header, rows, suppressed_note=f"suppressed: fewer than {k} firms"
+    rendered = regression_table(run.models, run.models_fit, k=k)
+    fit_note = "" if run.models_fit is not None else f" Model fit: {_NOT_AVAILABLE}."
+    return paragraph(NOTE + fit_note, css_class="note") + (
+        '<div class="table-wrap">'
+        + rendered.to_html(suppressed_note=f"suppressed: fewer than {k} firms")
+        + "</div>"
     )
 
 
 def _quality_section(run: _Run) -> str:
-    from econscope.report.html import paragraph, table
+    from econscope.report.html import Code, paragraph, table
 
     parts = []
     if run.accounting is None:
@@ -327,8 +323,11 @@ def _quality_section(run: _Run) -> str:
         cols = list(run.accounting.columns)
         parts.append(
             table(
-                cols,
-                [[_fmt(v) for v in r] for r in run.accounting.itertuples(index=False)],
+                [c.replace("_", " ").capitalize() for c in cols],
+                [
+                    [Code(str(r[0])), *(_fmt(v) for v in r[1:])]
+                    for r in run.accounting.itertuples(index=False)
+                ],
                 caption="Rows read, accepted and quarantined per input table",
             )
         )
@@ -340,9 +339,9 @@ def _quality_section(run: _Run) -> str:
         q = run.quarantine.sort_values(["table", "reason"])
         parts.append(
             table(
-                ["table", "reason", "rows"],
-                [[_fmt(r.table), _fmt(r.reason), _fmt(r.rows)] for r in q.itertuples()],
-                caption="Quarantined rows by reason (reason codes: see docs)",
+                ["Table", "Reason", "Rows"],
+                [[Code(str(r.table)), Code(str(r.reason)), _fmt(r.rows)] for r in q.itertuples()],
+                caption="Quarantined rows by reason (reason codes: see docs/contract.md)",
             )
         )
     return "\n".join(parts)
@@ -372,42 +371,42 @@ def _descriptions() -> dict[str, str]:
 
 
 def _settings_section(recorded: Mapping[str, Any], k: int) -> str:
-    from econscope.report.html import paragraph, table
+    from econscope.report.html import Code, paragraph, table
 
     described = _descriptions()
     rows: list[list[object]] = []
     for name, value in _flatten(recorded):
         text = value if isinstance(value, str) else json.dumps(value, default=str)
-        rows.append([name, text, described.get(name, "")])
+        rows.append([Code(name), Code(text), described.get(name, "")])
     return paragraph(
         "Every assumption and threshold the results were made with (from the results "
         f"manifest). Disclosure threshold applied by this report: k = {k}.",
         css_class="note",
-    ) + table(["setting", "value", "meaning"], rows)
+    ) + table(["Setting", "Value", "Meaning"], rows)
 
 
 def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
-    from econscope.report.html import paragraph, table
+    from econscope.report.html import Code, paragraph, table
 
     rows: list[list[object]] = []
     for stage, m in run.manifests.items():
         if m is None:
-            rows.append([stage, _NOT_AVAILABLE, "", "", ""])
+            rows.append([Code(stage), _NOT_AVAILABLE, "", "", ""])
             continue
-        rows.append([stage, m.version, m.created or "", "stage key", m.key])
+        rows.append([Code(stage), m.version, m.created or "", "stage key", Code(m.key)])
         for name, digest in sorted(m.inputs.items()):
-            rows.append(["", "", "", f"input {name}", digest])
+            rows.append(["", "", "", f"input {name}", Code(digest)])
     published = [
-        ["results/ (published tables)", fingerprint(run_dir / "results")],
+        [Code("results/"), Code(fingerprint(run_dir / "results"))],
     ]
     return (
         paragraph(f"econscope version rendering this report: {version}.")
         + table(
-            ["stage", "version", "created", "what", "SHA-256"],
+            ["Stage", "Version", "Created", "What", "SHA-256"],
             rows,
             caption="Stage manifests: input fingerprints and keys",
         )
-        + table(["published files", "SHA-256"], published)
+        + table(["Published files", "SHA-256"], published)
     )
 
 
@@ -428,12 +427,19 @@ class ReportResult:
     reused: bool
 
 
-def render_report(run_dir: str | Path, settings: Settings | None = None) -> ReportResult:
+def render_report(
+    run_dir: str | Path,
+    settings: Settings | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ReportResult:
     """Write ``figures/<id>.png|.svg`` and the offline ``report.html`` of a run.
 
     ``settings=None`` uses the settings recorded in the results manifest (defaults when
     there is none); ``settings.disclosure.k`` is the threshold the report enforces and
     names. A rerun over unchanged results reuses the files (``figures/manifest.json``).
+    ``progress`` is called with each figure's id before it is drawn (and not at all when
+    the files are reused).
     """
     run_dir = Path(run_dir)
     run = _load(run_dir)
@@ -452,7 +458,7 @@ def render_report(run_dir: str | Path, settings: Settings | None = None) -> Repo
     keys = {s: (m.key if m else None) for s, m in run.manifests.items()}
 
     def compute(figures: Path) -> StageOutput:
-        return _render(run, run_dir, figures, settings, recorded)
+        return _render(run, run_dir, figures, settings, recorded, progress)
 
     result = run_stage(
         "report",
@@ -472,22 +478,60 @@ def render_report(run_dir: str | Path, settings: Settings | None = None) -> Repo
     )
 
 
+def figure_number(table_id: str) -> str:
+    """'fig02' -> 'Figure 2'.
+
+    >>> figure_number("fig10")
+    'Figure 10'
+    """
+    return f"Figure {int(table_id[3:])}"
+
+
+def _figure_section(
+    tid: str, run: _Run, settings: Settings, panel_ids: list[str], fidelity: bool
+) -> str:
+    from econscope.report.charts import chart_rows
+    from econscope.report.findings import finding
+    from econscope.report.html import escape, figure
+
+    spec = TABLES[tid]
+    k = settings.disclosure.k
+    frame = run.tables[tid]
+    if frame is None:
+        return _na(f"This figure (results/{tid}.csv)")
+    context = {
+        "index_base_month": settings.results.index_base_month,
+        "buffer_days_threshold": settings.results.buffer_days_threshold,
+    }
+    sentence = finding(tid, chart_rows(spec, frame, k=k), context)
+    parts = []
+    if sentence:
+        parts.append(f'<p class="finding">{escape(sentence)}</p>')
+    notes = " ".join(figure_notes(spec, settings))
+    caption = (escape(notes) + " " if notes else "") + _units_html(spec)
+    caption += (
+        " Hover a point or bar for its value, unit, number of firms and status; ▲ marks a "
+        f"cell suppressed (fewer than {k} firms)."
+    )
+    if fidelity:
+        caption += ' <a href="#fidelity">How this run compares with the published report</a>.'
+    return figure(panel_ids) + "".join(parts) + f'<p class="note">{caption}</p>'
+
+
 def _render(
-    run: _Run, run_dir: Path, figures: Path, settings: Settings, recorded: dict[str, Any]
+    run: _Run,
+    run_dir: Path,
+    figures: Path,
+    settings: Settings,
+    recorded: dict[str, Any],
+    progress: Callable[[str], None] | None = None,
 ) -> StageOutput:
     from econscope import __version__
 
     k = settings.disclosure.k
     target = run_dir / "report.html"
-    from econscope.report.charts import chart, chart_rows
-    from econscope.report.html import (
-        Section,
-        build_page,
-        chart_container,
-        javascript_bundle,
-        paragraph,
-        write_page,
-    )
+    from econscope.report.charts import chart, chart_rows, panels
+    from econscope.report.html import Section, build_page, javascript_bundle, write_page
     from econscope.report.static import write_static
 
     # The Vega bundle takes a second or two to assemble (in Rust, off the GIL): overlap it.
@@ -496,36 +540,42 @@ def _render(
     bundle.shutdown(wait=False)
 
     # Every table is checked (and charted) before the first file is written.
-    specs = {
+    page_specs: dict[str, dict[str, Any]] = {}
+    figure_panels: dict[str, list[str]] = {}
+    static_specs: dict[str, dict[str, Any]] = {}
+    for tid in _figure_ids():
+        frame = run.tables[tid]
+        if frame is None:
+            continue
+        spec = TABLES[tid]
+        ids = []
         # the chart code is schema-checked by the tests; skipping it here saves ~0.1 s a chart
-        tid: chart(TABLES[tid], frame, k=k).to_dict(validate=False)
-        for tid in _figure_ids()
-        if (frame := run.tables[tid]) is not None
-    }
+        for pid, panel in panels(spec, frame, k=k):
+            page_specs[pid] = panel.to_dict(validate=False)
+            ids.append(pid)
+        figure_panels[tid] = ids
+        static_specs[tid] = chart(spec, frame, k=k, notes=figure_notes(spec, settings)).to_dict(
+            validate=False
+        )
     if run.tables["tabA1"] is not None:
         chart_rows(TABLES["tabA1"], run.tables["tabA1"], k=k)
+    fidelity = (run_dir / "results" / "fidelity.csv").is_file()
+    # The calibration's section "How this run compares with the published report"
+    # (id "fidelity", from results/fidelity.csv) opens the report when it exists.
     sections = [Section("funnel", "Sample funnel", _funnel_section(run, k))]
     outputs: list[str] = []
     for tid in _figure_ids():
         spec = TABLES[tid]
-        title = f"{tid}: {spec.title}"
-        if tid not in specs:
+        title = f"{figure_number(tid)}. {spec.title}"
+        if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
             continue
-        png, svg = write_static(specs[tid], figures, tid)
+        if progress is not None:
+            progress(tid)
+        png, svg = write_static(static_specs[tid], figures, tid)
         outputs += [png.name, svg.name]
         sections.append(
-            Section(
-                tid,
-                title,
-                chart_container(tid)
-                + paragraph(
-                    _figure_notes(spec) + " Hover a point or bar for its value, unit, "
-                    f"number of firms and status; ▲ marks a cell suppressed (fewer than {k} "
-                    "firms).",
-                    css_class="note",
-                ),
-            )
+            Section(tid, title, _figure_section(tid, run, settings, figure_panels[tid], fidelity))
         )
     sections += [
         Section("tabA1", TABLES["tabA1"].title, _tabA1_section(run.tables["tabA1"], k)),
@@ -540,7 +590,7 @@ def _render(
     page = build_page(
         "Cash or credit? Small business use of credit cards for cash flow management",
         sections,
-        specs,
+        page_specs,
         lead=(
             f"econscope {__version__} report of the run in '{run_dir.name}', rendered "
             f"{created}. Published cells describe at least k = {k} firms; smaller cells are "
@@ -549,4 +599,4 @@ def _render(
     )
     write_page(page, target)
     outputs.append("../report.html")
-    return StageOutput(rows={"figures": len(specs)}, outputs=outputs)
+    return StageOutput(rows={"figures": len(static_specs)}, outputs=outputs)

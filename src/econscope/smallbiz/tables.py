@@ -17,11 +17,29 @@ tables, the report reads them; both go through this registry, so a column is nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["CELL_COLUMNS", "MODEL_COLUMNS", "MODEL_FIT_COLUMNS", "TABLES", "TableSpec"]
+__all__ = [
+    "CATEGORY_LABELS",
+    "CELL_COLUMNS",
+    "COVARIATES",
+    "DIMENSION_LABELS",
+    "MEASURE_LABELS",
+    "MODELS",
+    "MODEL_COLUMNS",
+    "MODEL_FIT_COLUMNS",
+    "MODEL_LABELS",
+    "TABLES",
+    "TERM_LABELS",
+    "TableSpec",
+    "category_label",
+    "is_share",
+    "label",
+    "term_label",
+]
 
 CELL_COLUMNS: tuple[str, ...] = ("measure", "value", "n_firms", "suppressed")
 
@@ -39,7 +57,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
 #: results/models_fit.csv
 MODEL_FIT_COLUMNS: tuple[str, ...] = ("model", "n_obs", "n_firms", "r2", "log_likelihood")
 
-ChartKind = Literal["line", "bar", "table"]
+ChartKind = Literal["line", "bar", "stacked", "table"]
 
 SHARE = "share of firms (0-1)"
 DOLLARS = "2022 dollars"
@@ -59,6 +77,10 @@ class TableSpec:
     x: str
     color: str | None = None
     facet: str | None = None
+    #: the x categories drawn, in this order (None = every value of the table)
+    keep: tuple[str, ...] | None = None
+    #: the category axis's title when it differs from the dimension's label
+    x_title: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -74,8 +96,12 @@ def _spec(
     x: str,
     color: str | None = None,
     facet: str | None = None,
+    keep: tuple[str, ...] | None = None,
+    x_title: str | None = None,
 ) -> TableSpec:
-    return TableSpec(id, title, dims, MappingProxyType(measures), chart, x, color, facet)
+    return TableSpec(
+        id, title, dims, MappingProxyType(measures), chart, x, color, facet, keep, x_title
+    )
 
 
 _SPECS = (
@@ -99,7 +125,7 @@ _SPECS = (
     ),
     _spec(
         "fig04",
-        "Revolving by firm size (annual revenue above vs at most $100,000)",
+        "Revolving by firm size (annual revenue)",
         ("month", "size_class"),
         {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
         "line",
@@ -122,18 +148,20 @@ _SPECS = (
         "Share of firms by number of months revolved in the year",
         ("year", "months_revolved"),
         {"share_of_firms": SHARE},
-        "bar",
-        x="months_revolved",
-        color="year",
+        "stacked",
+        x="year",
+        color="months_revolved",
+        keep=("0", "1-11", "12"),
     ),
     _spec(
         "fig07",
         "Months revolved next year by months revolved this year",
         ("months_revolved",),
         {"share_revolving_0_next_year": SHARE, "share_revolving_12_next_year": SHARE},
-        "bar",
+        "line",
         x="months_revolved",
         color="measure",
+        x_title="Months revolved this year",
     ),
     _spec(
         "fig08",
@@ -146,7 +174,7 @@ _SPECS = (
     ),
     _spec(
         "fig09",
-        "Predicted probability of revolving by industry (ADB $10,000, 15 buffer days)",
+        "Predicted probability of revolving by industry at the same cash position",
         ("model", "industry"),
         {"predicted_probability": PROBABILITY},
         "bar",
@@ -176,7 +204,7 @@ _SPECS = (
     ),
     _spec(
         "fig12",
-        "Revolving by cash buffer days (at most vs above 15 days)",
+        "Revolving by cash buffer days",
         ("month", "buffer_group"),
         {"share_revolving": SHARE, "median_revolving_balance": DOLLARS},
         "line",
@@ -196,3 +224,124 @@ _SPECS = (
 
 #: id -> spec, in report order.
 TABLES: MappingProxyType[str, TableSpec] = MappingProxyType({s.id: s for s in _SPECS})
+
+
+# --------------------------------------------------------------------------- labels
+# Every word a reader sees for a model, a term, a measure, a dimension or a category
+# comes from here: the CLI, the notebook and the HTML report all read these.
+
+#: The three models, in the report's order.
+MODELS: tuple[str, ...] = ("lpm", "logit", "fe_lpm")
+MODEL_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {"lpm": "Linear probability", "logit": "Logit", "fe_lpm": "Firm fixed effects"}
+)
+#: The five covariates of every model, in DESIGN.md's order (money in thousands).
+COVARIATES: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "adb", "cash_buffer_days")
+TERM_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "Intercept": "Intercept",
+        "intercept": "Intercept",
+        "revenues": "Revenues ($ thousands)",
+        "expenses": "Expenses ($ thousands)",
+        "net_cash_flow": "Net cash flow ($ thousands)",
+        "adb": "Average daily balance ($ thousands)",
+        "cash_buffer_days": "Cash buffer days",
+    }
+)
+MEASURE_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "share_revolving": "Share of firms revolving",
+        "median_revolving_balance": "Median revolving balance",
+        "median_adb": "Median average daily balance",
+        "median_adb_index": "Median average daily balance, index",
+        "share_of_firms": "Share of firms",
+        "share_revolving_0_next_year": "Revolve in no month next year",
+        "share_revolving_12_next_year": "Revolve every month next year",
+        "predicted_probability": "Predicted probability of revolving",
+        "share_adb_covers_balance": "Balance covers the card bill",
+        "share_covers_and_keeps_buffer": "Covers the bill and keeps the buffer",
+        "median_cash_buffer_days": "Median cash buffer days",
+        "firms": "Firms",
+        "median_annual_revenue": "Median annual revenue",
+    }
+)
+DIMENSION_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "month": "Month",
+        "year": "Year",
+        "industry": "Industry",
+        "size_class": "Firm size",
+        "months_revolved": "Months revolved in the year",
+        "model": "Model",
+        "cash_buffer_days": "Cash buffer days",
+        "group": "Firms",
+        "buffer_group": "Cash buffer days",
+        "measure": "Measure",
+    }
+)
+#: Category values shown in words (dimension -> value -> label); other values as they are.
+CATEGORY_LABELS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
+    {
+        "model": MODEL_LABELS,
+        "size_class": MappingProxyType(
+            {"small": "Revenue up to $100,000", "large": "Revenue above $100,000"}
+        ),
+        "group": MappingProxyType({"revolvers": "Revolvers", "transactors": "Transactors"}),
+        "months_revolved": MappingProxyType(
+            {"0": "No month", "1-11": "1 to 11 months", "12": "All 12 months"}
+        ),
+    }
+)
+
+
+def label(name: str) -> str:
+    """The words for a measure, dimension, model or term; a plain fallback otherwise.
+
+    >>> label("share_revolving"), label("fe_lpm"), label("some_new_thing")
+    ('Share of firms revolving', 'Firm fixed effects', 'Some new thing')
+    """
+    for table in (MEASURE_LABELS, DIMENSION_LABELS, MODEL_LABELS, TERM_LABELS):
+        if name in table:
+            return table[name]
+    return term_label(name)
+
+
+def term_label(term: str) -> str:
+    """A model term in words: covariates by name, dummies as "Industry: retail".
+
+    >>> term_label("industry[T.retail]"), term_label("size_class[T.large]")
+    ('Industry: retail', 'Firm size: Revenue above $100,000')
+    """
+    if term in TERM_LABELS:
+        return TERM_LABELS[term]
+    if "[T." in term and term.endswith("]"):
+        variable, level = term[:-1].split("[T.", 1)
+        return f"{DIMENSION_LABELS.get(variable, variable)}: {category_label(variable, level)}"
+    text = term.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def category_label(dimension: str, value: object) -> str:
+    """A category value in words (``"0"`` months revolved -> "No month").
+
+    >>> category_label("months_revolved", "12"), category_label("industry", "retail")
+    ('All 12 months', 'retail')
+    >>> category_label("buffer_group", "<= 15 days"), category_label("buffer_group", "> 15 days")
+    ('15 days or fewer', 'More than 15 days')
+    """
+    text = str(value)
+    if dimension == "buffer_group":
+        if match := re.fullmatch(r"<=\s*(\S+) days", text):
+            return f"{match.group(1)} days or fewer"
+        if match := re.fullmatch(r">\s*(\S+) days", text):
+            return f"More than {match.group(1)} days"
+    return CATEGORY_LABELS.get(dimension, MappingProxyType({})).get(text, text)
+
+
+def is_share(unit: str) -> bool:
+    """Whether a unit is a share or probability between 0 and 1 (shown as percent).
+
+    >>> is_share(SHARE), is_share(DOLLARS)
+    (True, False)
+    """
+    return "0-1" in unit
