@@ -68,6 +68,8 @@ def _dim_values(table_id: str, dim: str) -> list[str]:
         return MONTHS
     if dim == "year" and table_id == "fig06":
         return ["2020", "2021", "2022"]
+    if dim == "months_revolved" and table_id == "fig06":  # each count and "1-11"
+        return [*_GROUPS[dim], "1-11"]
     return _GROUPS[dim]
 
 
@@ -89,7 +91,20 @@ def result_table(table_id: str, rng: np.random.Generator) -> pd.DataFrame:
                 | {"measure": measure, "value": value, "n_firms": n_firms}
                 | {"suppressed": suppressed}
             )
-    return pd.DataFrame.from_records(records, columns=list(spec.columns))
+    frame = pd.DataFrame.from_records(records, columns=list(spec.columns))
+    if table_id == "fig06":  # a composition: 0 + 1-11 + 12 = 1, and 1..11 add up to 1-11
+        for year in frame["year"].unique():
+            never, always = (
+                round(0.5 + 0.05 * rng.random(), 4),
+                round(0.17 + 0.03 * rng.random(), 4),
+            )
+            some = round(1 - never - always, 4)
+            each = {"0": never, "12": always, "1-11": some} | {
+                str(m): round(some / 11, 4) for m in range(1, 12)
+            }
+            at = frame["year"] == year
+            frame.loc[at, "value"] = frame.loc[at, "months_revolved"].map(each)
+    return frame
 
 
 def make_run(root: Path, *, seed: int = 7) -> Path:

@@ -60,7 +60,7 @@ def test_the_page_has_every_section_and_a_chart_per_figure(rendered) -> None:
     _, page = rendered
     for anchor in ("funnel", *FIGURES, "tabA1", "models", "quality", "settings", "provenance"):
         assert f'<section id="{anchor}">' in page
-    assert re.findall(r'id="chart-(fig\d\d)"', page) == FIGURES
+    assert list(dict.fromkeys(re.findall(r'id="chart-(fig\d\d)', page))) == FIGURES
 
 
 def test_no_identifier_of_the_working_files_reaches_a_published_file(rendered) -> None:
@@ -84,7 +84,7 @@ def test_the_report_of_a_real_analysis_run_renders_and_publishes_no_identifier(
     write_panel(run / "panel", panel_rows())
     analyze(run / "panel", run / "results", load_settings(overrides=["disclosure.k=5"]))
     page = render_report(run).path.read_text(encoding="utf-8")
-    assert re.findall(r'id="chart-(fig\d\d)"', page) == FIGURES
+    assert list(dict.fromkeys(re.findall(r'id="chart-(fig\d\d)', page))) == FIGURES
     assert "Published cells describe at least k = 5 firms" in page  # k from the manifest
     assert "The sample funnel (panel/funnel.csv): not available" in page
     firm_ids = [f"F{i:05d}" for i in range(N_FIRMS)]
@@ -108,13 +108,21 @@ def test_table_a1_shows_values_and_marks_the_suppressed_industry(rendered) -> No
 def test_the_regression_table_has_a_column_per_model_and_the_fit(rendered) -> None:
     run, page = rendered
     section = page.split('<section id="models">', 1)[1].split("</section>", 1)[0]
-    assert "(1) LPM" in section and "(2) logit" in section and "(3) LPM, firm fixed" in section
+    header = section.split("</thead>", 1)[0]
+    assert [h for h in re.findall(r">([^<>]+)</th>", header)] == [
+        "Linear probability",
+        "Logit",
+        "Firm fixed effects",
+    ]
     models = pd.read_csv(run / "results" / "models.csv")
     adb = models[(models["model"] == "logit") & (models["term"] == "adb")].iloc[0]
-    assert f"{adb['estimate']:.4f}" in section or f"{adb['estimate']:.3e}" in section
+    # fixed decimals, never scientific notation: the fixture's smallest SE (~0.002) needs
+    # 4 decimals for two significant digits
+    assert f"{adb['estimate']:.4f}" in section and "e-0" not in section
     assert "-912.4" in section and "1,480" in section  # logit log likelihood, FE N obs
-    # covariates come first, in the order of DESIGN.md
-    order = [section.index(f">{t}<") for t in ("revenues", "expenses", "net_cash_flow", "adb")]
+    # covariates come first, in the order of DESIGN.md, in words
+    words = ("Revenues", "Expenses", "Net cash flow", "Average daily balance")
+    order = [section.index(f">{t} (") for t in words]
     assert order == sorted(order)
 
 

@@ -218,8 +218,10 @@ def _category_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
     if spec.x != "industry":
         return sorted(values, key=_order_key)
     first = next(iter(spec.measures))
-    series = [s for s in pd.unique(rows["series"]) if s is not None]
-    mine = rows[(rows["measure"] == first) & (rows["series"] == (series[-1] if series else None))]
+    series = _series_order(spec, rows)
+    # models: rank by the first (the linear probability model); years: by the latest
+    ranked = (series[0] if spec.color == "model" else series[-1]) if series else None
+    mine = rows[(rows["measure"] == first) & (rows["series"] == ranked)]
     rank = mine.groupby(spec.x)["value"].max().to_dict()
     return sorted(values, key=lambda v: (-(rank.get(v) or -1.0), v))
 
@@ -312,9 +314,11 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     return layers
 
 
-def _y_title(spec: TableSpec, measures: Sequence[str]) -> str:
+def _y_title(spec: TableSpec, measures: Sequence[str], *, panel_titled: bool = False) -> str:
+    """The value axis's title: the measure (and unit), or only the unit when the panel's
+    own title already names the measure."""
     units = list(dict.fromkeys(spec.measures[m] for m in measures))
-    if len(measures) == 1:
+    if len(measures) == 1 and not panel_titled:
         return measure_title(measures[0], units[0])
     return unit_words(units[0]) if len(units) == 1 else "Value"
 
@@ -331,7 +335,7 @@ def _panel(
     """One panel: the measures' lines or bars, annotations, ▲ marks for suppressed cells."""
     units = list(dict.fromkeys(spec.measures[m] for m in measures))
     value_format = _value_format(units)
-    value_title = _y_title(spec, measures)
+    value_title = _y_title(spec, measures, panel_titled=title is not None)
     axis_name, category = _category_axis(spec, rows)
     horizontal = axis_name == "y"
     tooltips = _tooltips(spec, value_format)

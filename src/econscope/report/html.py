@@ -64,7 +64,8 @@ h1 { font-size: 1.7em; margin: 0 0 4px; }
 h2 { font-size: 1.25em; margin: 36px 0 8px; color: var(--accent); }
 h3 { font-size: 1.05em; margin: 22px 0 6px; }
 p.lead { color: var(--muted); margin: 0 0 10px; }
-nav ol { columns: 3; font-size: 0.92em; padding-left: 18px; }
+nav ol { columns: 2; column-gap: 48px; font-size: 0.92em; padding-left: 22px; }
+nav li { break-inside: avoid; }
 nav a, a { color: var(--accent); }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
           padding: 6px 20px 18px; margin: 18px 0; }
@@ -75,8 +76,11 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 6px;
 figure { margin: 8px 0; }
 p.finding { font-size: 1.02em; margin: 8px 0 4px; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
-table.regression tr.se td { color: var(--muted); border-bottom-color: transparent; }
-table.regression tr.fit:first-of-type td, table.regression tr.fit th { background: #f7f9fb; }
+table.regression td, table.regression th[scope=row] { border-bottom: none; }
+table.regression tr.se td, table.regression tr.se th { color: var(--muted);
+  border-bottom: 1px solid var(--line); }
+table.regression tr.fit td, table.regression tr.fit th { background: #f7f9fb;
+  border-bottom: 1px solid var(--line); }
 table.regression th[scope=row] { background: none; font-weight: normal; }
 .note, figcaption { color: var(--muted); font-size: 0.88em; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 0.9em; }
@@ -86,6 +90,9 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: le
 th { background: #f1f4f7; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.suppressed { color: var(--suppressed); font-style: italic; }
+td.suppressed.num { text-align: right; }
+td code { white-space: nowrap; }
+td code.long { white-space: normal; overflow-wrap: anywhere; }
 .na { color: var(--muted); font-style: italic; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.86em;
               overflow-wrap: anywhere; }
@@ -199,11 +206,13 @@ class Code(str):
 
 def _cell(value: object, tooltip_suppressed: str, numeric: bool) -> str:
     if isinstance(value, Code):
-        return f"<td><code>{escape(value)}</code></td>"
+        long = ' class="long"' if len(value) > 24 else ""
+        return f"<td><code{long}>{escape(value)}</code></td>"
     if value is None or (isinstance(value, float) and value != value):
         return '<td class="na">n/a</td>'
     if value == SUPPRESSED:
-        return f'<td class="suppressed" title="{escape(tooltip_suppressed)}">{SUPPRESSED}</td>'
+        cls = "suppressed num" if numeric else "suppressed"
+        return f'<td class="{cls}" title="{escape(tooltip_suppressed)}">{SUPPRESSED}</td>'
     if numeric and _is_number(value):
         return f'<td class="num">{escape(value)}</td>'
     return f"<td>{escape(value)}</td>"
@@ -224,7 +233,7 @@ def table(
 
     >>> html = table(["a", "b"], [["x", SUPPRESSED]], suppressed_note="fewer than 10 firms")
     >>> html.split("</td>")[1]
-    '<td class="suppressed" title="fewer than 10 firms">suppressed'
+    '<td class="suppressed num" title="fewer than 10 firms">suppressed'
     >>> table(["n"], [["1,234"], ["(0.004)"]]).count('class="num"')
     3
     """

@@ -253,7 +253,7 @@ MEASURE_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "share_revolving": "Share of firms revolving",
         "median_revolving_balance": "Median revolving balance",
         "median_adb": "Median average daily balance",
-        "median_adb_index": "Median average daily balance, index",
+        "median_adb_index": "Median average daily balance",
         "share_of_firms": "Share of firms",
         "share_revolving_0_next_year": "Revolve in no month next year",
         "share_revolving_12_next_year": "Revolve every month next year",
