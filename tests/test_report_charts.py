@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from econscope.errors import DataError
-from econscope.report.charts import chart, chart_rows, suppressed_label
+from econscope.report.charts import ANNOTATIONS, chart, chart_rows, panels, suppressed_label
 from econscope.smallbiz.tables import TABLES
 from test_report_fixture import SUPPRESSED_CELLS, result_table
 
@@ -18,26 +18,115 @@ FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
 def _values(spec: dict) -> list[dict]:
     """The chart's rows (Altair moves inline data into top-level ``datasets``)."""
-    data = spec["data"]
+    data = spec["data"] if "data" in spec else spec["hconcat"][0]["data"]
     return spec["datasets"][data["name"]] if "name" in data else data["values"]
 
 
 def _layers(spec: dict) -> list[dict]:
-    panels = spec.get("vconcat", [spec])
-    return [layer for panel in panels for layer in panel["layer"]]
+    parts = spec.get("hconcat", [spec])
+    return [layer for panel in parts for layer in panel["layer"]]
+
+
+def _panel_specs(table_id: str, rows=None) -> list[dict]:
+    rows = result_table(table_id, np.random.default_rng(1)) if rows is None else rows
+    return [c.to_dict() for _, c in panels(TABLES[table_id], rows, k=10)]
+
+
+def _axis_titles(layer: dict) -> list[str]:
+    enc = layer.get("encoding", {})
+    out = []
+    for channel in ("x", "y"):
+        field = enc.get(channel, {})
+        title = field.get(
+            "title", field.get("axis", {}).get("title") if field.get("axis") else None
+        )
+        if title:
+            out.append(title)
+    return out
 
 
 @pytest.mark.parametrize("table_id", FIGURES)
 def test_every_figure_charts_every_row_with_value_unit_firms_and_status_tooltips(
     table_id: str,
 ) -> None:
+    spec = TABLES[table_id]
     rows = result_table(table_id, np.random.default_rng(1))
-    spec = chart(TABLES[table_id], rows, k=10).to_dict()
-    assert len(_values(spec)) == len(rows)
-    main = _layers(spec)[0]
-    assert main["mark"]["type"] == TABLES[table_id].chart
+    drawn = chart(spec, rows, k=10).to_dict()
+    kept = rows if spec.keep is None else rows[rows[spec.color].astype(str).isin(spec.keep)]
+    assert len(_values(drawn)) == len(kept)
+    main = _layers(drawn)[0]
+    assert main["mark"]["type"] == {"stacked": "bar"}.get(spec.chart, spec.chart)
     tooltip_fields = {t["field"] for t in main["encoding"]["tooltip"]}
-    assert {"value", "unit", "n_firms", "status", *TABLES[table_id].dims} <= tooltip_fields
+    assert {"value", "unit", "n_firms", "status"} <= tooltip_fields
+    for dim in spec.dims:  # each dimension in words: itself, its label, or the series
+        assert {dim, f"{dim}_label", "series"} & tooltip_fields, dim
+
+
+@pytest.mark.parametrize("table_id", FIGURES)
+def test_every_panel_is_as_wide_as_its_container_with_worded_axes(table_id: str) -> None:
+    for panel in _panel_specs(table_id):
+        assert panel["width"] == "container" and panel["autosize"]["type"] == "fit-x"
+        main = panel["layer"][0]
+        titles = _axis_titles(main)
+        assert len(titles) == 2, titles
+        assert all("_" not in t for t in titles), titles
+        legend_fields = [main["encoding"].get(c, {}).get("field") for c in ("color",)]
+        assert all(f in (None, "series") for f in legend_fields)
+
+
+@pytest.mark.parametrize("table_id", ["fig02", "fig06", "fig07", "fig08", "fig10"])
+def test_share_and_probability_axes_are_in_percent(table_id: str) -> None:
+    panel = _panel_specs(table_id)[0]
+    value = panel["layer"][0]["encoding"]["y"]
+    assert value["axis"]["format"] == ".0%"
+    assert "0-1" not in value["axis"]["title"]
+
+
+def test_fig06_is_a_per_year_composition_of_three_bins_with_a_colour_each() -> None:
+    (panel,) = _panel_specs("fig06")
+    main = panel["layer"][0]
+    assert main["mark"]["type"] == "bar" and main["encoding"]["y"]["stack"] == "zero"
+    assert main["encoding"]["x"]["field"].startswith("year")
+    colour = main["encoding"]["color"]["scale"]
+    assert colour["domain"] == ["No month", "1 to 11 months", "All 12 months"]
+    assert len(set(colour["range"])) == 3
+    # only the three bins are drawn, never the single counts 1..11
+    drawn = {v["months_revolved"] for v in _values(panel)}
+    assert drawn == {"0", "1-11", "12"}
+
+
+def test_fig09_bars_are_sorted_by_the_linear_probability_model() -> None:
+    rows = result_table("fig09", np.random.default_rng(3))
+    (panel,) = _panel_specs("fig09", rows)
+    order = panel["layer"][0]["encoding"]["y"]["sort"]
+    lpm = rows[rows["model"] == "lpm"].set_index("industry")["value"]
+    assert order == list(lpm.sort_values(ascending=False).index)
+
+
+def test_monthly_charts_mark_march_2020_and_the_relief_inflows() -> None:
+    panel = _panel_specs("fig02")[0]
+
+    def data(layer: dict) -> list[dict]:
+        return panel["datasets"][layer["data"]["name"]]
+
+    texts = [data(lay)[0]["text"] for lay in panel["layer"] if lay["mark"]["type"] == "text"]
+    assert texts == [text for _, text in ANNOTATIONS]
+    rules = [lay for lay in panel["layer"] if lay["mark"]["type"] == "rule"]
+    assert [v["month"] for v in data(rules[0])] == ["2020-03-01", "2020-05-01"]
+
+
+def test_months_before_the_pandemic_carry_no_annotation() -> None:
+    rows = result_table("fig02", np.random.default_rng(1))
+    rows = rows[rows["month"] < "2020-01"]
+    marks = [layer["mark"]["type"] for layer in _panel_specs("fig02", rows)[0]["layer"]]
+    assert "rule" not in marks
+
+
+def test_line_series_differ_in_dash_as_well_as_colour() -> None:
+    main = _panel_specs("fig08")[0]["layer"][0]["encoding"]
+    dashes = main["strokeDash"]["scale"]["range"]
+    assert main["strokeDash"]["field"] == main["color"]["field"] == "series"
+    assert len({tuple(d) for d in dashes}) == len(dashes) == 3
 
 
 @pytest.mark.parametrize("table_id", ["fig02", "fig04", "fig05", "fig11"])
@@ -54,7 +143,7 @@ def test_suppressed_cells_are_marked_with_a_legend_entry_and_never_valued(table_
     assert markers, "a suppressed cell needs its ▲ layer"
     shape = markers[0]["encoding"]["shape"]
     assert shape["scale"]["domain"] == [suppressed_label(10)]
-    assert "suppressed" in spec["title"]["subtitle"][0]
+    assert any("suppressed" in line for line in spec["title"]["subtitle"])
 
 
 def test_a_cell_under_k_firms_is_blanked_even_if_it_arrives_unsuppressed() -> None:
@@ -144,13 +233,11 @@ def test_a_measure_with_every_cell_suppressed_keeps_its_panel_of_marks() -> None
     balance = rows["measure"] == "median_revolving_balance"
     rows.loc[balance, ["value", "n_firms"]] = [None, 3]
     rows.loc[balance, "suppressed"] = True
-    panels = chart(TABLES["fig12"], rows).to_dict()["vconcat"]
-    # share panel: line (+ no marks, nothing suppressed); balance panel: only the ▲ marks
-    assert [[layer["mark"]["type"] for layer in p["layer"]] for p in panels] == [
-        ["line"],
-        ["point"],
-    ]
-    assert "every cell suppressed" in panels[1]["title"]["text"]
+    share, balance = _panel_specs("fig12", rows)
+    # share panel: line and the annotations, no ▲ (nothing suppressed); balance: only ▲
+    assert [layer["mark"]["type"] for layer in share["layer"]] == ["line", "rule", "text", "text"]
+    assert [layer["mark"]["type"] for layer in balance["layer"]] == ["point"]
+    assert "every cell suppressed" in balance["title"]["text"]
 
 
 def test_an_empty_table_charts_a_note_instead_of_nothing() -> None:

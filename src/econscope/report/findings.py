@@ -180,17 +180,18 @@ def _fig08(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
         return None
     lo = 10.0 if 10.0 in days else days[0]
     hi = 20.0 if 20.0 in days and lo < 20.0 else days[-1]
-    parts = []
+    at_lo, at_hi = [], []
     for model in ("lpm", "logit"):
         at = mine[mine["model"].astype(str) == model].set_index("cash_buffer_days")["value"]
         if lo in at.index and hi in at.index:
-            parts.append(f"{MODEL_LABELS[model].lower()} {_pct(at[lo])} and {_pct(at[hi])}")
-    if not parts:
+            at_lo.append((MODEL_LABELS[model].lower(), _pct(at[lo])))
+            at_hi.append(_pct(at[hi]))
+    if not at_lo:
         return None
-    return (
-        f"The predicted probability of revolving falls with cash buffer days: at {lo:g} and "
-        f"{hi:g} days it is, in turn, " + "; ".join(parts) + "."
-    )
+    (first, p_first), *rest = at_lo
+    said = f"the {first} model predicts a {p_first} probability of revolving"
+    said += "".join(f" and the {name} model {p}" for name, p in rest)
+    return f"At {lo:g} cash buffer days {said}; at {hi:g} days, " + " and ".join(at_hi) + "."
 
 
 def _fig09(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
