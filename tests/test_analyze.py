@@ -294,8 +294,8 @@ def test_cli_analyze_prints_the_regression_table_and_where_results_went(
     code = main(["smallbiz", "analyze", str(panel_dir), "--out", str(out), "-s", "disclosure.k=10"])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "(1) LPM" in printed and "(3) Firm FE LPM" in printed
-    assert "cash_buffer_days" in printed
+    assert "Linear probability" in printed and "Firm fixed effects" in printed
+    assert "Cash buffer days" in printed
     assert str(out) in printed.replace("\n", "")
     assert (out / MANIFEST_NAME).is_file()
 

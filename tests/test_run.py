@@ -51,7 +51,7 @@ def test_run_result_exposes_tidy_tables(first_run: smallbiz.RunResult) -> None:
     assert list(first_run.tables["fig02"].columns) == list(TABLES["fig02"].columns)
     assert set(first_run.models["model"]) == {"lpm", "logit", "fe_lpm"}
     assert isinstance(first_run.funnel, pd.DataFrame)
-    assert "<strong>econscope smallbiz run</strong>" in first_run._repr_html_()
+    assert "<h3>econscope smallbiz run</h3>" in first_run._repr_html_()
 
 
 def test_rerun_reuses_every_stage(bank: Path, first_run: smallbiz.RunResult) -> None:

@@ -16,14 +16,16 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
+from rich.table import Table
 
 from econscope.config import Settings
 from econscope.economies.study import StudyResult, run_study
 from econscope.pipeline import RunResult, run
 from econscope.smallbiz.sim.simulate import simulate
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "run_demo", "verdict_table"]
 
 DEMO_START = "2010-01"
 DEMO_END = "2023-01"
@@ -79,6 +81,25 @@ def run_demo(
     smallbiz = run(data_dir, out / "smallbiz", settings, console=console)
     say("[bold]economies[/bold]: Vietnam-China study", highlight=False)
     economies = run_study("vietnam-china", out / "economies")
-    verdicts = economies.ledger["verdict"].value_counts().to_dict()
-    say(f"  {len(economies.ledger)} claims checked: {verdicts}", highlight=False)
+    if console is not None:
+        console.print(verdict_table(economies.ledger["verdict"]))
     return DemoResult(data_dir, smallbiz, economies)
+
+
+def verdict_table(verdicts: pd.Series) -> Table:
+    """The claims checked, as a small table: one row per verdict, most frequent first.
+
+    >>> import pandas as pd
+    >>> t = verdict_table(pd.Series(["consistent", "not_checkable", "consistent"]))
+    >>> t.title, t.row_count
+    ('3 claims checked', 3)
+    """
+    counts = verdicts.astype(str).value_counts()
+    table = Table(title=f"{len(verdicts)} claims checked", title_justify="left")
+    table.add_column("verdict")
+    table.add_column("claims", justify="right")
+    for verdict, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(str(verdict).replace("_", " "), f"{n:,}")
+    table.add_section()
+    table.add_row("all", f"{len(verdicts):,}")
+    return table

@@ -14,7 +14,6 @@ input; a hit removes every published output and raises
 
 from __future__ import annotations
 
-import html
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -25,17 +24,27 @@ from pathlib import Path
 import ibis
 import pandas as pd
 from rich.console import Console
+from rich.progress import (
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from econscope.config import Settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DisclosureError
 from econscope.report.smallbiz import render_report
+from econscope.report.summary import Summary
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.validation import ValidationResult, validate
 
-__all__ = ["STAGES", "RunResult", "published_paths", "run"]
+__all__ = ["STAGES", "RunResult", "progress_display", "published_paths", "run"]
 
 STAGES = ("validate", "panel", "analyze", "report")
 
@@ -80,7 +89,7 @@ class RunResult:
         """Rows in, accepted and quarantined per input table."""
         return self.validation.accounting
 
-    def summary(self) -> pd.DataFrame:
+    def stage_times(self) -> pd.DataFrame:
         """One row per stage: seconds taken and whether it was reused."""
         return pd.DataFrame(
             {
@@ -90,15 +99,85 @@ class RunResult:
             }
         )
 
-    def _repr_html_(self) -> str:
-        fit = self.models_fit.to_html(index=False, na_rep="")
-        stages = self.summary().to_html(index=False)
-        report = html.escape(str(self.report_path))
-        return (
-            f"<div><strong>econscope smallbiz run</strong> &middot; report: <code>{report}</code>"
-            f"<h4>Stages</h4>{stages}<h4>Models</h4>{fit}"
-            f"<p>{len(self.tables)} result tables in <code>.tables</code>.</p></div>"
+    def summary(self) -> Summary:
+        """The run in one object (statsmodels style): ``print()`` it for text; in a
+        notebook it renders as HTML. Funnel, coefficients (etable style), one finding per
+        figure, and links to the report. See :mod:`econscope.report.summary`."""
+        from econscope.report.summary import run_summary
+
+        return run_summary(
+            out_dir=self.out_dir,
+            seconds=self.seconds,
+            reused=self.reused,
+            accounting=self.accounting,
+            funnel=self.funnel,
+            models=self.models,
+            models_fit=self.models_fit,
+            tables=self.tables,
+            report_path=self.report_path,
+            k=self.k,
         )
+
+    @property
+    def k(self) -> int:
+        """The disclosure threshold the run published with (from the results manifest)."""
+        recorded = self.analysis.manifest.settings.get("disclosure", {})
+        return int(recorded.get("k", 10))
+
+    def __repr__(self) -> str:
+        firms = self.funnel["firms_after"].iloc[-1] if not self.funnel.empty else 0
+        reused = sum(self.reused.values())
+        return (
+            f"RunResult(out_dir='{self.out_dir}', firms={int(firms):,}, "
+            f"tables={len(self.tables)}, models={self.models['model'].nunique()}, "
+            f"stages reused={reused}/{len(STAGES)}, report='{self.report_path}')"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+class _Silent:
+    """A progress display that shows nothing (no console given)."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, **fields: object) -> int:
+        return 0
+
+    def update(self, task: int, **fields: object) -> None:
+        return None
+
+
+class _Units(ProgressColumn):
+    """'12 tables' (the units a stage has finished), or nothing for a stage without units."""
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "")
+        return Text(f"{task.completed:>3.0f} {unit}" if unit else "")
+
+
+def progress_display(console: Console | None) -> Progress | _Silent:
+    """One line per stage: a spinner, the stage, units done, the latest unit, the time.
+
+    Add a task per stage with ``add_task(name, total=None, unit="tables", step="")`` and
+    ``update(task, advance=1, step=name)``; None gives a display that shows nothing.
+    """
+    if console is None:
+        return _Silent()
+    return Progress(
+        SpinnerColumn(finished_text="[green]✓[/green]"),
+        TextColumn("[bold]{task.description:<9}[/bold]"),
+        _Units(),
+        TextColumn("[dim]{task.fields[step]}[/dim]"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def published_paths(out_dir: Path) -> list[Path]:
@@ -135,39 +214,53 @@ def run(
 ) -> RunResult:
     """Run validate, panel, analyze and report on the contract tables in ``data_dir``.
 
-    ``console`` (a rich Console) receives one progress line per stage; None is silent.
+    ``console`` (a rich Console) shows a progress line per stage: validate per table,
+    panel per step, report per figure, each ending with its time or "reused"; None is
+    silent.
     """
     settings = settings or Settings()
     con = con or connect(settings.engine)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     seconds: dict[str, float] = {}
     reused: dict[str, bool] = {}
+    progress = progress_display(console)
 
     @contextmanager
-    def stage(name: str) -> Iterator[Callable[[bool], None]]:
+    def stage(
+        name: str, unit: str
+    ) -> Iterator[tuple[Callable[[str], None], Callable[[bool], None]]]:
         flag = {"reused": False}
+        count = [0]
         start = time.perf_counter()
-        if console is not None:
-            console.print(f"[bold]{name}[/bold] ...", highlight=False)
-        yield lambda was_reused: flag.__setitem__("reused", was_reused)
+        task = progress.add_task(name, total=None, unit=unit, step="")
+
+        def advance(step: str) -> None:
+            count[0] += 1
+            progress.update(task, advance=1, step=step)
+
+        yield advance, lambda was_reused: flag.__setitem__("reused", was_reused)
         seconds[name] = time.perf_counter() - start
         reused[name] = flag["reused"]
-        if console is not None:
-            how = "reused" if flag["reused"] else f"{seconds[name]:.1f} s"
-            console.print(f"  {name}: done ({how})", highlight=False)
+        how = "reused" if flag["reused"] else f"done in {seconds[name]:.1f} s"
+        progress.update(task, total=count[0], completed=count[0], step=how)
 
-    with stage("validate") as done:
-        validation = validate(data_dir, out_dir / "validated", settings, con=con)
-        done(validation.reused)
-    with stage("panel") as done:
-        panel = build_panel(out_dir / "validated", out_dir / "panel", settings, con=con)
-        done(panel.reused)
-    with stage("analyze") as done:
-        analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
-        done(analysis.reused)
-    with stage("report") as done:
-        report = render_report(out_dir, settings)
-        done(report.reused)
+    with progress:
+        with stage("validate", "tables") as (advance, done):
+            validation = validate(
+                data_dir, out_dir / "validated", settings, con=con, progress=advance
+            )
+            done(validation.reused)
+        with stage("panel", "steps") as (advance, done):
+            panel = build_panel(
+                out_dir / "validated", out_dir / "panel", settings, con=con, progress=advance
+            )
+            done(panel.reused)
+        with stage("analyze", "") as (_, done):
+            analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
+            done(analysis.reused)
+        with stage("report", "figures") as (advance, done):
+            report = render_report(out_dir, settings, progress=advance)
+            done(report.reused)
 
     published = published_paths(out_dir)
     hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))

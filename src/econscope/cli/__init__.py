@@ -1,7 +1,8 @@
 """The ``econscope`` command line: parse, call the public function, print.
 
 Exit codes: 0 success, 1 data error (one line naming the file, the column and the rule),
-2 usage or configuration error. No traceback unless ``--debug``.
+2 usage or configuration error. No traceback unless ``--debug``. Warnings are shown once
+each, as one line on stderr (``warning: ...``); long stages show a progress line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from typing import Annotated
 import typer
 
 from econscope import __version__
-from econscope.cli._common import ConfigOption, SetOption, console, out, settings_from
+from econscope.cli._common import (
+    ConfigOption,
+    SetOption,
+    console,
+    out,
+    settings_from,
+    warnings_as_lines,
+)
 from econscope.cli.economies import app as economies_app
 from econscope.cli.smallbiz import app as smallbiz_app
 from econscope.errors import ConfigError, EconscopeError
@@ -90,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="econscope", standalone_mode=False)
+        with warnings_as_lines(console):
+            command.main(args=args, prog_name="econscope", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -37,3 +40,66 @@ SetOption = Annotated[
 def settings_from(config: Path | None, overrides: list[str] | None) -> Settings:
     """Settings from the --config file and --set overrides."""
     return load_settings(config, overrides or ())
+
+
+@contextmanager
+def warnings_as_lines(target: Console | None = None) -> Iterator[list[str]]:
+    """Show each warning raised inside once, as one line through the console.
+
+    Python's default shows the file, the line number and the source line of the code that
+    warned (``.../analyze.py:195: EconscopeWarning: ...`` and then the line); a command
+    line user needs the message. The warning filters are left as they are (only how a
+    warning is shown changes, and only inside the block); yields the lines shown.
+
+    >>> import warnings
+    >>> from rich.console import Console
+    >>> quiet = Console(file=__import__("io").StringIO(), width=200)
+    >>> with warnings_as_lines(quiet) as shown:
+    ...     for _ in range(3):
+    ...         warnings.warn("k is below 10", UserWarning, stacklevel=1)
+    >>> shown
+    ['warning: k is below 10']
+    """
+    target = target or console
+    shown: list[str] = []
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = " ".join(str(message).split())
+        kind = "" if issubclass(category, UserWarning) else f" ({category.__name__})"
+        entry = f"warning{kind}: {text}"
+        if entry not in shown:
+            shown.append(entry)
+            target.print(f"[yellow]{entry}[/yellow]", highlight=False, soft_wrap=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield shown
+
+
+@contextmanager
+def stage_progress(name: str, unit: str) -> Iterator[Callable[[str], None]]:
+    """A progress line for one stage on the console (stderr); yields the callback that
+    counts one finished unit (a table, a step, a figure) and names it.
+
+    The line ends with the units done, or "reused" when none had to be made.
+    """
+    from econscope.pipeline import progress_display
+
+    display = progress_display(console)
+    count = [0]
+    with display:
+        task = display.add_task(name, total=None, unit=unit, step="")
+
+        def advance(step: str) -> None:
+            count[0] += 1
+            display.update(task, advance=1, step=step)
+
+        yield advance
+        display.update(task, total=count[0], completed=count[0], step="" if count[0] else "reused")

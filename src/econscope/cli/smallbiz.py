@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from econscope.cli._common import ConfigOption, SetOption, console, out, settings_from
+from econscope.cli._common import (
+    ConfigOption,
+    SetOption,
+    console,
+    out,
+    settings_from,
+    stage_progress,
+)
 
 app = typer.Typer(
     help="Small businesses' use of credit cards for cash flow management, from bank data.",
@@ -42,7 +49,9 @@ def validate_cmd(
 
     from econscope.smallbiz.validation import validate
 
-    result = validate(data_dir, out_dir, settings_from(config, set_))
+    settings = settings_from(config, set_)
+    with stage_progress("validate", "tables") as advance:
+        result = validate(data_dir, out_dir, settings, progress=advance)
     table = Table(title=f"validated into {result.out_dir}" + (" (reused)" if result.reused else ""))
     for column in ("table", "rows_in", "rows_accepted", "rows_quarantined"):
         table.add_column(column, justify="left" if column == "table" else "right")
@@ -109,7 +118,9 @@ def panel_cmd(
     """Build the firm-by-billing-cycle panel (panel.parquet, firm_years, funnel, manifest)."""
     from econscope.smallbiz.panel import build_panel
 
-    result = build_panel(data_dir, out_dir, settings_from(config, set_))
+    settings = settings_from(config, set_)
+    with stage_progress("panel", "steps") as advance:
+        result = build_panel(data_dir, out_dir, settings, progress=advance)
     verb = "reused" if result.reused else "wrote"
     rows = result.rows
     out.print(
@@ -137,12 +148,14 @@ def analyze_cmd(
     set_: SetOption = None,
 ) -> None:
     """Compute every result table and the three models from the panel, under disclosure control."""
-    from econscope.report.terminal import regression_table
+    from econscope.report.tables import regression_table
     from econscope.smallbiz.analysis import analyze
 
     settings = settings_from(config, set_)
     result = analyze(panel_dir, out_dir, settings)
-    out.print(regression_table(result.models, result.models_fit))
+    table = regression_table(result.models, result.models_fit, k=settings.disclosure.k)
+    title = "Revolving (0/1) per firm-cycle; money in thousands of 2022 dollars"
+    out.print(table.to_rich(title=title))
     suppressed = sum(int(df["suppressed"].sum()) for df in result.tables.values())
     verb = "reused" if result.reused else "written"
     out.print(
@@ -165,7 +178,8 @@ def report_cmd(
     from econscope.report.smallbiz import render_report
 
     settings = settings_from(config, set_) if config or set_ else None
-    page = render_report(run_dir, settings).path
+    with stage_progress("report", "figures") as advance:
+        page = render_report(run_dir, settings, progress=advance).path
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
 
 
@@ -195,7 +209,7 @@ def run_cmd(
     table = Table(title=f"econscope smallbiz run: {out_dir}")
     for column in ("stage", "seconds", "reused"):
         table.add_column(column, justify="left" if column == "stage" else "right")
-    for row in result.summary().itertuples():
+    for row in result.stage_times().itertuples():
         table.add_row(row.stage, f"{row.seconds:.1f}", "yes" if row.reused else "no")
     out.print(table)
     fit = result.models_fit

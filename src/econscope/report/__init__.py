@@ -8,6 +8,9 @@ under disclosure control) and the stage manifests. Public names:
 - :func:`build_page`, :class:`Section`, :func:`table`, :func:`chart_container`,
   :func:`paragraph`, :func:`write_page`: a self-contained HTML page with no request to any
   server;
+- :mod:`econscope.report.tables`: the regression table (terminal, notebook, HTML, text);
+- :mod:`econscope.report.findings`: one sentence per figure from the run's numbers;
+- :mod:`econscope.report.summary`: a run's summary (text and HTML);
 - :mod:`econscope.report.terminal`: result tables for the terminal.
 
 The charting stack loads on first use, so ``import econscope`` stays cheap.

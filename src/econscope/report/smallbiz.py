@@ -438,8 +438,8 @@ def render_report(
     ``settings=None`` uses the settings recorded in the results manifest (defaults when
     there is none); ``settings.disclosure.k`` is the threshold the report enforces and
     names. A rerun over unchanged results reuses the files (``figures/manifest.json``).
-    ``progress`` is called with each figure's id before it is drawn (and not at all when
-    the files are reused).
+    ``progress`` is called with each figure's id once its files are written (and not at
+    all when the files are reused).
     """
     run_dir = Path(run_dir)
     run = _load(run_dir)
@@ -570,10 +570,10 @@ def _render(
         if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
             continue
-        if progress is not None:
-            progress(tid)
         png, svg = write_static(static_specs[tid], figures, tid)
         outputs += [png.name, svg.name]
+        if progress is not None:
+            progress(tid)
         sections.append(
             Section(tid, title, _figure_section(tid, run, settings, figure_panels[tid], fidelity))
         )

@@ -9,7 +9,7 @@ settings are unchanged. Every definition is in ``docs/panel.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,14 +143,17 @@ def build_panel(
     settings: Settings | None = None,
     *,
     con: Backend | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PanelResult:
     """Build the firm-by-billing-cycle panel from a validated folder into ``out_dir``.
 
     Writes panel.parquet, firm_years.parquet and funnel.csv atomically, then
     manifest.json (input fingerprints, settings, version, row counts). When ``out_dir``
     already holds a finished run with the same inputs and settings, it is reused as is.
+    ``progress`` is called with "panel", "firm_years" and "funnel" as each is written.
     """
     settings = settings or Settings()
+    done = progress or (lambda _step: None)
     vdir = Path(validated_dir)
     files = _table_files(vdir)
     inputs: dict[str, Path] = dict(files)
@@ -166,10 +169,13 @@ def build_panel(
         write_parquet(
             exprs.panel.order_by("firm_id", "card_id", "statement_date"), odir / PANEL_FILE
         )
+        done("panel")
         write_parquet(exprs.firm_years.order_by("firm_id", "year"), odir / FIRM_YEARS_FILE)
+        done("firm_years")
         funnel_df = engine.to_pyarrow(exprs.funnel.order_by("step")).to_pandas()
         with atomic_path(odir / FUNNEL_FILE) as tmp:
             funnel_df.to_csv(tmp, index=False)
+        done("funnel")
         rows = {
             "panel": _row_count(engine, odir / PANEL_FILE),
             "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),

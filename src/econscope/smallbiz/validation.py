@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -251,6 +251,7 @@ class _Run:
     counts: dict[str, SplitCounts] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    progress: Callable[[str], None] | None = None  # told each table's name once written
 
     def open(self, spec: TableSpec) -> ir.Table | None:
         """The prepared table of ``spec`` (None for an absent optional table)."""
@@ -292,6 +293,8 @@ class _Run:
         )
         check_identity(name, self.rows_in[name], counts)
         self.counts[name] = counts
+        if self.progress is not None:
+            self.progress(name)
         return staged.filter(staged[REASON].isnull())
 
     def accepted(self, t: ir.Table) -> ir.Table:
@@ -513,6 +516,7 @@ def validate(
     settings: Settings | None = None,
     *,
     con: Backend | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ValidationResult:
     """Validate the input tables in ``data_dir`` into ``out_dir`` (a run's ``validated/``).
 
@@ -520,6 +524,7 @@ def validate(
     ``deposit_balances`` is optional. Raises :class:`~econscope.errors.DataError` on a
     table-level fault; row-level faults go to the quarantine with a reason code (see
     ``docs/contract.md``). Returns a :class:`ValidationResult` (see the module example).
+    ``progress`` is called with each table's name once it is validated and written.
     """
     settings = settings or Settings()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -536,7 +541,7 @@ def validate(
         _clear(out)
         stage_dir = out / f".staging-{uuid.uuid4().hex[:8]}"
         stage_dir.mkdir(parents=True)
-        run = _Run(engine, settings, paths, out, stage_dir)
+        run = _Run(engine, settings, paths, out, stage_dir, progress=progress)
         try:
             run.run()
         finally:
