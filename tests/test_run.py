@@ -54,6 +54,24 @@ def test_run_result_exposes_tidy_tables(first_run: smallbiz.RunResult) -> None:
     assert "<h3>econscope smallbiz run</h3>" in first_run._repr_html_()
 
 
+def test_run_result_prints_one_short_line(first_run: smallbiz.RunResult) -> None:
+    text = repr(first_run)
+    assert text.startswith("RunResult(out_dir=") and "\n" not in text and len(text) < 400
+    assert "report.html" in text and "DataFrame" not in text
+
+
+def test_run_summary_has_funnel_coefficients_findings_and_links(
+    first_run: smallbiz.RunResult,
+) -> None:
+    summary = first_run.summary()
+    text, page = str(summary), summary._repr_html_()
+    for part in ("Sample", "Models of revolving", "Findings", "Linear probability", "report:"):
+        assert part in text
+    assert "Figure 2: " in text and "e-0" not in text
+    assert 'class="regression"' in page and page.count("<li>") >= 5
+    assert (first_run.out_dir / "report.html").resolve().as_uri() in page
+
+
 def test_rerun_reuses_every_stage(bank: Path, first_run: smallbiz.RunResult) -> None:
     again = run_module.run(bank, first_run.out_dir, SETTINGS)
     assert all(again.reused.values()), again.summary()
@@ -93,8 +111,8 @@ def test_a_leak_found_after_the_report_removes_every_published_output(
     firm_id = str(pd.read_parquet(bank / "firms.parquet", columns=["firm_id"])["firm_id"].iloc[0])
     render = run_module.render_report
 
-    def leaky_render(out_dir: Path, settings: object):
-        result = render(out_dir, settings)
+    def leaky_render(out_dir: Path, settings: object, **kwargs: object):
+        result = render(out_dir, settings, **kwargs)
         result.path.write_text(result.path.read_text() + f"<p>{firm_id}</p>")
         return result
 
