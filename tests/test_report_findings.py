@@ -161,3 +161,23 @@ def test_a_table_with_every_cell_suppressed_has_no_sentence(table_id: str) -> No
     frame = result_table(table_id, np.random.default_rng(2))
     frame = frame.assign(value=None, suppressed=True, n_firms=3)
     assert finding(table_id, chart_rows(TABLES[table_id], frame, k=10)) is None
+
+
+def test_fig06_falls_back_to_the_latest_year_whose_bins_are_published() -> None:
+    # 2021's "12" bin has 4 firms (< k): suppressed, so the sentence reads 2020
+    rows = _rows(
+        "fig06",
+        [
+            {"year": y, "months_revolved": b, "measure": "share_of_firms", "value": v, "n_firms": n}
+            for y, b, v, n in (
+                ("2020", "0", 0.53, 100),
+                ("2020", "12", 0.19, 100),
+                ("2021", "0", 0.58, 100),
+                ("2021", "12", 0.16, 4),
+            )
+        ],
+    )
+    assert (
+        finding("fig06", rows)
+        == "In 2020, 53% of firms never revolved and 19% revolved in all 12 months."
+    )

@@ -241,7 +241,7 @@ def run(
         yield advance, lambda was_reused: flag.__setitem__("reused", was_reused)
         seconds[name] = time.perf_counter() - start
         reused[name] = flag["reused"]
-        how = "reused" if flag["reused"] else f"done in {seconds[name]:.1f} s"
+        how = "reused" if flag["reused"] else ""
         progress.update(task, total=count[0], completed=count[0], step=how)
 
     with progress:

@@ -146,19 +146,18 @@ def _fig05(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
 
 def _fig06(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
     mine = _published(rows, "share_of_firms")
-    if mine.empty:
-        return None
-    year = str(mine["year"].astype(str).max())
-    shares = mine[mine["year"].astype(str) == year].set_index("months_revolved")["value"]
-    if not {"0", "12"} <= set(shares.index):
-        return None
-    sentence = (
-        f"In {year}, {_pct(shares['0'])} of firms never revolved and "
-        f"{_pct(shares['12'])} revolved in all 12 months"
-    )
-    if "1-11" in shares.index:
-        sentence += f"; {_pct(shares['1-11'])} revolved in some months but not all"
-    return sentence + "."
+    for year in sorted(mine["year"].astype(str).unique(), reverse=True):  # latest complete
+        shares = mine[mine["year"].astype(str) == year].set_index("months_revolved")["value"]
+        if not {"0", "12"} <= set(shares.index):
+            continue
+        sentence = (
+            f"In {year}, {_pct(shares['0'])} of firms never revolved and "
+            f"{_pct(shares['12'])} revolved in all 12 months"
+        )
+        if "1-11" in shares.index:
+            sentence += f"; {_pct(shares['1-11'])} revolved in some months but not all"
+        return sentence + "."
+    return None
 
 
 def _fig07(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
