@@ -278,3 +278,30 @@ def test_the_check_catches_a_broken_chart_and_a_request_to_a_server(tmp_path: Pa
     errors = _log(dom, "error-log")
     assert "chart broken" in errors
     assert "blocked request: https://example.org/data.csv" in errors
+
+
+@pytest.fixture(scope="module")
+def economies_browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The economies report of the bundled study, laid out in Chromium at 1,400 px."""
+    from econscope.economies.study import run_study
+
+    _chromium()
+    tmp = tmp_path_factory.mktemp("economies-browser")
+    page = run_study("vietnam-china", tmp / "study").report_path
+    assert page is not None
+    ARTIFACTS.mkdir(exist_ok=True)
+    checked = _with_layout_check(page, page.with_name("report-checked.html"))
+    shot = ARTIFACTS / "report-economies.png"
+    return _browse(checked, tmp / "profile", 1400, shot), shot
+
+
+def test_a_screenshot_and_the_layout_findings_of_the_economies_report_are_saved(
+    economies_browsed,
+) -> None:
+    # The economies report's layout is its own engineer's to fix (issue 18 item 2): the
+    # measured problems are saved next to its screenshot for them, not asserted here.
+    dom, shot = economies_browsed
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+    problems = _layout_problems(dom)
+    (ARTIFACTS / "report-economies-layout.json").write_text(json.dumps(problems, indent=1))
+    assert _log(dom, "error-log").strip() == ""
