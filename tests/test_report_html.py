@@ -61,7 +61,10 @@ def test_text_is_escaped_and_suppressed_cells_are_marked() -> None:
     html = table(["<b>", "n"], [["a&b", SUPPRESSED], ["c", None], ["d", "1,234"]])
     assert "<th>&lt;b&gt;</th>" in html and "<td>a&amp;b</td>" in html
     assert '<th class="num">n</th>' in html and '<td class="num">1,234</td>' in html
-    assert '<td class="suppressed" title="suppressed by disclosure control">suppressed</td>' in html
+    assert (
+        '<td class="suppressed num" title="suppressed by disclosure control">suppressed</td>'
+        in html
+    )  # right-aligned like the numbers of its column
     assert '<td class="na">n/a</td>' in html
 
 

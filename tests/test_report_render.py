@@ -116,9 +116,13 @@ def test_the_regression_table_has_a_column_per_model_and_the_fit(rendered) -> No
     ]
     models = pd.read_csv(run / "results" / "models.csv")
     adb = models[(models["model"] == "logit") & (models["term"] == "adb")].iloc[0]
-    # fixed decimals, never scientific notation: the fixture's smallest SE (~0.002) needs
-    # 4 decimals for two significant digits
-    assert f"{adb['estimate']:.4f}" in section and "e-0" not in section
+    # fixed decimals, never scientific notation: one number of decimals for every
+    # estimate and standard error of the table
+    coefficients = section.split('<tr class="fit">', 1)[0]
+    decimals = {len(d) for d in re.findall(r">\(?-?\d+\.(\d+)\)?\**<", coefficients)}
+    assert len(decimals) == 1 and "e-0" not in section
+    (places,) = decimals
+    assert f"{adb['estimate']:.{places}f}" in section
     assert "-912.4" in section and "1,480" in section  # logit log likelihood, FE N obs
     # covariates come first, in the order of DESIGN.md, in words
     words = ("Revenues", "Expenses", "Net cash flow", "Average daily balance")
