@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from typing import Annotated
 
 import typer
@@ -98,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        with warnings_as_lines(console):
+        with warnings.catch_warnings(), warnings_as_lines(console):
+            # Ibis 12 reads pandas' deprecated ``future.infer_string`` option on every
+            # conversion; nothing a user can act on. Scoped to the command, not the process.
+            warnings.filterwarnings("ignore", "The 'future.infer_string' option is deprecated")
             command.main(args=args, prog_name="econscope", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
