@@ -44,7 +44,14 @@ from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.validation import ValidationResult, validate
 
-__all__ = ["STAGES", "RunResult", "progress_display", "published_paths", "run"]
+__all__ = [
+    "STAGES",
+    "RunResult",
+    "finished_line",
+    "progress_display",
+    "published_paths",
+    "run",
+]
 
 STAGES = ("validate", "panel", "analyze", "report")
 
@@ -152,6 +159,9 @@ class _Silent:
     def update(self, task: int, **fields: object) -> None:
         return None
 
+    def remove_task(self, task: int) -> None:
+        return None
+
 
 class _Units(ProgressColumn):
     """'12 tables' (the units a stage has finished), or nothing for a stage without units."""
@@ -176,8 +186,22 @@ def progress_display(console: Console | None) -> Progress | _Silent:
         TextColumn("[dim]{task.fields[step]}[/dim]"),
         TimeElapsedColumn(),
         console=console,
-        transient=False,
+        transient=True,  # replaced by finished_line, or by the error's one line
     )
+
+
+def finished_line(name: str, count: int, unit: str, seconds: float, reused: bool) -> str:
+    """The line a finished stage leaves on the console.
+
+    >>> finished_line("report", 11, "figures", 8.04, False)
+    '[green]✓[/green] [bold]report   [/bold]  11 figures  8.0 s'
+    >>> finished_line("panel", 0, "steps", 0.01, True)
+    '[green]✓[/green] [bold]panel    [/bold]  reused'
+    """
+    if reused:
+        return f"[green]✓[/green] [bold]{name:<9}[/bold]  reused"
+    units = f"{count} {unit}  " if unit else ""
+    return f"[green]✓[/green] [bold]{name:<9}[/bold]  {units}{seconds:.1f} s"
 
 
 def published_paths(out_dir: Path) -> list[Path]:
@@ -241,8 +265,10 @@ def run(
         yield advance, lambda was_reused: flag.__setitem__("reused", was_reused)
         seconds[name] = time.perf_counter() - start
         reused[name] = flag["reused"]
-        how = "reused" if flag["reused"] else ""
-        progress.update(task, total=count[0], completed=count[0], step=how)
+        progress.remove_task(task)  # its finished line replaces it
+        if console is not None:
+            line = finished_line(name, count[0], unit, seconds[name], flag["reused"])
+            console.print(line, highlight=False)
 
     with progress:
         with stage("validate", "tables") as (advance, done):

@@ -54,7 +54,8 @@ def warnings_as_lines(target: Console | None = None) -> Iterator[list[str]]:
     >>> import warnings
     >>> from rich.console import Console
     >>> quiet = Console(file=__import__("io").StringIO(), width=200)
-    >>> with warnings_as_lines(quiet) as shown:
+    >>> with warnings.catch_warnings(), warnings_as_lines(quiet) as shown:
+    ...     warnings.simplefilter("default")  # the test suite makes warnings errors
     ...     for _ in range(3):
     ...         warnings.warn("k is below 10", UserWarning, stacklevel=1)
     >>> shown
@@ -88,12 +89,17 @@ def stage_progress(name: str, unit: str) -> Iterator[Callable[[str], None]]:
     """A progress line for one stage on the console (stderr); yields the callback that
     counts one finished unit (a table, a step, a figure) and names it.
 
-    The line ends with the units done, or "reused" when none had to be made.
+    When the stage ends the live line is replaced by one line with the units done and
+    the time, or "reused" when none had to be made; when it fails, by nothing (the error
+    is the one line).
     """
-    from econscope.pipeline import progress_display
+    import time
+
+    from econscope.pipeline import finished_line, progress_display
 
     display = progress_display(console)
     count = [0]
+    start = time.perf_counter()
     with display:
         task = display.add_task(name, total=None, unit=unit, step="")
 
@@ -102,4 +108,6 @@ def stage_progress(name: str, unit: str) -> Iterator[Callable[[str], None]]:
             display.update(task, advance=1, step=step)
 
         yield advance
-        display.update(task, total=count[0], completed=count[0], step="" if count[0] else "reused")
+    # the live line vanishes (on an error too, which then stays the only line)
+    seconds = time.perf_counter() - start
+    console.print(finished_line(name, count[0], unit, seconds, count[0] == 0), highlight=False)
