@@ -119,9 +119,11 @@ def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settin
             years |= set(range(int(span["lo"]), int(span["hi"]) + 1))
     missing = missing_cpi_years(settings, years)
     if missing:
+        idx = settings.prices.index
         raise DataError(
-            f"the price index has no CPI for years {missing}",
-            hint="add them to prices.cpi_annual (or prices.cpi_monthly_file)",
+            f"the price index ({idx}) has no value for years {missing}",
+            hint=f"add them, e.g. --set prices.cpi_annual.{missing[0]}=100.0 (or give "
+            "prices.cpi_monthly_file), or publish nominal amounts with --set prices.deflate=false",
         )
     if settings.prices.cpi_monthly_file is not None:
         # Money is deflated by the statement month's CPI: every such month needs one.

@@ -88,6 +88,7 @@ from econscope.contract import (
 )
 from econscope.engine import Backend, atomic_path, connect
 from econscope.errors import ConfigError, StageError
+from econscope.smallbiz.pseudonyms import ID_MAP_FILE, pseudonymise
 from econscope.smallbiz.schema import (
     CARD_ACCOUNTS,
     CARD_STATEMENTS,
@@ -469,6 +470,7 @@ def _outputs(out_dir: Path, names: Sequence[str]) -> list[str]:
 def _clear(out_dir: Path) -> None:
     """Remove a previous run's manifest and table files (a table may have gone away)."""
     (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    (out_dir / ID_MAP_FILE).unlink(missing_ok=True)
     for name in SCHEMAS:
         (out_dir / f"{name}.parquet").unlink(missing_ok=True)
         (out_dir / "quarantine" / f"{name}.parquet").unlink(missing_ok=True)
@@ -541,6 +543,8 @@ def validate(
             run.run()
         finally:
             shutil.rmtree(stage_dir, ignore_errors=True)
+        # Raw ids end here: every later stage reads surrogates (econscope.smallbiz.pseudonyms).
+        n_ids = pseudonymise(engine, out, present)
         accounting = run.accounting()
         balanced = accounting.rows_in == accounting.rows_accepted + accounting.rows_quarantined
         if not balanced.all():
@@ -551,7 +555,8 @@ def validate(
         _write_csv(run.summary(), out / "quarantine_summary.csv")
         rows = {n: run.counts[n].rows_accepted for n in present}
         rows |= {f"quarantine/{n}": run.counts[n].rows_quarantined for n in present}
-        return StageOutput(rows=rows, outputs=_outputs(out, present))
+        rows["id_map"] = n_ids
+        return StageOutput(rows=rows, outputs=[*_outputs(out, present), ID_MAP_FILE])
 
     result = run_stage(
         "validate",
