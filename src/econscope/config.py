@@ -133,6 +133,12 @@ class SampleConfig(_Section):
     cards_per_firm: int = Field(
         1, ge=1, description="A firm must hold exactly this many business cards."
     )
+    deposits_only: bool = Field(
+        False,
+        description="Deposit-only panel (one row per firm and calendar month, deposit "
+        "measures only) even when card tables exist; automatic when they do not "
+        "(`--deposits-only`).",
+    )
 
 
 class CategoryConfig(_Section):

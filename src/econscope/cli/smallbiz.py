@@ -105,21 +105,39 @@ def panel_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the panel outputs.")],
     config: ConfigOption = None,
     set_: SetOption = None,
+    deposits_only: Annotated[
+        bool,
+        typer.Option(
+            "--deposits-only",
+            help="One row per firm and calendar month with the deposit measures only "
+            "(automatic when the validated folder has no card tables).",
+        ),
+    ] = False,
 ) -> None:
     """Build the firm-by-billing-cycle panel (panel.parquet, firm_years, funnel, manifest)."""
     from econscope.smallbiz.panel import build_panel
 
-    result = build_panel(data_dir, out_dir, settings_from(config, set_))
+    settings = settings_from(
+        config, [*(set_ or []), *(["sample.deposits_only=true"] if deposits_only else [])]
+    )
+    result = build_panel(data_dir, out_dir, settings)
     verb = "reused" if result.reused else "wrote"
     rows = result.rows
+    unit = "firm-months" if result.manifest.params.get("deposits_only") else "firm-cycles"
+    in_panel = rows.get("panel_firms", rows["sample_firms"])
     out.print(
-        f"{verb} {result.panel_path} ({rows['panel']:,} firm-cycles, "
-        f"{rows['sample_firms']:,} firms in the sample)"
+        f"{verb} {result.panel_path} ({rows['panel']:,} {unit} of {in_panel:,} firms; "
+        f"{rows['sample_firms']:,} firms passed the sample filters"
+        + (
+            f", {rows['sample_firms'] - in_panel:,} of them without a card statement yet)"
+            if rows["sample_firms"] != in_panel
+            else ")"
+        )
     )
     for row in result.funnel.itertuples():
         out.print(
             f"  {row.step}. {row.filter}: firms {row.firms_before:,} -> {row.firms_after:,}, "
-            f"statements {row.rows_before:,} -> {row.rows_after:,}"
+            f"rows {row.rows_before:,} -> {row.rows_after:,}"
         )
 
 

@@ -45,6 +45,7 @@ from econscope.errors import DataError, StageError
 from econscope.report._format import stars as _stars
 from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
 from econscope.smallbiz.tables import (
+    CARD_TABLES,
     MODEL_COLUMNS,
     MODEL_FIT_COLUMNS,
     TABLES,
@@ -528,12 +529,14 @@ def _render(
     bundle.submit(javascript_bundle)
     bundle.shutdown(wait=False)
 
+    no_cards = bool((notes["setting"] == "mode").any() and "deposits_only" in set(notes["value"]))
+    skipped = CARD_TABLES if no_cards else frozenset()
     # Every table is checked (and charted) before the first file is written.
     specs = {
         # the chart code is schema-checked by the tests; skipping it here saves ~0.1 s a chart
         tid: chart(tspecs[tid], frame, k=k).to_dict(validate=False)
         for tid in _figure_ids()
-        if (frame := run.tables[tid]) is not None
+        if (frame := run.tables[tid]) is not None and tid not in skipped
     }
     if run.tables["tabA1"] is not None:
         chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
@@ -545,6 +548,19 @@ def _render(
     for tid in _figure_ids():
         spec = tspecs[tid]
         title = f"{tid}: {spec.title}"
+        if tid in skipped:
+            sections.append(
+                Section(
+                    tid,
+                    title,
+                    paragraph(
+                        "Needs card data: this is a deposit-only run (no card_accounts, "
+                        "card_statements and card_transactions tables).",
+                        css_class="note",
+                    ),
+                )
+            )
+            continue
         if tid not in specs:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
             continue

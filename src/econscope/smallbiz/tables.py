@@ -111,6 +111,21 @@ _SPECS = (
         facet="measure",
     ),
     _spec(
+        "cashflow",
+        "Cash buffer days and monthly cash flows of all firms (medians)",
+        ("month",),
+        {
+            "median_cash_buffer_days": DAYS,
+            "median_revenues": DOLLARS,
+            "median_expenses": DOLLARS,
+            "median_net_cash_flow": DOLLARS,
+            "median_total_outflows": DOLLARS,
+        },
+        "line",
+        x="month",
+        facet="measure",
+    ),
+    _spec(
         "fig04",
         "Revolving by firm size (annual revenue above vs at most $100,000)",
         ("month", "size_class"),
@@ -212,7 +227,7 @@ TABLES: MappingProxyType[str, TableSpec] = MappingProxyType({s.id: s for s in _S
 
 #: Tables that need card data (revolving); a deposit-only run publishes them empty.
 CARD_TABLES: frozenset[str] = frozenset(
-    {"fig02", "fig04", "fig05", "fig06", "fig07", "fig08", "fig09", "fig10", "fig12"}
+    {"fig02", "fig04", "fig05", "fig06", "fig07", "fig08", "fig09", "fig10", "fig11", "fig12"}
 )
 
 #: Currencies with a name in labels; any other ISO code is shown as the code itself.

@@ -3,8 +3,9 @@
 Money is in ``settings.money.currency``. A value dated in year y is multiplied by
 index(base_year) / index(y), with the annual index of ``settings.prices.cpi_annual``
 (CPI-U by default; any annual index, named by ``settings.prices.index``). When
-``settings.prices.cpi_monthly_file`` is set (a CSV with columns year, month, cpi), values are deflated by the CPI of their month
-instead, and the base is the mean of the base year's twelve months in that file.
+``settings.prices.cpi_monthly_file`` is set (a CSV with columns year, month, cpi),
+values are deflated by the index of their month instead, and the base is the mean
+of the base year's twelve months in that file.
 
 >>> from econscope.config import Settings
 >>> f = deflators(Settings())
