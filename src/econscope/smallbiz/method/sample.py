@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 
 from econscope.config import Settings
 from econscope.smallbiz.method.calendar import to_day, year_month
+from econscope.smallbiz.tables import money
 
 __all__ = ["FILTERS", "FUNNEL_COLUMNS", "firm_status", "funnel"]
 
@@ -47,20 +48,19 @@ def _descriptions(settings: Settings, deposits_only: bool = False) -> dict[str, 
         return {
             "active": (
                 f"every month of the firm's deposit data has >= {s.min_monthly_transactions} "
-                f"deposit transactions and >= {s.min_monthly_outflows:,.0f} "
-                f"{settings.money.currency} of outflows"
+                f"deposit transactions and >= {money(s.min_monthly_outflows, settings)} "
+                "of outflows"
             ),
-            "small": f"average annual revenue below {s.max_annual_revenue:,.0f} "
-            f"{settings.money.currency}",
+            "small": f"average annual revenue below {money(s.max_annual_revenue, settings)}",
             "one_card": "not applied: deposit-only panel (no card data)",
         }
     return {
         "active": (
             f"every month from first to last card statement has >= "
             f"{s.min_monthly_transactions} deposit transactions and >= "
-            f"${s.min_monthly_outflows:,.0f} of outflows"
+            f"{money(s.min_monthly_outflows, settings)} of outflows"
         ),
-        "small": f"average annual revenue below ${s.max_annual_revenue:,.0f}",
+        "small": f"average annual revenue below {money(s.max_annual_revenue, settings)}",
         "one_card": f"exactly {s.cards_per_firm} business card(s)",
     }
 
