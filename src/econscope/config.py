@@ -230,6 +230,12 @@ class MoneyConfig(_Section):
         "threshold (sample, size, results.predict_adb) is in this currency, and labels, "
         "axis titles and report text name it.",
     )
+    reconcile_tolerance: float = Field(
+        1.0,
+        ge=0,
+        description="validate flags deposit balances that differ from opening balance + "
+        "transactions by more than this (money.currency; a bank's rounding).",
+    )
 
 
 class PriceConfig(_Section):

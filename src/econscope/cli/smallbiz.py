@@ -59,6 +59,61 @@ def validate_cmd(
     out.print(f"rows_in == rows_accepted + rows_quarantined: {verdict}", highlight=False)
 
 
+# -- map (a bank's own extract -> the contract) ------------------------------------------
+
+
+@app.command("map")
+def map_cmd(
+    raw_dir: Annotated[
+        Path,
+        typer.Argument(help="The bank's extract (delimited files).", exists=True, file_okay=False),
+    ],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="Mapping file (TOML; docs/own-bank.md), or the name of a bundled one: berka.",
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the contract tables (validate's input).")
+    ],
+) -> None:
+    """Turn a bank's extract into the input contract: renames, code rules, signs, formats."""
+    from econscope.smallbiz.map import bundled_mapping, map_extract
+
+    path = Path(mapping)
+    if not path.exists() and "/" not in mapping and not mapping.endswith(".toml"):
+        path = bundled_mapping(mapping)
+    result = map_extract(raw_dir, path, out_dir)
+    verb = "reused" if result.reused else "wrote"
+    out.print(f"{verb} the contract tables in {result.out_dir}", highlight=False)
+    for r in result.report.itertuples():
+        extra = f", {r.rows_combined:,} combined into end-of-day rows" if r.rows_combined else ""
+        out.print(
+            f"  {r.table:<22} {r.rows_out:>10,} rows from {r.file} ({r.rows_unreadable:,} "
+            f"unreadable{extra}; {r.rows_unmapped:,} with an unmapped code)",
+            highlight=False,
+        )
+    for u in result.unmapped.itertuples():
+        out.print(
+            f"  unmapped {u.what} of {u.table}: {u.code!r} ({u.rows:,} rows)", highlight=False
+        )
+    if result.rows_unmapped:
+        console.print(
+            f"warning: {result.rows_unmapped:,} rows have a code no rule maps; validate will "
+            "quarantine them (unknown_category / bad_amount). Add rules to the mapping.",
+            highlight=False,
+        )
+    if result.settings_file is not None:
+        out.print(
+            f"the bank's settings: {result.settings_file} (pass it to the next commands with "
+            f"--config {result.settings_file})",
+            highlight=False,
+        )
+
+
 @app.command("simulate")
 def simulate_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder the bank's tables are written to.")],

@@ -269,19 +269,66 @@ def _table_expr(
     expr = t.select(**out)
     last = spec.get("last_per_day")
     if last:
-        key = [c for c in contract.key]  # (account_id, date)
-        order = last["order_by"]
-        if order not in t.columns:
-            raise ConfigError(f"{where}: last_per_day.order_by {order!r} is not in the file")
-        ranked = t.select(
+        expr = _last_per_day(t, out, contract.key, last, spec, where, (decimal, thousands))
+    return expr
+
+
+def _last_per_day(
+    t: ir.Table,
+    out: Mapping[str, ir.Value],
+    key: Sequence[str],
+    last: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    where: str,
+    number: tuple[str, str],
+) -> ir.Table:
+    """End-of-day rows from a running balance on every transaction.
+
+    The day's last row is the one no other row of the day follows, where row k follows
+    row j when balance_k - amount_k = balance_j (to the cent): the order of the rows in
+    the file or of their ids need not be the order of the day. ``chain = false`` (or no
+    ``amount``) takes the row with the largest ``order_by`` instead; it also breaks ties.
+    """
+    order = last["order_by"]
+    if order not in t.columns:
+        raise ConfigError(f"{where}: last_per_day.order_by {order!r} is not in the file")
+    r = t.select(
+        **out,
+        _o=t[order].cast("string").strip().try_cast("float64"),
+        _s=t[order].cast("string"),
+    )
+    amount_col = last.get("amount")
+    if amount_col:
+        if amount_col not in t.columns:
+            raise ConfigError(f"{where}: last_per_day.amount {amount_col!r} is not in the file")
+        amount = _number(t[amount_col].cast("string"), *number)
+        if "sign" in spec:
+            amount = _signed(t, amount, spec["sign"], where)
+        cents = (_number(t[spec["columns"]["balance"]].cast("string"), *number)).try_cast("float64")
+        r = t.select(
             **out,
             _o=t[order].cast("string").strip().try_cast("float64"),
             _s=t[order].cast("string"),
+            _bal=(cents * 100).round().cast("int64"),
+            _pre=((cents - amount.try_cast("float64")) * 100).round().cast("int64"),
         )
-        w = ibis.window(group_by=key, order_by=[ibis.desc(ranked._o), ibis.desc(ranked._s)])
-        ranked = ranked.mutate(_r=ibis.row_number().over(w))
-        expr = ranked.filter(ranked._r == 0).drop("_o", "_s", "_r")
-    return expr
+        other = r.select(*[r[k].name(f"_k{i}") for i, k in enumerate(key)], _s2=r._s, _p2=r._pre)
+        preds = [r[k] == other[f"_k{i}"] for i, k in enumerate(key)]
+        followed = (
+            r.semi_join(other, [*preds, r._bal == other._p2, r._s != other._s2])
+            .select("_s", *key)
+            .distinct()
+            .mutate(_f=ibis.literal(1))
+        )
+        r = r.left_join(followed, ["_s", *key]).select(*r.columns, _f=ibis._._f.fill_null(0))
+        # A row no other row follows comes first; a day whose rows all follow one another
+        # (a cycle of zero amounts) still keeps one row: nothing is lost.
+        r = r.drop("_bal", "_pre")
+    else:
+        r = r.mutate(_f=ibis.literal(0))
+    w = ibis.window(group_by=list(key), order_by=[r._f, ibis.desc(r._o), ibis.desc(r._s)])
+    r = r.mutate(_r=ibis.row_number().over(w))
+    return r.filter(r._r == 0).drop("_o", "_s", "_r", "_f")
 
 
 # -- the stage -----------------------------------------------------------------------------

@@ -90,6 +90,7 @@ from econscope.contract import (
 from econscope.engine import Backend, atomic_path, connect, find_table_file
 from econscope.errors import ConfigError, EconscopeWarning, StageError
 from econscope.smallbiz.pseudonyms import ID_MAP_FILE, pseudonymise
+from econscope.smallbiz.reconcile import RECONCILIATION_FILE, reconcile
 from econscope.smallbiz.schema import (
     CARD_ACCOUNTS,
     CARD_STATEMENTS,
@@ -564,6 +565,8 @@ def validate(
             run.run()
         finally:
             shutil.rmtree(stage_dir, ignore_errors=True)
+        for table, note in reconcile(engine, out, settings):
+            run.notes.setdefault(table, []).append(note)
         # Raw ids end here: every later stage reads surrogates (econscope.smallbiz.pseudonyms).
         n_ids = pseudonymise(engine, out, present)
         accounting = run.accounting()
@@ -577,7 +580,8 @@ def validate(
         rows = {n: run.counts[n].rows_accepted for n in present}
         rows |= {f"quarantine/{n}": run.counts[n].rows_quarantined for n in present}
         rows["id_map"] = n_ids
-        return StageOutput(rows=rows, outputs=[*_outputs(out, present), ID_MAP_FILE])
+        outputs = [*_outputs(out, present), ID_MAP_FILE, RECONCILIATION_FILE]
+        return StageOutput(rows=rows, outputs=outputs)
 
     result = run_stage(
         "validate",
