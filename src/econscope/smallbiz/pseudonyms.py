@@ -9,7 +9,7 @@ are written, every ``firm_id``, ``account_id`` and ``card_id`` becomes
     <kind>-<first 20 hex digits of SHA-256(secret : column : raw id)>
 
 (``F-``, ``A-`` or ``C-``), computed in the engine. The secret is 32 random bytes written
-once into the working folder (``validated/.id_secret``, never published, reused by every
+once into the working folder (``validated/id_secret``, never published, reused by every
 rerun in that folder so that surrogates stay stable); the map from raw id to surrogate is
 ``validated/id_map.parquet`` (kind, raw_id, surrogate), the only place that holds both.
 Every later stage reads the validated tables and so sees surrogates only, and the
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 ID_MAP_FILE = "id_map.parquet"
-SECRET_FILE = ".id_secret"
+SECRET_FILE = "id_secret"
 
 #: id column -> the prefix of its surrogates.
 _PREFIX: Mapping[str, str] = MappingProxyType({"firm_id": "F", "account_id": "A", "card_id": "C"})
