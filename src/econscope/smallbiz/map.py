@@ -50,6 +50,7 @@ CSV reader, which counts every unreadable line).
 
 from __future__ import annotations
 
+import csv
 import tomllib
 import uuid
 from collections.abc import Mapping, Sequence
@@ -338,11 +339,33 @@ def _read(con: Backend, path: Path, opts: Mapping[str, Any]) -> tuple[ir.Table, 
     """The file as text columns, read once; and its unreadable lines."""
     tag = uuid.uuid4().hex[:10]
     encoding = str(opts.get("encoding", "utf-8")).lower().replace("_", "-")
+    delim, quote = opts.get("delimiter", ","), opts.get("quote", '"')
+    header = bool(opts.get("header", True))
+    # The columns come from the first line, so the reader never guesses the dialect (a
+    # small file ending in a cut line defeats DuckDB's sniffer) and reads every value as
+    # text; the header row itself is skipped.
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            first = next(csv.reader(fh, delimiter=delim, quotechar=quote), [])
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError(
+            f"cannot be read as {encoding} ({exc})",
+            file=str(path),
+            hint="set encoding in the mapping's [source] section",
+        ) from None
+    names = [c.strip() for c in first] if header else [f"column{i}" for i in range(len(first))]
+    if not names or len(set(names)) != len(names):
+        raise DataError(
+            f"the header {first} is empty or repeats a column name",
+            file=str(path),
+            hint="check delimiter and header in the mapping's source section",
+        )
     kwargs: dict[str, Any] = {
-        "delim": opts.get("delimiter", ","),
-        "quote": opts.get("quote", '"'),
-        "header": bool(opts.get("header", True)),
-        "all_varchar": True,
+        "delim": delim,
+        "quote": quote,
+        "header": header,
+        "auto_detect": False,
+        "columns": {n: "VARCHAR" for n in names},
         "store_rejects": True,
         "rejects_table": f"rej_{tag}",
         "rejects_scan": f"scan_{tag}",
@@ -356,7 +379,7 @@ def _read(con: Backend, path: Path, opts: Mapping[str, Any]) -> tuple[ir.Table, 
         raise DataError(
             f"unreadable ({type(exc).__name__}: {str(exc).splitlines()[0]})",
             file=str(path),
-            hint="check [source] delimiter, quote, header and encoding in the mapping",
+            hint="check delimiter, quote, header and encoding in the mapping's source section",
         ) from None
     rej = con.table(f"rej_{tag}")
     rejects = con.to_pyarrow(
@@ -424,19 +447,19 @@ def map_extract(
             n_out = int(engine.execute(written.count()))
             for r in rejects.itertuples():
                 unreadable.append((name, t["file"], int(r.line), str(r.error), str(r.text)))
-            n_unmapped = 0
-            for column in ("category", "kind", "amount"):
-                if column not in written.columns:
-                    continue
-                value = written[column]
-                bad = written.filter(value.startswith(_UNMAPPED))
+            coded = [c for c in ("category", "kind", "amount") if c in written.columns]
+            for column in coded:
+                bad = written.filter(written[column].startswith(_UNMAPPED))
                 counts = engine.to_pyarrow(
                     bad.group_by(code=bad[column]).aggregate(rows=bad.count()).order_by("code")
                 ).to_pylist()
                 what = "sign" if column == "amount" else column
                 for c in counts:
                     unmapped.append((name, what, c["code"][len(_UNMAPPED) :], int(c["rows"])))
-                    n_unmapped += int(c["rows"])
+            any_bad = (
+                ibis.or_(*[written[c].startswith(_UNMAPPED) for c in coded]) if coded else None
+            )
+            n_unmapped = int(engine.execute(written.count(where=any_bad))) if coded else 0
             combined = n - n_out  # rows folded into one end-of-day row (last_per_day)
             report.append(
                 (name, t["file"], n + len(rejects), n_out, len(rejects), combined, n_unmapped)
