@@ -212,16 +212,26 @@ def analyze_cmd(
     """Compute every result table and the three models from the panel, under disclosure control."""
     from econscope.report.terminal import regression_table
     from econscope.smallbiz.analysis import analyze
+    from econscope.smallbiz.tables import money_unit
 
     settings = settings_from(config, set_)
     result = analyze(panel_dir, out_dir, settings)
-    out.print(regression_table(result.models, result.models_fit))
+    if result.models.empty:
+        out.print(_NO_MODELS, highlight=False)
+    else:
+        out.print(regression_table(result.models, result.models_fit, money_unit(settings)))
     suppressed = sum(int(df["suppressed"].sum()) for df in result.tables.values())
     verb = "reused" if result.reused else "written"
     out.print(
         f"{len(result.files)} result files {verb} in {result.out_dir} "
         f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
     )
+
+
+_NO_MODELS = (
+    "models: none published (a deposit-only run has no revolving to model, or every "
+    "model had fewer than k firms; see results/notes.csv and results/models_fit.csv)"
+)
 
 
 # --- report (report helper) -----------------------------------------------------------
@@ -272,7 +282,9 @@ def run_cmd(
         table.add_row(row.stage, f"{row.seconds:.1f}", "yes" if row.reused else "no")
     out.print(table)
     fit = result.models_fit
-    for row in fit.itertuples():
+    if result.models.empty:
+        out.print(_NO_MODELS, highlight=False)
+    for row in fit.itertuples() if not result.models.empty else ():
         out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
     quarantined = int(result.accounting.rows_quarantined.sum())
     out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)

@@ -133,7 +133,7 @@ def reconcile(con: Backend, folder: Path, settings: Settings) -> list[tuple[str,
             msg = (
                 f"balances vs opening balance + transactions: max |drift| "
                 f"{s['max_abs_drift']:,.2f} {cur} (median {s['p50_abs_drift']:,.2f}, p99 "
-                f"{s['p99_abs_drift']:,.2f}) over {s['rows']:,} balance rows; "
+                f"{s['p99_abs_drift']:,.2f}) over {s['rows']:,} balance rows, "
                 f"{s['rows_over_tolerance']:,} rows of {s['accounts_over_tolerance']:,} "
                 f"accounts beyond the tolerance {tol:g}"
             )
