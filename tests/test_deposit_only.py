@@ -134,3 +134,20 @@ def test_the_panel_pointed_at_a_raw_folder_says_to_validate_first(tmp_path):
         (raw / f"{name}.csv").unlink()
     with pytest.raises(EconscopeError, match="validate"):
         build_panel(raw, tmp_path / "panel")
+
+
+def test_cli_panel_deposits_only_names_its_rows_and_both_firm_counts(tmp_path, capsys):
+    from econscope.cli import main
+    from test_contract_data import clean
+
+    validated = tmp_path / "validated"
+    validate(write_csv(tmp_path / "in", clean()), validated)
+    sets = [a for o in OVERRIDES for a in ("-s", o)]
+    argv = ["smallbiz", "panel", str(validated), "--out", str(tmp_path / "p"), "--deposits-only"]
+    assert main([*argv, *sets]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    # clean(): F1's A1 has transactions in January 2020 only: one firm-month. F2's A2 opens
+    # on 2020-01-01 and has its only transaction on 2020-02-01: January has none, so F2
+    # is not active (funnel: 2 -> 1 firms, 3 -> 1 firm-months).
+    assert "(1 firm-months of 1 firms; 1 firms passed the sample filters)" in text
+    assert "1. active: firms 2 -> 1, rows 3 -> 1" in text

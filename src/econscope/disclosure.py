@@ -7,9 +7,12 @@ Two rules (DESIGN.md, "Disclosure control"):
    value *and* the firm count of such a cell and marks it ``suppressed``; it never drops
    the row, so a reader sees that the cell exists and why it is empty.
 2. **No identifiers.** Published files (results, figures, the report) contain no firm,
-   account or card identifier. :func:`scan_for_identifiers` finds identifiers in files;
-   :func:`check_no_identifiers` raises :class:`~econscope.errors.DisclosureError` when
-   there is any, so a run refuses to publish.
+   account or card identifier. validate replaces every id by a surrogate key
+   (:mod:`econscope.smallbiz.pseudonyms`), and :func:`scan_published_cells` compares the
+   published cells (text cells of tables, text and embedded data of the report; never its
+   JavaScript, never a number) with the keys, so a run refuses to publish a leaked key
+   and never mistakes a count or a year for an id. :func:`scan_for_identifiers` (a token
+   scan of whole files) and :func:`check_no_identifiers` remain for raw id lists.
 
 >>> import pandas as pd
 >>> cells = pd.DataFrame({"measure": ["share", "share"], "value": [0.3, 0.5],
@@ -264,8 +267,9 @@ def check_no_identifiers(
         raise DisclosureError(
             f"{what} contain {len(hits)} firm, account or card identifier(s) "
             f"in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}. "
-            "Hint: an identifier reached a published column (check the industry and "
-            "size_class values of the input); nothing was published"
+            "Hint: an identifier reached a published cell; a run compares published cells "
+            "with its surrogate keys instead (scan_published_cells), which no count, year or "
+            "label can match"
         )
 
 

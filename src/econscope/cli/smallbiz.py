@@ -15,6 +15,20 @@ app = typer.Typer(
 )
 
 
+DepositsOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--deposits-only",
+        help="Deposit-only panel: one row per firm and calendar month with the deposit "
+        "measures (automatic when there are no card tables); sets sample.deposits_only.",
+    ),
+]
+
+
+def _with_deposits_only(overrides: list[str] | None, deposits_only: bool) -> list[str]:
+    return [*(overrides or []), *(["sample.deposits_only=true"] if deposits_only else [])]
+
+
 # -- validate (the input contract) -----------------------------------------------------
 
 
@@ -160,21 +174,12 @@ def panel_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the panel outputs.")],
     config: ConfigOption = None,
     set_: SetOption = None,
-    deposits_only: Annotated[
-        bool,
-        typer.Option(
-            "--deposits-only",
-            help="One row per firm and calendar month with the deposit measures only "
-            "(automatic when the validated folder has no card tables).",
-        ),
-    ] = False,
+    deposits_only: DepositsOnlyOption = False,
 ) -> None:
     """Build the firm-by-billing-cycle panel (panel.parquet, firm_years, funnel, manifest)."""
     from econscope.smallbiz.panel import build_panel
 
-    settings = settings_from(
-        config, [*(set_ or []), *(["sample.deposits_only=true"] if deposits_only else [])]
-    )
+    settings = settings_from(config, _with_deposits_only(set_, deposits_only))
     result = build_panel(data_dir, out_dir, settings)
     verb = "reused" if result.reused else "wrote"
     rows = result.rows
@@ -268,13 +273,15 @@ def run_cmd(
     ],
     config: ConfigOption = None,
     set_: SetOption = None,
+    deposits_only: DepositsOnlyOption = False,
 ) -> None:
     """Run validate -> panel -> analyze -> report; reuse finished stages; print a summary."""
     from rich.table import Table
 
     from econscope.pipeline import run
 
-    result = run(data_dir, out_dir, settings_from(config, set_), console=console)
+    settings = settings_from(config, _with_deposits_only(set_, deposits_only))
+    result = run(data_dir, out_dir, settings, console=console)
     table = Table(title=f"econscope smallbiz run: {out_dir}")
     for column in ("stage", "seconds", "reused"):
         table.add_column(column, justify="left" if column == "stage" else "right")
