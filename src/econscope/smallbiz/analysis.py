@@ -124,7 +124,8 @@ def analyze(
         shape = _panel_shape(engine, panel)
         used, notes = period_defaults(settings, shape["first_month"], shape["last_month"])
         for note in notes:
-            warnings.warn(note.note, EconscopeWarning, stacklevel=3)
+            if note.warn:
+                warnings.warn(note.note, EconscopeWarning, stacklevel=3)
         deposits_only = shape["rows"] > 0 and shape["card_rows"] == 0
         if deposits_only:
             notes.append(Note("mode", "deposits_only", DEPOSITS_ONLY_NOTE))

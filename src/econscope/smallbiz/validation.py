@@ -597,13 +597,15 @@ def validate(
 
 
 def _warn_rejections(result: ValidationResult) -> None:
-    """A table of which nothing (or less than half) was accepted is a warning, never a
-    silent exit 0: it names the table and the most common reason."""
+    """A table of which nothing was accepted, or whose rows are mostly of unknown
+    categories (a bank's own codes), is a warning naming the most common reason: never a
+    silent exit 0."""
     summary = result.quarantine_summary
     for row in result.accounting.itertuples():
-        if row.rows_in == 0 or row.rows_accepted * 2 >= row.rows_in:
-            continue
         reasons = summary[summary.table == row.table].sort_values("rows", ascending=False)
+        unknown = int(reasons.loc[reasons.reason == "unknown_category", "rows"].sum())
+        if row.rows_in == 0 or (row.rows_accepted > 0 and unknown * 2 <= row.rows_in):
+            continue
         top = (
             f"{reasons.reason.iloc[0]} ({int(reasons.rows.iloc[0]):,} rows)"
             if len(reasons)

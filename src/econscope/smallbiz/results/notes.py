@@ -35,11 +35,13 @@ NOTE_COLUMNS: tuple[str, ...] = ("setting", "value", "note")
 
 @dataclass(frozen=True)
 class Note:
-    """One decision: the setting it concerns (or a topic), the value used, and why."""
+    """One decision: the setting it concerns (or a topic), the value used, and why;
+    ``warn`` is false for a note that changes no published number (only a title)."""
 
     setting: str
     value: str
     note: str
+    warn: bool = True
 
 
 def period_defaults(
@@ -66,15 +68,27 @@ def period_defaults(
             )
         )
     years = tuple(range(first_month.year, last_month.year + 1))
-    if not all(y in years for y in r.industry_years):
+    inside = tuple(y for y in r.industry_years if y in years)
+    if not inside:
         chosen = tuple(dict.fromkeys((years[0], years[-1])))
         notes.append(
             Note(
                 "results.industry_years",
                 "[" + ", ".join(str(y) for y in chosen) + "]",
-                f"fig05: the configured years {list(r.industry_years)} are not all in the data "
+                f"fig05: the configured years {list(r.industry_years)} are outside the data "
                 f"({years[0]} to {years[-1]}); fig05 compares {' and '.join(map(str, chosen))} "
                 "instead (set results.industry_years to choose).",
+            )
+        )
+    elif len(inside) < len(r.industry_years):
+        outside = [y for y in r.industry_years if y not in years]
+        notes.append(
+            Note(
+                "results.industry_years",
+                "[" + ", ".join(str(y) for y in inside) + "]",
+                f"fig05: the data ({years[0]} to {years[-1]}) do not cover {outside}; "
+                f"fig05 shows {' and '.join(map(str, inside))} only.",
+                warn=False,
             )
         )
     if not notes:
