@@ -201,3 +201,19 @@ def test_cells_equal_to_raw_ids_never_alarm_and_a_planted_key_always_does(tmp_pa
 def surrogate_of(raw: str, column: str) -> str:
     t = ibis.memtable({"v": [raw]})
     return connect().execute(t.select(s=surrogate(t.v, column, "ab" * 32))).s.iloc[0]
+
+
+def test_the_report_is_checked_in_its_text_and_data_never_in_its_code(tmp_path):
+    key = "F-0123456789abcdef0123"
+    page = tmp_path / "report.html"
+    # the key inside JavaScript is code, not a published cell (a minified bundle can hold
+    # any short token); in the page's text or in the chart data it is a leak
+    page.write_text(f"<html><script>var {key.replace('-', '_')}=1;var a='{key}'</script><p>ok</p>")
+    assert scan_published_cells([page], [key]) == []
+    page.write_text(
+        '<script type="application/json" id="chart-specs">'
+        f'{{"fig02": {{"data": {{"values": [{{"industry": "{key}"}}]}}}}}}</script>'
+    )
+    assert scan_published_cells([page], [key]) == [(page, key)]
+    page.write_text(f"<table><tr><td>{key}</td></tr></table>")
+    assert scan_published_cells([page], [key]) == [(page, key)]

@@ -108,7 +108,7 @@ from econscope.stages import MANIFEST_NAME, StageOutput, run_stage
 __all__ = ["ACCOUNTING_COLUMNS", "SUMMARY_COLUMNS", "ValidationResult", "validate"]
 
 #: Version of the validation rules; part of the manifest key (a rule change reruns).
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2  # 2: surrogate keys, id map, reconciliation
 
 ACCOUNTING_COLUMNS: tuple[str, ...] = (
     "table",
