@@ -191,7 +191,7 @@ def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
 
 def test_large_samples_aggregate_the_cluster_outer_products_in_the_engine(panel, monkeypatch):
     """Above IN_MEMORY_MAX_ROWS the G x r score sums never leave the engine; same SEs."""
-    from econscope._stats import linear
+    from econscope.stats import _linear as linear
 
     small = fit_models(engine_table(panel))
     monkeypatch.setattr(linear, "IN_MEMORY_MAX_ROWS", 0)

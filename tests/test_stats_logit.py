@@ -6,9 +6,9 @@ import ibis
 import numpy as np
 import pytest
 
-from econscope._stats.linear import Design, fit_linear
-from econscope._stats.logit import Pass, fit_logit, irls
 from econscope.errors import DataError
+from econscope.stats._linear import Design, fit_linear
+from econscope.stats._logit import Pass, fit_logit, irls
 
 
 def _numpy_logit_pass(x: np.ndarray, y: np.ndarray):
@@ -120,7 +120,7 @@ def test_a_dummy_level_that_never_revolves_is_refused():
 
 
 def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
-    from econscope._stats import logit
+    from econscope.stats import _logit as logit
 
     rng = np.random.default_rng(8)
     n = 3000
@@ -138,7 +138,7 @@ def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
 def test_the_variance_from_the_last_irls_pass_equals_a_separate_pass(monkeypatch):
     """The likely-last pass keeps firm-and-cell sums for the clustered variance; a fit that
     never uses it (a separate variance pass) gives the same SEs."""
-    from econscope._stats import logit
+    from econscope.stats import _logit as logit
 
     rng = np.random.default_rng(9)
     n = 2000

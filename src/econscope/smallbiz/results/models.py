@@ -46,14 +46,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from econscope._stats import kernels
-from econscope._stats.linear import Design, LinearFit, fit_linear
-from econscope._stats.logit import fit_logit
-from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
 from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.stats import _kernels as kernels
+from econscope.stats._linear import Design, LinearFit, fit_linear
+from econscope.stats._logit import fit_logit
+from econscope.stats._suffstats import demeaned_by, firm_demeaned, firm_means
 
 __all__ = [
     "COVARIATES",

@@ -78,7 +78,7 @@ def cell_dummies(
 
 
 def assemble(frame: pd.DataFrame, k: int, dummies: np.ndarray, intercept: bool) -> CrossProducts:
-    """X'X and X'y from cell sums (:func:`~econscope._stats.suffstats.cell_sums`).
+    """X'X and X'y from cell sums (:func:`~econscope.stats._suffstats.cell_sums`).
 
     The row of a design is ``[1, c (k), d (q)]`` (``1`` only with ``intercept``) with ``d``
     the cell's dummies (``dummies``, cells x q). Per cell the engine gave ``s0 = sum w``,

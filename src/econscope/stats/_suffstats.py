@@ -9,7 +9,7 @@ within a *cell* (one combination of factor levels). Per cell the engine sums
     t0 = sum v,  t_i = sum v c_i,  yy = sum v^2 (least squares only)
 
 with ``w = 1, v = y`` for least squares and ``w = p(1-p), v = y - p`` for a logit pass;
-:func:`econscope._stats.kernels.assemble` turns the cells into X'X and X'y, dummies
+:func:`econscope.stats._kernels.assemble` turns the cells into X'X and X'y, dummies
 included, in NumPy. So a pass computes about k^2/2 sums per row whatever the number of
 dummies, and the compiled query stays small. Nothing here executes a query; nothing here
 is DuckDB-only.
