@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import ibis
@@ -117,7 +118,8 @@ class Fit:
     ``r2`` (ordinary; within with fixed effects; NaN for the logit), ``loglik`` (logit),
     ``ssr`` the sum of squared residuals (``y - p`` for the logit), ``iterations`` (IRLS).
     ``dropped`` terms removed as collinear. ``means`` every estimated column's
-    estimation-sample mean (dummies as shares), which :meth:`predict` fills in.
+    estimation-sample mean (dummies as shares), which :meth:`predict` fills in;
+    ``levels`` each factor's levels in the estimation sample (the base included).
     """
 
     estimator: Estimator
@@ -139,6 +141,7 @@ class Fit:
     iterations: int
     dropped: tuple[str, ...]
     means: Mapping[str, float]
+    levels: Mapping[str, tuple[object, ...]]
     _model: _Model = field(repr=False)
 
     @property
@@ -211,9 +214,8 @@ class Fit:
             dummies = [t for t in self._model.lf.all_names if t.startswith(f"{f.label}[T.")]
             if f.column in frame.columns:
                 levels = frame[f.column].tolist()
-                known = {t[len(f.label) + 3 : -1] for t in dummies}
-                base_ok = {str(v) for v in levels} - known
-                missing = [v for v in base_ok if not self._is_base(f.label, v)]
+                known = {str(v) for v in self.levels[f.column]}
+                missing = {str(v) for v in levels} - known
                 if missing:
                     raise DataError(
                         f"{self.name}: level(s) {', '.join(sorted(missing))} of {f.column!r} "
@@ -232,17 +234,13 @@ class Fit:
                 f"{self.name}: a model with fixed effects predicts only given the effect",
                 hint="pass effect=..., e.g. the mean of fit.fixef()['effect']",
             )
-        eta = np.full(n, float(effect) if effect is not None else 0.0)
+        eta = np.zeros(n)
         lf = self._model.lf
         for term, b in zip(lf.all_names, lf.all_beta, strict=True):
             if b != 0.0:
                 eta = eta + float(b) * (np.ones(n) if term == "Intercept" else values[term])
+        eta = (float(effect) if effect is not None else 0.0) + eta
         return 1.0 / (1.0 + np.exp(-eta)) if self.estimator == "logit" else eta
-
-    def _is_base(self, label: str, level: str) -> bool:
-        return f"{label}[T.{level}]" not in self._model.lf.all_names and any(
-            t.startswith(f"{label}[T.") for t in self._model.lf.all_names
-        )
 
     def _given_or_mean(
         self,
@@ -431,6 +429,12 @@ def _fit(
         iterations=lf.iterations,
         dropped=lf.dropped,
         means=_readonly(means),
+        levels=MappingProxyType(
+            {
+                f.column: tuple(sorted(lf.prep.frame[f.column].unique().tolist()))
+                for f in design.factors
+            }
+        ),
         _model=model,
         **var,
     )
@@ -547,6 +551,4 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 def _readonly(d: Mapping[str, float]) -> Mapping[str, float]:
-    from types import MappingProxyType
-
     return MappingProxyType(dict(d))

@@ -162,7 +162,7 @@ def etable(
     footer: dict[str, list[str]] = {
         "N observations": [f"{f.n_obs:,}" for f in fits],
         "N clusters": [f"{f.n_clusters:,}" if f.n_clusters is not None else "" for f in fits],
-        "R² (within with FE)": [fixed(f.r2, 4) for f in fits],
+        "R² (within with fixed effects)": [fixed(f.r2, 4) for f in fits],
         "Log-likelihood": [fixed(f.loglik, 1, thousands=True) for f in fits],
         "Variance": [f.vcov_type.label for f in fits],
     }
