@@ -67,8 +67,8 @@ class Vcov:
             ((kind, column),) = spec.items()
             if kind == "CR1" and isinstance(column, str) and column:
                 return cls("CR1", column)
-        if spec in ("iid", "HC1"):
-            return cls(cast(VcovKind, spec))
+        if spec == "iid" or spec == "HC1":
+            return cls(spec)
         if spec == "CR1":
             column = cluster or (design.fe[0] if design.fe else None)
             if column is None:
@@ -251,7 +251,8 @@ class Fit:
         column: str | None = None,
     ) -> np.ndarray:
         if name in frame.columns:
-            return frame[name].to_numpy(dtype=float)
+            given: np.ndarray = frame[name].to_numpy(dtype=float)
+            return given
         if fill_means:
             return np.full(n, self.means[name])
         raise DataError(

@@ -190,8 +190,9 @@ def inverse(xtx: np.ndarray) -> np.ndarray:
     """``(X'X)^-1`` through the same equilibration as :func:`solve` (the bread)."""
     scale = np.sqrt(np.diag(xtx))
     s = xtx / np.outer(scale, scale)
-    inv = np.linalg.inv(s) / np.outer(scale, scale)
-    return (inv + inv.T) / 2
+    inv: np.ndarray = np.linalg.inv(s) / np.outer(scale, scale)
+    sym: np.ndarray = (inv + inv.T) / 2
+    return sym
 
 
 def cluster_correction(n_obs: int, n_params: int, n_clusters: int) -> float:

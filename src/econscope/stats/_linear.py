@@ -174,7 +174,8 @@ def cell_intercepts(prep: Prepared, design: Design, coef: np.ndarray) -> np.ndar
     k = len(design.x)
     lead = 1 if design.intercept else 0
     const = np.full(len(prep.frame), coef[0] if design.intercept else 0.0)
-    return const + prep.dummies @ coef[lead + k :]
+    out: np.ndarray = const + prep.dummies @ coef[lead + k :]
+    return out
 
 
 def sandwich(

@@ -94,7 +94,7 @@ class Summary:
         width = max(len(k) for k, _ in self.header)
         lines = [self.title, "=" * len(self.title)]
         lines += [f"{k.ljust(width)}  {v}" for k, v in self.header]
-        body = self.coefficients.to_string(index=False)
+        body: str = self.coefficients.to_string(index=False)
         rule = "-" * max(len(line) for line in body.splitlines())
         return "\n".join([*lines, rule, body, rule])
 
@@ -102,11 +102,8 @@ class Summary:
         head = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.header
         )
-        return (
-            f"<div><h4>{html.escape(self.title)}</h4><table>{head}</table>"
-            + self.coefficients.to_html(index=False, escape=True)
-            + "</div>"
-        )
+        body: str = self.coefficients.to_html(index=False, escape=True)
+        return f"<div><h4>{html.escape(self.title)}</h4><table>{head}</table>{body}</div>"
 
 
 @dataclass(frozen=True)
@@ -116,10 +113,12 @@ class ETable:
     frame: pd.DataFrame
 
     def __str__(self) -> str:
-        return self.frame.to_string(index=False)
+        text: str = self.frame.to_string(index=False)
+        return text
 
     def _repr_html_(self) -> str:
-        return self.frame.to_html(index=False, escape=True)
+        text: str = self.frame.to_html(index=False, escape=True)
+        return text
 
 
 def etable(

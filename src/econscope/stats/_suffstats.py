@@ -17,7 +17,7 @@ is DuckDB-only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -120,8 +120,8 @@ def logit_cell_sums(
 def with_cell_constants(
     table: ir.Table,
     factors: Sequence[str],
-    cells: dict[str, Sequence[object]],
-    constants: dict[str, np.ndarray],
+    cells: Mapping[str, Sequence[object]],
+    constants: Mapping[str, np.ndarray],
 ) -> ir.Table:
     """Attach per-cell constants (columns ``constants``) joined on the ``factors``.
 
