@@ -42,8 +42,10 @@ def frame() -> pd.DataFrame:
     promo = rng.uniform(0, 1, n)
     sales = 5 + 0.8 * price - 2.0 * promo + (region == "west") + rng.normal(0, 1 + promo, n)
     bought = rng.uniform(size=n) < 1 / (1 + np.exp(-(-3 + 0.3 * price - promo)))
+    batch = rng.integers(0, 12, n)  # crosses the shops: not nested in them
     return pd.DataFrame(
         {
+            "batch": batch,
             "shop": [f"s{i}" for i in shop],
             "region": region,
             "price": price,
@@ -137,6 +139,19 @@ def test_fixed_effects_hc1_equals_pyfixest_hetero(table, frame):
         warnings.simplefilter("ignore")
         peer = pf.feols("sales ~ price + promo | shop", data=frame, vcov="hetero")
     np.testing.assert_allclose(fit.coef(), peer.coef()[["price", "promo"]], rtol=RTOL)
+    np.testing.assert_allclose(fit.se(), peer.se()[["price", "promo"]], rtol=RTOL)
+
+
+def test_fixed_effects_clustered_by_a_non_nested_column_equal_pyfixest(table, frame):
+    """The shop effects are not nested in the batch clusters: K counts all their levels
+    (pyfixest k_fixef="nonnested"); the batch column reaches the demeaned table lazily."""
+    import pyfixest as pf
+
+    fit = feols(table, "sales ~ price + promo | shop").vcov({"CR1": "batch"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = pf.feols("sales ~ price + promo | shop", data=frame, vcov={"CRV1": "batch"})
+    assert fit.n_clusters == 12
     np.testing.assert_allclose(fit.se(), peer.se()[["price", "promo"]], rtol=RTOL)
 
 
