@@ -149,6 +149,12 @@ class Fit:
         """The model as a formula (``Design.formula``)."""
         return self.design.formula
 
+    def __repr__(self) -> str:
+        return (
+            f"<Fit {self.name}: {self.formula}, {self.estimator}, n_obs={self.n_obs:,}, "
+            f"vcov={self.vcov_type.label}>"
+        )
+
     def coef(self) -> pd.Series:
         """The estimates by term (a copy)."""
         return pd.Series(np.array(self.beta), index=list(self.terms), name="estimate")

@@ -60,9 +60,10 @@ class Summary:
     def of(cls, fit: Fit, digits: int = 4) -> Summary:
         tidy = fit.tidy()
         stat = "z" if fit.df_resid is None else "t"
+        width = max(len(str(t)) for t in tidy["term"]) if len(tidy) else 0
         coef = pd.DataFrame(
             {
-                "": tidy["term"],
+                "": [str(t).ljust(width) for t in tidy["term"]],
                 "coef": [fixed(v, digits) for v in tidy["estimate"]],
                 "std err": [fixed(v, digits) for v in tidy["std_error"]],
                 stat: [fixed(v, 3) for v in tidy["statistic"]],
