@@ -268,3 +268,22 @@ def test_etable_side_by_side_with_stars_and_fixed_decimals(table):
     assert "e-0" not in str(t) and "Log-likelihood" in str(t)
     with pytest.raises(FormulaError, match="distinct label"):
         etable([a, a])
+
+
+def test_feols_and_logit_run_on_every_installed_engine(con, frame):
+    """The same fit on each engine of the ``con`` fixture (DuckDB; Spark where installed)
+    equals statsmodels' clustered OLS and Logit."""
+    import statsmodels.api as sm
+
+    t = con.create_table("shops_engine", frame, overwrite=True)
+    x = _x(frame)
+    groups = {"groups": frame["shop"].factorize()[0]}
+    ols = feols(t, "sales ~ price + promo + C(region)", vcov={"CR1": "shop"})
+    peer = sm.OLS(frame["sales"], x).fit(cov_type="cluster", cov_kwds=groups)
+    np.testing.assert_allclose(ols.coef()[x.columns], peer.params, rtol=RTOL)
+    np.testing.assert_allclose(ols.se()[x.columns], peer.bse, rtol=RTOL)
+    lg = logit(t, "bought ~ price + promo + C(region)", vcov={"CR1": "shop"})
+    y = frame["bought"].astype(float)
+    peer = sm.Logit(y, x).fit(disp=0, tol=1e-12, maxiter=100, cov_type="cluster", cov_kwds=groups)
+    np.testing.assert_allclose(lg.coef()[x.columns], peer.params, rtol=RTOL)
+    np.testing.assert_allclose(lg.se()[x.columns], peer.bse, rtol=RTOL)
