@@ -6,22 +6,21 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+import econscope.stats._kernels as kernels
+import econscope.stats._linear as linear
+import econscope.stats._logit as logit_kernel
+import econscope.stats._suffstats as suffstats
+import econscope.stats._within as within
 from econscope.errors import DataError
-from econscope.stats import _kernels as kernels
-from econscope.stats import _linear as linear
-from econscope.stats import _logit as logit_kernel
-from econscope.stats import _within as within
 from econscope.stats._design import Design, FormulaError
-
-if TYPE_CHECKING:
-    from econscope.stats._render import Summary
+from econscope.stats._render import Summary
 
 __all__ = ["TIDY_COLUMNS", "VCOV_KINDS", "Estimator", "Fit", "Vcov", "VcovKind", "feols", "logit"]
 
@@ -287,8 +286,6 @@ class Fit:
 
     def summary(self) -> Summary:
         """A statsmodels-style summary: text (``str``) and HTML (``_repr_html_``)."""
-        from econscope.stats._render import Summary
-
         return Summary.of(self)
 
 
@@ -480,8 +477,6 @@ def _with_cluster(m: _Model, design: Design, cluster: str) -> ir.Table:
             "among them)",
             hint=f'refit with vcov={{"CR1": "{cluster}"}}',
         )
-    from econscope.stats import _suffstats as suffstats
-
     floats = [design.y, *design.x]
     return suffstats.demeaned_by(m.clean, m.within.means, design.fe[0], floats, keep=[cluster])
 

@@ -23,9 +23,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+import econscope.stats._kernels as kernels
+import econscope.stats._suffstats as suffstats
 from econscope.errors import DataError, EconscopeWarning
-from econscope.stats import _kernels as kernels
-from econscope.stats import _suffstats as suffstats
 from econscope.stats._linear import (
     Design,
     LinearFit,

@@ -10,14 +10,46 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from econscope.stats._fit import Fit
+from econscope.stats._design import Design, FormulaError
 
 __all__ = ["ETable", "Summary", "etable", "fixed", "stars"]
+
+
+class _Vcov(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+class FitView(Protocol):
+    """What the views read of a fit (:class:`econscope.stats.Fit` has it all)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def design(self) -> Design: ...
+    @property
+    def formula(self) -> str: ...
+    @property
+    def estimator(self) -> str: ...
+    @property
+    def n_obs(self) -> int: ...
+    @property
+    def n_clusters(self) -> int | None: ...
+    @property
+    def df_resid(self) -> float | None: ...
+    @property
+    def r2(self) -> float: ...
+    @property
+    def loglik(self) -> float: ...
+    @property
+    def dropped(self) -> tuple[str, ...]: ...
+    @property
+    def vcov_type(self) -> _Vcov: ...
+    def tidy(self, level: float = 0.95) -> pd.DataFrame: ...
 
 
 def stars(p: object) -> str:
@@ -57,7 +89,7 @@ class Summary:
     coefficients: pd.DataFrame
 
     @classmethod
-    def of(cls, fit: Fit, digits: int = 4) -> Summary:
+    def of(cls, fit: FitView, digits: int = 4) -> Summary:
         tidy = fit.tidy()
         stat = "z" if fit.df_resid is None else "t"
         width = max(len(str(t)) for t in tidy["term"]) if len(tidy) else 0
@@ -123,7 +155,7 @@ class ETable:
 
 
 def etable(
-    fits: Sequence[Fit],
+    fits: Sequence[FitView],
     *,
     labels: Sequence[str] | None = None,
     digits: int = 4,
@@ -137,8 +169,6 @@ def etable(
     """
     names = list(labels) if labels is not None else [f.name for f in fits]
     if len(names) != len(fits) or len(set(names)) != len(names):
-        from econscope.stats._design import FormulaError
-
         raise FormulaError(
             f"etable needs one distinct label per fit (got {names})",
             hint="pass labels=[...] with one distinct label per fit",

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+import econscope.stats._suffstats as suffstats
 from econscope.errors import DataError
-from econscope.stats import _suffstats as suffstats
 
 __all__ = ["Within", "demean"]
 
