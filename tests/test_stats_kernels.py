@@ -1,4 +1,4 @@
-"""The NumPy kernels: hand-checkable cases, properties, and the doctests of _stats."""
+"""The NumPy kernels: hand-checkable cases, properties, and the doctests of econscope.stats."""
 
 from __future__ import annotations
 
