@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from econscope.economies.countries import currency_home, entity_size
 from econscope.economies.periods import parse_period
-from econscope.errors import DataError
+from econscope.errors import DataError, EconscopeWarning
 
 if TYPE_CHECKING:
     from econscope.economies.currency import ExchangeRates
@@ -498,20 +499,40 @@ def parse_quantity(raw: str) -> ParsedQuantity:
 def _to_usd(
     value: float, unit: str, period: str, rates: ExchangeRates | None
 ) -> tuple[float | None, str]:
+    """``value`` in US$ through :meth:`ExchangeRates.convert` (the one conversion): the
+    caller's rates first; when they lack the rate, the currency's shipped 2021 rate
+    (``data/entity_sizes.csv``), with an :class:`~econscope.errors.EconscopeWarning`
+    naming the fallback."""
+    from econscope.economies.currency import ExchangeRates, Rate
+
     if unit == "USD":
         return value, ""
+    failed = ""
     if rates is not None:
         try:
             conv = rates.convert(value, unit, "USD", basis="period_average", period=period)
-        except DataError:
-            pass
+        except DataError as exc:
+            failed = str(exc).split(". Hint")[0]
         else:
             return conv.value, conv.describe()
     home = currency_home(unit)
     size = entity_size(home) if home else None
     if size is None or not size.lcu_per_usd:
         return None, f"no rate from {unit} to USD"
-    return value / size.lcu_per_usd, f"{unit} at {size.lcu_per_usd:g} per USD ({size.year})"
+    when = str(size.year)
+    shipped = ExchangeRates(
+        [Rate("USD", unit, "period_average", when, size.lcu_per_usd, "shipped entity sizes")]
+    )
+    conv = shipped.convert(value, unit, "USD", basis="period_average", period=when)
+    if rates is not None:
+        warnings.warn(
+            EconscopeWarning(
+                f"{failed}: fell back to the shipped {when} rate of {size.lcu_per_usd:g} "
+                f"{unit} per USD. Hint: add the {unit}/USD rate for {period} to your rates"
+            ),
+            stacklevel=3,
+        )
+    return conv.value, conv.describe()
 
 
 def check_plausibility(
