@@ -334,6 +334,8 @@ _EN_NUMBERS.update(
         "a third": 1 / 3,
         "a quarter": 0.25,
         "a fifth": 0.2,
+        "a decade": 10.0,
+        "decade": 10.0,
     }
 )
 _ZH_DIGITS = {
