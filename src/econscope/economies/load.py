@@ -27,9 +27,53 @@ import pyarrow.csv as pacsv
 
 from econscope.economies.readers import REPORT_SCHEMA, Layout, LoadResult, read_any
 from econscope.engine import Backend, atomic_path, connect, write_parquet
+from econscope.errors import DataError
 from econscope.stages import Manifest, reusable
 
-__all__ = ["LoadOutput", "load_files"]
+__all__ = ["DATA_SUFFIXES", "LoadOutput", "expand_inputs", "load_files"]
+
+#: Files a folder given as input contributes (WDI ``Metadata_*`` files are left out).
+DATA_SUFFIXES = (".csv", ".parquet", ".yaml", ".yml")
+
+
+def expand_inputs(
+    paths: Sequence[str | Path], suffixes: Sequence[str] = DATA_SUFFIXES
+) -> list[Path]:
+    """Every input file: a file as given, a folder as the data files below it (sorted).
+
+    A missing path, an empty file, or a folder without data files is a
+    :class:`~econscope.errors.DataError` naming it and the fix.
+
+    >>> expand_inputs(["no/such.csv"])
+    Traceback (most recent call last):
+    ...
+    econscope.errors.DataError: no/such.csv: not found. Hint: check the path
+    """
+    files: list[Path] = []
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(
+                q
+                for q in p.rglob("*")
+                if q.is_file()
+                and q.suffix.lower() in suffixes
+                and not q.name.startswith((".", "Metadata_"))
+                and q.name != "manifest.json"
+            )
+            if not found:
+                raise DataError(
+                    f"{p}: a folder without data files ({', '.join(suffixes)})",
+                    hint="give the files, or a folder that holds them",
+                )
+            files += found
+        elif p.is_file():
+            if p.stat().st_size == 0:
+                raise DataError(f"{p}: the file is empty", hint="check the export or download")
+            files.append(p)
+        else:
+            raise DataError(f"{p}: not found", hint="check the path")
+    return files
 
 
 @dataclass(frozen=True)
@@ -57,8 +101,12 @@ def load_files(
     vintage: str | None = None,
     con: Backend | None = None,
 ) -> LoadOutput:
-    """Read ``paths`` (layouts detected unless ``layout``) and write ``out_dir``."""
+    """Read ``paths`` (files, or folders of them; layouts detected unless ``layout``) and
+    write ``out_dir``."""
+    paths = expand_inputs(paths)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out}: --out is a file", hint="give a folder for the outputs")
     planned = Manifest.build(
         "economies.load",
         inputs={f"{i}:{Path(p).name}": p for i, p in enumerate(paths)},

@@ -658,7 +658,8 @@ def _all_compare(args: Mapping[str, Any], env: Env) -> Outcome:
         for x in values
     )
     where = f"{ref.entity} {ref.period} " if ref.entity else ""
-    text = f"{'true' if v else 'false'}: {parts} {args['op']} {where}{format_value(ref.value, ref.unit)}"
+    shown = f"{args['op']} {where}{format_value(ref.value, ref.unit)}"
+    text = f"{'true' if v else 'false'}: {parts} {shown}"
     return Outcome(
         v, lo, hi, "bool", text, boolean=True, pairs=tuple(_pair(ref, x, "-") for x in values)
     )

@@ -23,6 +23,7 @@ import ibis
 import pyarrow as pa
 
 from econscope.economies.countries import country
+from econscope.economies.load import expand_inputs
 from econscope.economies.observations import Observation
 from econscope.economies.readers import read_any, read_facts
 from econscope.economies.readers.facts import Fact, FactCheck, check_fact
@@ -97,25 +98,7 @@ def _vintage_label(path: Path, layout: str) -> str:
 
 
 def _expand(files: Iterable[str | Path]) -> list[Path]:
-    paths: list[Path] = []
-    for f in files:
-        p = Path(f)
-        if p.is_dir():
-            found = sorted(q for q in p.rglob("*.csv") if not q.name.startswith("Metadata_"))
-            if not found:
-                raise DataError(
-                    "no CSV file in the data folder",
-                    file=str(p),
-                    hint="give a folder holding WDI, Comtrade or BACI CSV files",
-                )
-            paths += found
-        elif p.is_file():
-            if p.stat().st_size == 0:
-                raise DataError("the data file is empty", file=str(p), hint="check the export")
-            paths.append(p)
-        else:
-            raise DataError("data file not found", file=str(p), hint="check the path")
-    return paths
+    return expand_inputs(list(files), suffixes=(".csv",))
 
 
 def load_data(
