@@ -22,6 +22,7 @@ behind an expander, a filter by verdict that keeps the counts) and the article's
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,8 @@ _RULE = (
 )
 _WIDTH = 940
 _HEIGHT = 300
+_LABEL_CHARS = 18
+_ORIGINS = ("the article", "real data", "recomputed")
 _PARTS = ("arithmetic", "concept", "vintage", "window", "fx")
 _PART_TITLES = {
     "arithmetic": "arithmetic",
@@ -148,7 +151,7 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
     data = rows[["series", "origin", "x", "value", "unit", "source"]].copy()
     data["origin"] = (
         data["origin"]
-        .map({"article": "the article", "data": "data (WDI, Comtrade)", "recomputed": "recomputed"})
+        .map({"article": "the article", "data": "real data", "recomputed": "recomputed"})
         .fillna(data["origin"])
     )
     tooltip = [
@@ -169,20 +172,29 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
             strokeDash=alt.StrokeDash(
                 "origin:N",
                 title="figures from",
-                legend=alt.Legend(orient="bottom", symbolStrokeWidth=2, symbolSize=300),
+                # the article's figures solid, real data dashed; a line in the legend
+                scale=alt.Scale(domain=[o for o in _ORIGINS if o in set(data["origin"])]),
+                legend=alt.Legend(
+                    orient="bottom",
+                    symbolType="stroke",
+                    symbolStrokeColor="#333",
+                    symbolStrokeWidth=2,
+                ),
             ),
             detail="origin:N",
             tooltip=tooltip,
         )
-    order = list(dict.fromkeys(data["x"]))
+    # labels wrapped at word boundaries ("|" starts a line): long product and firm names
+    # never overprint each other
+    data["item"] = [" |".join(textwrap.wrap(str(x), _LABEL_CHARS)) or str(x) for x in data["x"]]
+    order = list(dict.fromkeys(data["item"]))
     base = alt.Chart(data).properties(width=_WIDTH, height=_HEIGHT)
     return base.mark_bar().encode(
         x=alt.X(
-            "x:N",
+            "item:N",
             title=None,
             sort=order,
-            # one word a line: long product and firm names never overprint each other
-            axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", labelLimit=0),
+            axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '|')", labelLimit=0),
         ),
         xOffset=alt.XOffset("series:N", sort=list(dict.fromkeys(data["series"]))),
         y=alt.Y("value:Q", title=y_title),
