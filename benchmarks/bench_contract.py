@@ -80,7 +80,7 @@ def make_inputs(folder: str, transactions: int, seed: int = 1) -> str:
 def econscope_validate(data: str, out: str) -> int:
     """econscope: every table, every rule; returns quarantined rows."""
     from econscope.config import Settings
-    from econscope.smallbiz.validate import validate
+    from econscope.smallbiz.validation import validate
 
     settings = Settings().with_overrides(["engine.threads=2"])
     return validate(data, out, settings).rows_quarantined

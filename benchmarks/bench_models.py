@@ -101,7 +101,7 @@ def ours(path: str, model: str) -> dict[str, float]:
     """econscope: read the Parquet in DuckDB and fit ``model`` from sufficient statistics."""
     from econscope.config import EngineConfig
     from econscope.engine import connect, read_table
-    from econscope.smallbiz.models import _fit_one
+    from econscope.smallbiz.results.models import _fit_one
 
     con = connect(EngineConfig())
     fit = _fit_one(read_table(con, path), model)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ straightforward pandas implementation of the same definitions
 (``benchmarks/pandas_panel.py``), each in a fresh process, on the same input; then a check
 that both panels are equal (money to 1e-9 relative).
 
-Input: ``econscope.smallbiz.simulate.simulate`` when it is available, otherwise
+Input: ``econscope.smallbiz.sim.simulate.simulate`` when it is available, otherwise
 :func:`generate` below (a vectorised stand-in that writes the validated tables with the
 same shapes: firms entering and leaving, one or two deposit accounts, 0-2 cards, monthly
 statements on fixed days or month ends, payments 18-26 days after the statement,
@@ -215,13 +215,13 @@ def generate(out: str | Path, firms: int, seed: int = 7) -> dict[str, int]:
 
 def make_input(out: str | Path, firms: int, seed: int = 7) -> str:
     """Validated tables for the benchmark: a simulated bank, validated. Returns the source."""
-    from econscope.smallbiz.simulate import simulate
-    from econscope.smallbiz.validate import validate
+    from econscope.smallbiz.sim.simulate import simulate
+    from econscope.smallbiz.validation import validate
 
     raw = Path(out).parent / "raw"
     simulate(raw, firms=firms, seed=seed, progress=False)
     validate(raw, out)
-    return "econscope.smallbiz.simulate.simulate, then validate"
+    return "econscope.smallbiz.sim.simulate.simulate, then validate"
 
 
 def econscope_build(validated_dir: str, out_dir: str) -> dict[str, int]:
@@ -310,7 +310,7 @@ def run() -> str:
         )
         ref = measure(
             "pandas reference (benchmarks/pandas_panel.py)",
-            "benchmarks.pandas_panel",
+            "tests.reference.pandas_panel",
             "build",
             validated_dir=str(small),
             out_dir=str(work / "small" / "ref"),

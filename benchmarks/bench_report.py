@@ -27,7 +27,7 @@ def _fixture_run(folder: str) -> Path:
 
 def cold(folder: str) -> dict[str, float]:
     """Render a fresh fake run; return the seconds of the render_report call."""
-    from econscope.smallbiz.report import render_report
+    from econscope.report.smallbiz import render_report
 
     run = _fixture_run(folder)
     t0 = time.perf_counter()
@@ -37,7 +37,7 @@ def cold(folder: str) -> dict[str, float]:
 
 def rerun(folder: str) -> float:
     """Render, then time a second render over unchanged results (reused)."""
-    from econscope.smallbiz.report import render_report
+    from econscope.report.smallbiz import render_report
 
     run = _fixture_run(folder)
     render_report(run)
@@ -73,7 +73,7 @@ def run() -> str:
         [
             "## Report: figures and the offline HTML page",
             "",
-            "`econscope.smallbiz.report.render_report` on the report tests' fake run (48 "
+            "`econscope.report.smallbiz.render_report` on the report tests' fake run (48 "
             "months, every table). Wall seconds of the benchmark function in a fresh process "
             "(imports and writing the fake run included; the report call alone in brackets).",
             "",

@@ -62,7 +62,7 @@ def make_panel(path: str, firms: int, months: int, seed: int = 7) -> int:
 def econscope_tables(path: str) -> int:
     """All ten tables on DuckDB; returns the number of result rows."""
     from econscope.engine import connect, read_table
-    from econscope.smallbiz.figures import result_tables
+    from econscope.smallbiz.results.figures import result_tables
 
     con = connect()
     panel = read_table(con, path)
@@ -72,7 +72,7 @@ def econscope_tables(path: str) -> int:
 
 def econscope_fig02(path: str) -> int:
     from econscope.engine import connect, read_table
-    from econscope.smallbiz.figures import fig02
+    from econscope.smallbiz.results.figures import fig02
 
     con = connect()
     return con.to_pyarrow(fig02(read_table(con, path))).num_rows

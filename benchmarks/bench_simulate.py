@@ -13,7 +13,7 @@ from benchmarks._harness import measure
 
 def simulate_bank(out: str, firms: int, balances: bool = True) -> dict[str, Any]:
     """Run in the measured process: simulate, return rows and bytes per table."""
-    from econscope.smallbiz.simulate import simulate
+    from econscope.smallbiz.sim.simulate import simulate
 
     res = simulate(out, firms=firms, balances=balances, progress=False)
     return {t: [n, Path(res.paths[t]).stat().st_size] for t, n in res.rows.items()}

@@ -1,7 +1,7 @@
 """Small typed fixtures of the validated tables for the panel tests.
 
 Each table is given as a list of dicts; columns left out are null. ``panel_of`` runs
-:func:`econscope.smallbiz.panel.panel_expr` on them and returns pandas frames.
+:func:`econscope.smallbiz.method.panel.panel_expr` on them and returns pandas frames.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from econscope.config import Settings
-from econscope.smallbiz.panel import panel_expr
+from econscope.smallbiz.method.panel import panel_expr
 
 D = dt.date
 S, F, DATE = pa.string(), pa.float64(), pa.date32()

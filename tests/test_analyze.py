@@ -1,6 +1,6 @@
 """The analyze stage: every table written under disclosure control, manifest last, reuse.
 
-Most tests replace the model fitting (econscope.smallbiz.models, another module) by fixed
+Most tests replace the model fitting (econscope.smallbiz.results.models, another module) by fixed
 model outputs, so that what is tested here is analyze's own work: computing, disclosing,
 writing. One end-to-end test runs the real models.
 """
@@ -8,7 +8,6 @@ writing. One end-to-end test runs the real models.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import shutil
 import warnings
 from pathlib import Path
@@ -22,14 +21,14 @@ from econscope.config import load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import connect
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
-from econscope.smallbiz.analyze import ModelOutputs, analyze, read_result
-from econscope.smallbiz.figures import fig05
+
+# The module (not the function of the same name that econscope.smallbiz exports).
+from econscope.smallbiz import analysis as analyze_module
+from econscope.smallbiz.analysis import ModelOutputs, analyze, read_result
+from econscope.smallbiz.results.registry import result_table
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME
 from test_figures_panel import DEFLATOR, cycle, make_panel
-
-# The module (not the function of the same name that econscope.smallbiz exports).
-analyze_module = importlib.import_module("econscope.smallbiz.analyze")
 
 INDUSTRIES = ("retail", "construction", "restaurants")
 N_FIRMS = 30
@@ -188,7 +187,7 @@ def test_cells_of_fewer_than_k_firms_are_suppressed_with_k_from_settings(
     # shares; the medians cover the revolvers among them, firms i < 20 with i % 3 equal
     # to 0 (retail: 7 firms), 1 (construction: 7) or 2 (restaurants: 6).
     panel = con.read_parquet(panel_dir / "panel.parquet")
-    raw = con.to_pyarrow(fig05(panel)).to_pandas()
+    raw = con.to_pyarrow(result_table("fig05", panel)).to_pandas()
     medians = raw[raw["measure"] == "median_revolving_balance"].set_index("industry")
     assert medians["n_firms"].to_dict() == {"retail": 7, "construction": 7, "restaurants": 6}
     # A share also gives back the firms it counts in: share x n_firms = the revolving firms
@@ -307,7 +306,6 @@ def test_cli_analyze_reports_a_missing_panel_in_one_line(tmp_path, capsys):
 
 
 def test_end_to_end_with_the_fitted_models(panel_dir, tmp_path):
-    pytest.importorskip("econscope.smallbiz.models")
     out = tmp_path / "results"
     result = analyze(panel_dir, out, load_settings(overrides=["disclosure.k=5"]))
     assert set(result.models["model"]) == {"lpm", "logit", "fe_lpm"}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from econscope.smallbiz.schema import REASONS
-from econscope.smallbiz.validate import validate
+from econscope.smallbiz.validation import validate
 from test_contract_data import (
     CLEAN_ROWS,
     Table,

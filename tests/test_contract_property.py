@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from econscope.config import DEFAULT_CATEGORY_GROUPS, EngineConfig
 from econscope.engine import connect
 from econscope.smallbiz.schema import REASONS
-from econscope.smallbiz.validate import validate
+from econscope.smallbiz.validation import validate
 from test_contract_data import Table, clean, write_csv
 
 # Fields drawn from good and bad values alike. A1 is open from 2020-01-01; A2 from

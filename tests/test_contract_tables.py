@@ -13,7 +13,7 @@ import pytest
 from econscope.config import Settings
 from econscope.errors import ConfigError, DataError
 from econscope.smallbiz.schema import SCHEMAS
-from econscope.smallbiz.validate import ACCOUNTING_COLUMNS, SUMMARY_COLUMNS, validate
+from econscope.smallbiz.validation import ACCOUNTING_COLUMNS, SUMMARY_COLUMNS, validate
 from test_contract_data import CLEAN_ROWS, Table, accepted_rows, clean, quarantine_rows, write_csv
 
 # -- faults that stop validation -------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Box 1: billing cycles, credits and the revolving flag (econscope.smallbiz.cycles)."""
+"""Box 1: billing cycles, credits and the revolving flag (econscope.smallbiz.method.cycles)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from _panel_data import LOOSE, D, arrow, one_firm, panel_of, to_ibis
 from econscope.config import Settings
-from econscope.smallbiz.cycles import billing_cycles
+from econscope.smallbiz.method.cycles import billing_cycles
 
 
 def cycles_of(con, statements, card_tx, cfg: Settings = LOOSE) -> pd.DataFrame:

@@ -4,11 +4,13 @@ when the firms counted in, or counted out, number 1 to k-1, whatever n_firms is.
 from __future__ import annotations
 
 from econscope.config import load_settings
-from econscope.smallbiz.figures import example_panel, fig02
+from econscope.smallbiz.results.registry import example_panel, result_table
 
 
 def _share_cell(con, k: int):
-    df = con.to_pyarrow(fig02(example_panel(), load_settings(overrides=[f"disclosure.k={k}"])))
+    df = con.to_pyarrow(
+        result_table("fig02", example_panel(), load_settings(overrides=[f"disclosure.k={k}"]))
+    )
     return df.to_pandas().set_index("measure").loc["share_revolving"]
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from econscope.config import Settings, load_settings
 from econscope.errors import ConfigError
-from econscope.smallbiz.figures import fig02, fig03, fig04, fig10, fig11, fig12, firm_months
+from econscope.smallbiz.results.firm_months import firm_months
+from econscope.smallbiz.results.registry import result_table
 from econscope.smallbiz.tables import TABLES
 from test_figures_panel import by_key, cycle, make_panel, run
 
@@ -42,11 +43,11 @@ def revolving_panel():
 
 
 def test_fig02_has_the_registered_columns(con, revolving_panel):
-    assert tuple(fig02(revolving_panel).columns) == TABLES["fig02"].columns
+    assert tuple(result_table("fig02", revolving_panel).columns) == TABLES["fig02"].columns
 
 
 def test_fig02_share_and_median_per_month(con, revolving_panel):
-    got = by_key(run(con, fig02(revolving_panel)), "month")
+    got = by_key(run(con, result_table("fig02", revolving_panel)), "month")
     # January: revolvers f1, f2 (both cycles), f5 (one of two) = 3 firms; known status:
     # f1, f2, f3, f5 = 4 (f4 unknown, f2 and f5 counted once) -> 3/4.
     assert got[(JAN, "share_revolving")] == (0.75, 4)
@@ -60,7 +61,7 @@ def test_fig02_share_and_median_per_month(con, revolving_panel):
 
 def test_fig02_month_without_revolvers_keeps_an_empty_median_row(con):
     panel = make_panel([cycle("a", "2020-01-10", False), cycle("b", "2020-01-11", False)])
-    got = by_key(run(con, fig02(panel)), "month")
+    got = by_key(run(con, result_table("fig02", panel)), "month")
     assert got[(JAN, "share_revolving")] == (0.0, 2)
     assert got[(JAN, "median_revolving_balance")] == (None, 0)
 
@@ -81,7 +82,7 @@ def adb_panel():
 
 
 def test_fig03_median_adb_and_index_to_january_2020(con, adb_panel):
-    got = by_key(run(con, fig03(adb_panel)), "month")
+    got = by_key(run(con, result_table("fig03", adb_panel)), "month")
     # January: median of {100, 200, 300} = 200 (c's null ADB cycle is ignored), 3 firms.
     assert got[(JAN, "median_adb")] == (200.0, 3)
     assert got[(JAN, "median_adb_index")] == (100.0, 3)
@@ -95,7 +96,8 @@ def test_fig03_median_adb_and_index_to_january_2020(con, adb_panel):
 
 def test_fig03_index_base_month_is_a_setting(con, adb_panel):
     got = by_key(
-        run(con, fig03(adb_panel, settings('results.index_base_month="2020-02"'))), "month"
+        run(con, result_table("fig03", adb_panel, settings('results.index_base_month="2020-02"'))),
+        "month",
     )
     # January 200 / February 400 x 100 = 50.
     assert got[(JAN, "median_adb_index")] == (50.0, 2)
@@ -103,7 +105,8 @@ def test_fig03_index_base_month_is_a_setting(con, adb_panel):
 
 def test_fig03_base_month_outside_the_panel_gives_an_empty_index(con, adb_panel):
     got = by_key(
-        run(con, fig03(adb_panel, settings('results.index_base_month="2015-01"'))), "month"
+        run(con, result_table("fig03", adb_panel, settings('results.index_base_month="2015-01"'))),
+        "month",
     )
     assert got[(JAN, "median_adb_index")] == (None, 0)
     assert got[(JAN, "median_adb")] == (200.0, 3)
@@ -111,7 +114,7 @@ def test_fig03_base_month_outside_the_panel_gives_an_empty_index(con, adb_panel)
 
 def test_fig03_rejects_a_base_month_that_is_not_a_month(adb_panel):
     with pytest.raises(ConfigError, match="YYYY-MM"):
-        fig03(adb_panel, settings('results.index_base_month="January 2020"'))
+        result_table("fig03", adb_panel, settings('results.index_base_month="January 2020"'))
 
 
 def test_fig04_splits_by_size_class(con):
@@ -124,7 +127,7 @@ def test_fig04_splits_by_size_class(con):
             cycle("l3", "2020-01-10", False, size_class="large"),
         ]
     )
-    got = by_key(run(con, fig04(panel)), "month", "size_class")
+    got = by_key(run(con, result_table("fig04", panel)), "month", "size_class")
     # small: 1 of 2 revolve; median {100}. large: 2 of 3; median {900, 700} = 800.
     assert got[(JAN, "small", "share_revolving")] == (0.5, 2)
     assert got[(JAN, "small", "median_revolving_balance")] == (100.0, 1)
@@ -161,7 +164,7 @@ def cash_panel():
 
 
 def test_fig10_shares_of_revolvers_who_could_pay_from_cash(con, cash_panel):
-    got = by_key(run(con, fig10(cash_panel)), "month")
+    got = by_key(run(con, result_table("fig10", cash_panel)), "month")
     # covers: a, b, d of the 4 revolvers a-d = 3/4.
     assert got[(JAN, "share_adb_covers_balance")] == (0.75, 4)
     # keeps: a of the 3 revolvers with average outflows (a, b, c) = 1/3.
@@ -169,7 +172,10 @@ def test_fig10_shares_of_revolvers_who_could_pay_from_cash(con, cash_panel):
 
 
 def test_fig10_buffer_threshold_is_a_setting(con, cash_panel):
-    got = by_key(run(con, fig10(cash_panel, settings("results.buffer_days_threshold=10"))), "month")
+    got = by_key(
+        run(con, result_table("fig10", cash_panel, settings("results.buffer_days_threshold=10"))),
+        "month",
+    )
     # At 10 days b keeps too: 400 >= 10 x 40 = 400 -> a, b of 3 = 2/3.
     assert got[(JAN, "share_covers_and_keeps_buffer")] == (round(2 / 3, 9), 3)
 
@@ -206,7 +212,7 @@ def test_fig10_uses_the_trailing_windows_outflows_not_cycle_adb_over_buffer_days
     )
     fm = run(con, firm_months(panel)).set_index("firm_id")
     assert fm.keeps_buffer.to_dict() == {"p": False, "q": True}
-    got = by_key(run(con, fig10(panel)), "month")
+    got = by_key(run(con, result_table("fig10", panel)), "month")
     # covers: both (1000 >= 500, 9000 >= 7000) = 2/2; keeps: q of 2 = 1/2.
     assert got[(JAN, "share_adb_covers_balance")] == (1.0, 2)
     assert got[(JAN, "share_covers_and_keeps_buffer")] == (0.5, 2)
@@ -224,7 +230,7 @@ def test_fig11_median_buffer_days_of_revolvers_and_transactors(con):
             cycle("u1", "2020-01-10", None, buffer_days=100.0),
         ]
     )
-    got = by_key(run(con, fig11(panel)), "month", "group")
+    got = by_key(run(con, result_table("fig11", panel)), "month", "group")
     # revolvers {5, 10, 30} -> 10 (r4 has no buffer days); transactors {20, 40} -> 30;
     # u1's status is unknown, so it is in neither group.
     assert got == {
@@ -246,7 +252,7 @@ def test_fig12_revolving_by_buffer_group(con):
             cycle("x", "2020-01-10", True, revolving_balance=9_999.0, buffer_days=None),
         ]
     )
-    got = by_key(run(con, fig12(panel)), "month", "buffer_group")
+    got = by_key(run(con, result_table("fig12", panel)), "month", "buffer_group")
     # <= 15 days (15 itself included): l1, l2 revolve of l1-l3 = 2/3; median {400, 200}.
     assert got[(JAN, "<= 15 days", "share_revolving")] == (round(2 / 3, 9), 3)
     assert got[(JAN, "<= 15 days", "median_revolving_balance")] == (300.0, 2)
@@ -256,9 +262,9 @@ def test_fig12_revolving_by_buffer_group(con):
     assert len(got) == 4
 
 
-@pytest.mark.parametrize("builder", [fig02, fig03, fig04, fig10, fig11, fig12])
-def test_monthly_tables_give_months_as_first_of_month_dates(con, revolving_panel, builder):
-    df = run(con, builder(revolving_panel))
+@pytest.mark.parametrize("table_id", ["fig02", "fig03", "fig04", "fig10", "fig11", "fig12"])
+def test_monthly_tables_give_months_as_first_of_month_dates(con, revolving_panel, table_id):
+    df = run(con, result_table(table_id, revolving_panel))
     assert set(df["month"]) <= {JAN, FEB}
     # medians are never marked here: cells of fewer than k firms are analyze's job
     assert not df.loc[df["measure"].str.startswith("median"), "suppressed"].any()

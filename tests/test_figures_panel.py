@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econscope.smallbiz import panel as panel_stage
-from econscope.smallbiz.figures import PANEL_COLUMNS, firm_months
+from econscope.smallbiz.method.panel import PANEL_COLUMNS
+from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS, firm_months
 
 DEFLATOR = 1.25
 MONEY = (
@@ -139,9 +139,9 @@ def by_key(df: pd.DataFrame, *keys: str) -> dict[tuple, tuple[float, int]]:
 
 def test_panel_factory_has_exactly_the_design_columns():
     panel = make_panel([cycle("f1", "2020-01-15", True)])
-    assert set(PANEL_COLUMNS) <= set(panel.columns)
+    assert set(RESULT_INPUT_COLUMNS) <= set(panel.columns)
     assert len(panel.columns) == 22 + len(MONEY)  # 22 named columns + 10 *_real
-    assert tuple(panel.columns) == panel_stage.PANEL_COLUMNS  # same names, same order
+    assert tuple(panel.columns) == PANEL_COLUMNS  # same names, same order
 
 
 def test_two_statements_in_a_month_make_one_firm_month(con):
@@ -231,15 +231,21 @@ def test_covers_and_keeps_buffer_per_revolving_cycle(con):
 
 
 def test_result_tables_equal_the_single_builders(con):
-    from econscope.smallbiz.figures import BUILDERS, example_panel, result_tables
+    from econscope.smallbiz.results.registry import (
+        KERNELS,
+        example_panel,
+        result_table,
+        result_tables,
+    )
 
     panel = con.create_table(
         "example_panel", example_panel(), temp=True
     )  # cache() needs a bound table
     together = result_tables(panel, cache=True)
-    for table_id, build in BUILDERS.items():
-        keys = [*build(panel).columns[:-3]]
-        alone = run(con, build(panel)).sort_values(keys).reset_index(drop=True)
+    for table_id in KERNELS:
+        alone_expr = result_table(table_id, panel)
+        keys = [*alone_expr.columns[:-3]]
+        alone = run(con, alone_expr).sort_values(keys).reset_index(drop=True)
         cached = run(con, together[table_id]).sort_values(keys).reset_index(drop=True)
         pd.testing.assert_frame_equal(cached, alone, check_dtype=False)
 
@@ -260,12 +266,12 @@ statements = st.lists(
 @given(rows=statements)
 def test_property_fig02_equals_a_pandas_reference(rows):
     from econscope.engine import connect
-    from econscope.smallbiz.figures import fig02
+    from econscope.smallbiz.results.registry import result_table
 
     panel = make_panel(
         [cycle(f, d, r, revolving_balance=b if r else 0.0, balance=1e4) for f, d, r, b in rows]
     )
-    got = by_key(run(connect(), fig02(panel)), "month")
+    got = by_key(run(connect(), result_table("fig02", panel)), "month")
     # The reference, written independently in pandas: collapse to firm-months, then count.
     df = pd.DataFrame(rows, columns=["firm", "date", "rev", "bal"])
     df["month"] = df["date"].map(lambda d: d.replace(day=1))

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from econscope.config import load_settings
-from econscope.smallbiz.figures import fig05, fig06, fig07, firm_years, tabA1
+from econscope.config import Settings, load_settings
+from econscope.smallbiz.results.figures import months_revolved_by_year
+from econscope.smallbiz.results.firm_months import firm_months
+from econscope.smallbiz.results.registry import result_table
 from econscope.smallbiz.tables import TABLES
 from test_figures_panel import by_key, cycle, make_panel, run
 
@@ -41,7 +43,7 @@ def test_fig05_pools_firm_months_per_industry_and_year(con):
             cycle("r2", "2022-03-10", True, revolving_balance=500.0, industry="retail"),
         ]
     )
-    got = by_key(run(con, fig05(panel)), "industry", "year")
+    got = by_key(run(con, result_table("fig05", panel)), "industry", "year")
     # construction 2019: firm-months c1-Jan T, c1-Feb T, c2-Jan F, c2-Feb T -> 3/4 of
     # 2 firms; median of revolving balances {1000, 3000, 2000} = 2000 over 2 firms.
     assert got[("construction", 2019, "share_revolving")] == (0.75, 2)
@@ -55,7 +57,7 @@ def test_fig05_pools_firm_months_per_industry_and_year(con):
 def test_fig05_years_are_a_setting(con):
     panel = make_panel([cycle("c1", "2020-05-10", True, industry="construction")])
     s = load_settings(overrides=["results.industry_years=[2020]"])
-    got = by_key(run(con, fig05(panel, s)), "industry", "year")
+    got = by_key(run(con, result_table("fig05", panel, s)), "industry", "year")
     assert got[("construction", 2020, "share_revolving")] == (1.0, 1)
 
 
@@ -76,14 +78,14 @@ def year_panel():
 
 
 def test_firm_years_count_observed_and_revolved_months(con, year_panel):
-    fy = run(con, firm_years(year_panel)).set_index("firm_id")
+    fy = run(con, months_revolved_by_year(firm_months(year_panel), Settings())).set_index("firm_id")
     # e and f are observed in 11 months: below the default 12.
     assert sorted(fy.index) == ["a", "b", "c", "d"]
     assert fy["months_revolved"].to_dict() == {"a": 0, "b": 0, "c": 12, "d": 5}
 
 
 def test_fig06_shares_by_months_revolved_among_fully_observed_firms(con, year_panel):
-    got = by_key(run(con, fig06(year_panel)), "year", "months_revolved")
+    got = by_key(run(con, result_table("fig06", year_panel)), "year", "months_revolved")
     # 2021, firms observed all 12 months: a, b, c, d (4). 0 months: a, b -> 2/4;
     # 12 months: c -> 1/4; 5 months: d -> 1/4; 1-11 months: d -> 1/4; the rest 0.
     assert got[(2021, "0", "share_of_firms")] == (0.5, 4)
@@ -96,7 +98,7 @@ def test_fig06_shares_by_months_revolved_among_fully_observed_firms(con, year_pa
 
 def test_fig06_minimum_observed_months_is_a_setting(con, year_panel):
     s = load_settings(overrides=["results.min_months_observed=11"])
-    got = by_key(run(con, fig06(year_panel, s)), "year", "months_revolved")
+    got = by_key(run(con, result_table("fig06", year_panel, s)), "year", "months_revolved")
     # Now e (11 of 11 months revolved) and f (0 of 11) count too: 6 firms.
     # 0: a, b, f -> 3/6; 11: e -> 1/6; 1-11: d, e -> 2/6; 12: c -> 1/6.
     assert got[(2021, "0", "share_of_firms")] == (0.5, 6)
@@ -106,7 +108,7 @@ def test_fig06_minimum_observed_months_is_a_setting(con, year_panel):
 
 
 def test_fig06_shares_of_single_counts_sum_to_one(con, year_panel):
-    df = run(con, fig06(year_panel))
+    df = run(con, result_table("fig06", year_panel))
     singles = df[df["months_revolved"] != "1-11"]
     assert singles["value"].sum() == pytest.approx(1.0)
 
@@ -126,7 +128,7 @@ def test_fig07_transitions_to_never_and_always_next_year(con):
             *year_of("d", 2021, set(), observed=range(1, 12)),  # 11 months: no pair
         ]
     )
-    got = by_key(run(con, fig07(panel)), "months_revolved")
+    got = by_key(run(con, result_table("fig07", panel)), "months_revolved")
     # 0 months in t: pairs a(2020->2021: 0) and b(2020->2021: 3) -> never next year 1/2,
     # always 0/2, 2 firms.
     assert got[("0", "share_revolving_0_next_year")] == (0.5, 2)
@@ -158,7 +160,7 @@ def revenue_panel():
 
 
 def test_tabA1_firms_and_median_of_firm_median_revenue(con, revenue_panel):
-    got = by_key(run(con, tabA1(revenue_panel)), "industry")
+    got = by_key(run(con, result_table("tabA1", revenue_panel)), "industry")
     # retail firm medians over years: r1 {100k, 200k, 600k} -> 200k; r2 50k;
     # r3 {80k, 120k} -> 100k. Median over firms {200k, 50k, 100k} = 100k, 3 firms.
     assert got[("retail", "firms")] == (3.0, 3)
@@ -169,14 +171,13 @@ def test_tabA1_firms_and_median_of_firm_median_revenue(con, revenue_panel):
 
 def test_tabA1_revenue_year_is_a_setting(con, revenue_panel):
     s = load_settings(overrides=["results.tabA1_revenue_year=2022"])
-    got = by_key(run(con, tabA1(revenue_panel, s)), "industry")
+    got = by_key(run(con, result_table("tabA1", revenue_panel, s)), "industry")
     # 2022 only: retail has r1 (600k); construction k1 (226k).
     assert got[("retail", "firms")] == (1.0, 1)
     assert got[("retail", "median_annual_revenue")] == (600_000.0, 1)
     assert got[("construction", "median_annual_revenue")] == (226_000.0, 1)
 
 
-@pytest.mark.parametrize("builder", [fig05, fig06, fig07, tabA1])
-def test_yearly_tables_have_the_registered_columns(builder, revenue_panel):
-    table_id = builder.__name__
-    assert tuple(builder(revenue_panel).columns) == TABLES[table_id].columns
+@pytest.mark.parametrize("table_id", ["fig05", "fig06", "fig07", "tabA1"])
+def test_yearly_tables_have_the_registered_columns(table_id, revenue_panel):
+    assert tuple(result_table(table_id, revenue_panel).columns) == TABLES[table_id].columns

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from econscope.config import Settings
-from econscope.smallbiz.models import COVARIATES, fit_models
+from econscope.smallbiz.results.models import COVARIATES, fit_models
 from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 RTOL = 1e-8

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from econscope.config import DEFAULT_INDUSTRIES, EngineConfig
 from econscope.engine import connect
-from econscope.smallbiz.models import COVARIATES
+from econscope.smallbiz.results.models import COVARIATES
 
 
 def synthetic_panel(

@@ -11,7 +11,7 @@ import pytest
 
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
-from econscope.smallbiz.models import (
+from econscope.smallbiz.results.models import (
     COVARIATES,
     MODELS,
     fit_models,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from econscope.errors import EconscopeWarning
-from econscope.smallbiz.models import fit_models, prediction_tables
+from econscope.smallbiz.results.models import fit_models, prediction_tables
 from test_models_agreement import _ours, _pooled_design
 from test_models_panel import complete_rows, engine_table, synthetic_panel
 

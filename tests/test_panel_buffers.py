@@ -1,4 +1,4 @@
-"""Cash buffer days at each statement date (econscope.smallbiz.buffers)."""
+"""Cash buffer days at each statement date (econscope.smallbiz.method.buffers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deposit flows and average daily balances per cycle (econscope.smallbiz.deposits)."""
+"""Deposit flows and average daily balances per cycle (econscope.smallbiz.method.cashflow)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a package beside src/
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_panel import compare, generate  # noqa: E402
-from benchmarks.pandas_panel import read_tables, reference_panel  # noqa: E402
+from tests.reference.pandas_panel import read_tables, reference_panel  # noqa: E402
 
 from econscope.smallbiz.panel import build_panel  # noqa: E402
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from _panel_data import LOOSE, D, arrow, one_firm, outputs_of
-from econscope.smallbiz.sample import FUNNEL_COLUMNS
+from econscope.smallbiz.method.sample import FUNNEL_COLUMNS
 
 CFG = LOOSE.with_overrides(
     ["sample.min_monthly_transactions=2", "sample.min_monthly_outflows=100.0"]

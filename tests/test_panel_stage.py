@@ -11,8 +11,10 @@ from _panel_data import LOOSE, D, one_firm, write_folder
 from econscope.cli import main
 from econscope.errors import DataError
 from econscope.smallbiz import panel as panel_module
-from econscope.smallbiz.panel import FIRM_YEAR_COLUMNS, PANEL_COLUMNS, build_panel
-from econscope.smallbiz.prices import deflators
+from econscope.smallbiz.method.panel import PANEL_COLUMNS
+from econscope.smallbiz.method.prices import deflators
+from econscope.smallbiz.method.size import FIRM_YEAR_COLUMNS
+from econscope.smallbiz.panel import build_panel
 
 # Ibis 12 reads a DuckDB 2 table's schema with the deprecated fetch_arrow_table().
 pytestmark = pytest.mark.filterwarnings(
@@ -92,21 +94,21 @@ def test_manifest_records_inputs_settings_and_rows_and_a_rerun_reuses(folder, tm
 
 def test_an_interrupted_run_leaves_no_partial_file_and_no_manifest(folder, tmp_path, monkeypatch):
     out = tmp_path / "panel"
-    real = panel_module._write_parquet
+    real = panel_module.write_parquet
     calls = []
 
-    def failing(con, expr, path):
+    def failing(expr, path):
         calls.append(path)
         if len(calls) == 2:  # die before writing firm_years.parquet
             raise KeyboardInterrupt
-        return real(con, expr, path)
+        return real(expr, path)
 
-    monkeypatch.setattr(panel_module, "_write_parquet", failing)
+    monkeypatch.setattr(panel_module, "write_parquet", failing)
     with pytest.raises(KeyboardInterrupt):
         build_panel(folder, out, LOOSE)
     left = sorted(p.name for p in out.iterdir())
     assert left == ["panel.parquet"]  # complete, atomically moved; no temp file, no manifest
-    monkeypatch.setattr(panel_module, "_write_parquet", real)
+    monkeypatch.setattr(panel_module, "write_parquet", real)
     result = build_panel(folder, out, LOOSE)
     assert not result.reused
     assert (out / "manifest.json").is_file()

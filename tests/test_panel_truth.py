@@ -1,6 +1,6 @@
 """Box 1 against the simulator's ground truth: what the measure misses is late payment.
 
-The simulator (econscope.smallbiz.simulate) records for every card statement whether the
+The simulator (econscope.smallbiz.sim.simulate) records for every card statement whether the
 firm really revolved (did not pay in full by the due date) and whether it paid late
 (after the due date, before the next statement). Box 1 only sees credits up to the next
 statement, so a balance paid in full late looks like a transactor cycle.
@@ -13,8 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.smallbiz.panel import build_panel
-
-simulate = pytest.importorskip("econscope.smallbiz.simulate").simulate
+from econscope.smallbiz.sim.simulate import simulate
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from econscope.config import load_settings
-from econscope.smallbiz.prices import missing_cpi_months
+from econscope.smallbiz.method.prices import missing_cpi_months
 
 
 def _monthly_file(tmp_path: Path, months: list[tuple[int, int]]) -> Path:

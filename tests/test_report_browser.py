@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from econscope.report.html import Section, build_page, chart_container, write_page
-from econscope.smallbiz.report import render_report
+from econscope.report.smallbiz import render_report
 from econscope.smallbiz.tables import TABLES
 from test_report_fixture import make_run
 
@@ -85,7 +85,7 @@ def browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The DOM of the rendered fake run after Chromium settled, and its screenshot."""
     _chromium()
     tmp = tmp_path_factory.mktemp("browser")
-    report = render_report(make_run(tmp / "run"))
+    report = render_report(make_run(tmp / "run")).path
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from econscope import pipeline as run_module
 from econscope import smallbiz
 from econscope.cli import main
 from econscope.config import load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.errors import DisclosureError
-from econscope.smallbiz.run import published_paths
+from econscope.pipeline import published_paths
 from econscope.smallbiz.tables import TABLES
 
-# The module, not the function that econscope.smallbiz.run names (see econscope.smallbiz).
-run_module = importlib.import_module("econscope.smallbiz.run")
 # A small bank: 80 firms over three years; k = 3 so that some cells are published.
 SETTINGS = load_settings(overrides=["disclosure.k=3"])
 # A bank this small may separate an industry in the logit: econscope says so in its own
@@ -34,7 +32,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def first_run(bank: Path, tmp_path_factory: pytest.TempPathFactory) -> smallbiz.RunResult:
-    return smallbiz.run(bank, tmp_path_factory.mktemp("run"), SETTINGS)
+    return run_module.run(bank, tmp_path_factory.mktemp("run"), SETTINGS)
 
 
 def test_run_writes_every_stage_and_published_file(first_run: smallbiz.RunResult) -> None:
@@ -57,7 +55,7 @@ def test_run_result_exposes_tidy_tables(first_run: smallbiz.RunResult) -> None:
 
 
 def test_rerun_reuses_every_stage(bank: Path, first_run: smallbiz.RunResult) -> None:
-    again = smallbiz.run(bank, first_run.out_dir, SETTINGS)
+    again = run_module.run(bank, first_run.out_dir, SETTINGS)
     assert all(again.reused.values()), again.summary()
 
 
@@ -66,7 +64,7 @@ def test_changed_setting_reruns_from_the_stage_it_affects(
 ) -> None:
     # disclosure.k is read by analyze and report, but is also in every manifest's settings,
     # so every stage is recomputed: settings are part of each stage's key.
-    changed = smallbiz.run(bank, first_run.out_dir, load_settings(overrides=["disclosure.k=4"]))
+    changed = run_module.run(bank, first_run.out_dir, load_settings(overrides=["disclosure.k=4"]))
     assert not changed.reused["analyze"]
 
 
@@ -95,14 +93,14 @@ def test_a_leak_found_after_the_report_removes_every_published_output(
     firm_id = str(pd.read_parquet(bank / "firms.parquet", columns=["firm_id"])["firm_id"].iloc[0])
     render = run_module.render_report
 
-    def leaky_render(out_dir: Path, settings: object) -> Path:
-        path = render(out_dir, settings)
-        path.write_text(path.read_text() + f"<p>{firm_id}</p>")
-        return path
+    def leaky_render(out_dir: Path, settings: object):
+        result = render(out_dir, settings)
+        result.path.write_text(result.path.read_text() + f"<p>{firm_id}</p>")
+        return result
 
     monkeypatch.setattr(run_module, "render_report", leaky_render)
     with pytest.raises(DisclosureError, match=r"report\.html.*removed"):
-        smallbiz.run(bank, tmp_path, SETTINGS)
+        run_module.run(bank, tmp_path, SETTINGS)
     assert published_paths(tmp_path) == []
     assert not (tmp_path / "results").exists() and not (tmp_path / "figures").exists()
     assert (tmp_path / "validated" / "manifest.json").is_file()  # inputs of the run stay

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from econscope.cli import main
 from econscope.errors import ConfigError
 from econscope.smallbiz import Calibration
-from econscope.smallbiz._sim.grid import make_grid
-from econscope.smallbiz._sim.kernel import _split
-from econscope.smallbiz.simulate import simulate
+from econscope.smallbiz.sim.grid import make_grid
+from econscope.smallbiz.sim.kernel import _split
+from econscope.smallbiz.sim.simulate import simulate
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import ibis
 import pytest
 
 from econscope.config import DEFAULT_INDUSTRIES
-from econscope.smallbiz.simulate import simulate
+from econscope.smallbiz.sim.simulate import simulate
 
 START, END = dt.date(2018, 1, 1), dt.date(2021, 12, 31)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import ibis
 import pytest
 
-from econscope.smallbiz.simulate import simulate
+from econscope.smallbiz.sim.simulate import simulate
 
 CENT = 0.005
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from econscope.smallbiz.simulate import CONTRACT_TABLES, simulate
+from econscope.smallbiz.sim.simulate import CONTRACT_TABLES, simulate
 
 # The accepted (validated) schemas of BRIEF_COMMON.md, "Accepted (validated) table schemas".
 ACCEPTED = {

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.config import CARD_KINDS, DEFAULT_CATEGORY_GROUPS
-from econscope.smallbiz._sim.faults import REASONS, as_text
-from econscope.smallbiz.simulate import CONTRACT_TABLES, simulate
+from econscope.smallbiz.sim.faults import REASONS, as_text
+from econscope.smallbiz.sim.simulate import CONTRACT_TABLES, simulate
 
 KW = {
     "firms": 80,

@@ -121,7 +121,7 @@ def test_slopes_do_not_move_when_a_constant_is_added_to_a_covariate(seed, shift)
         "econscope._stats.kernels",
         "econscope._stats.suffstats",
         "econscope._stats.logit",
-        "econscope.smallbiz.models",
+        "econscope.smallbiz.results.models",
     ],
 )
 def test_docstring_examples_run(module):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from econscope.smallbiz.simulate import simulate
-from econscope.smallbiz.validate import validate
+from econscope.smallbiz.sim.simulate import simulate
+from econscope.smallbiz.validation import validate
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = ["EconscopeError", "EconscopeWarning", "__version__", "economies", "smallbiz"]
 
-_LAZY = {"smallbiz", "economies", "config", "engine", "report"}
+_LAZY = {"smallbiz", "economies", "config", "engine", "report", "pipeline", "stats"}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,8 +24,8 @@ from rich.console import Console
 from econscope.config import Settings
 from econscope.economies.study import StudyResult, run_study
 from econscope.errors import EconscopeWarning
-from econscope.smallbiz.run import RunResult, run
-from econscope.smallbiz.simulate import simulate
+from econscope.pipeline import RunResult, run
+from econscope.smallbiz.sim.simulate import simulate
 
 __all__ = ["DemoResult", "run_demo"]
 

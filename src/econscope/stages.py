@@ -1,10 +1,14 @@
-"""Stage manifests: what a stage read, with which settings, and what it wrote.
+"""One way to run a stage: manifests, reuse, resume.
 
-Every stage (validate, panel, analyze, report) writes its outputs and then a
-``manifest.json`` beside them. The manifest holds the fingerprints of the inputs, the
-settings and parameters, the package version, row counts and the output files. A rerun
-whose inputs, settings and parameters give the same key reuses the outputs; a run that
-was interrupted has no manifest (it is written last, atomically), so it runs again.
+Every stage of both suites (smallbiz validate, panel, analyze, report; economies load and
+study) is a ``compute`` function handed to :func:`run_stage`, which fingerprints the inputs,
+reuses a finished run with the same key, otherwise clears the old manifest, computes, and
+writes a ``manifest.json`` beside the outputs last.
+
+The manifest holds the fingerprints of the inputs, the settings and
+parameters, the package version, row counts and the output files. A rerun whose inputs,
+settings and parameters give the same key reuses the outputs; a run that was interrupted
+has no manifest (it is written last, atomically), so it runs again.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -19,14 +23,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from econscope.engine import atomic_path
+from econscope.errors import StageError
 
-__all__ = ["MANIFEST_NAME", "Manifest", "fingerprint", "load_manifest", "reusable"]
+__all__ = [
+    "MANIFEST_NAME",
+    "Manifest",
+    "MissingInputError",
+    "StageOutput",
+    "StageResult",
+    "fingerprint",
+    "load_manifest",
+    "reusable",
+    "run_stage",
+]
+
+T = TypeVar("T")
 
 MANIFEST_NAME = "manifest.json"
 _CHUNK = 1 << 20
@@ -134,3 +152,84 @@ def reusable(folder: str | Path, planned: Manifest) -> Manifest | None:
     if not all((Path(folder) / out).exists() for out in done.outputs):
         return None
     return done
+
+
+class MissingInputError(StageError, FileNotFoundError):
+    """A stage's input is missing; the message names the command that produces it."""
+
+
+@dataclass(frozen=True)
+class StageOutput:
+    """What a stage's compute function wrote: row counts and files relative to ``out_dir``."""
+
+    rows: Mapping[str, int]
+    outputs: Sequence[str]
+
+
+@dataclass(frozen=True)
+class StageResult(Generic[T]):
+    """The value of a stage run, with its manifest, whether it was reused, and its time."""
+
+    name: str
+    value: T
+    manifest: Manifest
+    reused: bool
+    seconds: float
+
+
+def run_stage(
+    name: str,
+    out_dir: str | Path,
+    *,
+    inputs: Mapping[str, str | Path],
+    settings: Mapping[str, Any],
+    params: Mapping[str, Any],
+    compute: Callable[[Path], StageOutput],
+    load: Callable[[Path, Manifest], T],
+    requires: Mapping[str, str] | None = None,
+) -> StageResult[T]:
+    """Run stage ``name`` into ``out_dir``, or reuse a finished run with the same key.
+
+    ``requires`` maps an input name to the command that produces it: a missing input raises
+    :class:`MissingInputError` naming that command. ``compute(out_dir)`` writes the outputs
+    (atomically) and says what it wrote; the manifest is written after it, so an interrupted
+    stage has none and runs again. ``load(out_dir, manifest)`` builds the value from the
+    files, for a fresh run and a reused one alike, so both give the same result.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> def compute(out):
+    ...     _ = (out / "x.txt").write_text("1")
+    ...     return StageOutput(rows={"x": 1}, outputs=["x.txt"])
+    >>> def load(out, manifest):
+    ...     return (out / "x.txt").read_text()
+    >>> first = run_stage("demo", d / "out", inputs={}, settings={}, params={},
+    ...                   compute=compute, load=load)
+    >>> again = run_stage("demo", d / "out", inputs={}, settings={}, params={},
+    ...                   compute=compute, load=load)
+    >>> (first.value, first.reused, again.reused)
+    ('1', False, True)
+    >>> run_stage("demo", d / "b", inputs={"panel": d / "none"}, settings={}, params={},
+    ...           compute=compute, load=load, requires={"panel": "econscope smallbiz panel"})
+    Traceback (most recent call last):
+    ...
+    econscope.stages.MissingInputError: demo: input 'panel' is missing (...none). Hint: ...
+    """
+    started = time.perf_counter()
+    for key, command in (requires or {}).items():
+        path = Path(inputs[key])
+        if not path.exists():
+            raise MissingInputError(
+                f"{name}: input {key!r} is missing ({path}). Hint: run `{command}` first"
+            )
+    out = Path(out_dir)
+    planned = Manifest.build(name, inputs=inputs, settings=settings, params=params)
+    done = reusable(out, planned)
+    if done is not None:
+        return StageResult(name, load(out, done), done, True, time.perf_counter() - started)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST_NAME).unlink(missing_ok=True)  # the outputs below are about to change
+    written = compute(out)
+    manifest = planned.finished(rows=written.rows, outputs=list(written.outputs))
+    manifest.write(out)
+    return StageResult(name, load(out, manifest), manifest, False, time.perf_counter() - started)

@@ -40,7 +40,7 @@ def validate_cmd(
     """Check input tables against the contract: accepted tables, quarantine, accounting."""
     from rich.table import Table
 
-    from econscope.smallbiz.validate import validate
+    from econscope.smallbiz.validation import validate
 
     result = validate(data_dir, out_dir, settings_from(config, set_))
     table = Table(title=f"validated into {result.out_dir}" + (" (reused)" if result.reused else ""))
@@ -81,7 +81,7 @@ def simulate_cmd(
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
     """Write a calibrated synthetic bank: the seven contract tables plus the truth table."""
-    from econscope.smallbiz.simulate import simulate
+    from econscope.smallbiz.sim.simulate import simulate
 
     result = simulate(
         out,
@@ -138,7 +138,7 @@ def analyze_cmd(
 ) -> None:
     """Compute every result table and the three models from the panel, under disclosure control."""
     from econscope.report.terminal import regression_table
-    from econscope.smallbiz.analyze import analyze
+    from econscope.smallbiz.analysis import analyze
 
     settings = settings_from(config, set_)
     result = analyze(panel_dir, out_dir, settings)
@@ -162,10 +162,10 @@ def report_cmd(
     set_: SetOption = None,
 ) -> None:
     """Write figures/<id>.png|.svg and the offline report.html of a run."""
-    from econscope.smallbiz.report import render_report
+    from econscope.report.smallbiz import render_report
 
     settings = settings_from(config, set_) if config or set_ else None
-    page = render_report(run_dir, settings)
+    page = render_report(run_dir, settings).path
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
 
 
@@ -189,7 +189,7 @@ def run_cmd(
     """Run validate -> panel -> analyze -> report; reuse finished stages; print a summary."""
     from rich.table import Table
 
-    from econscope.smallbiz.run import run
+    from econscope.pipeline import run
 
     result = run(data_dir, out_dir, settings_from(config, set_), console=console)
     table = Table(title=f"econscope smallbiz run: {out_dir}")

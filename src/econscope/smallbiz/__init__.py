@@ -6,45 +6,39 @@ synthetic bank, the firm-by-billing-cycle panel (Box 1 revolving, cash flows, av
 daily balances, cash buffer days), every figure and table, three regression models and
 an offline HTML report.
 
-Each stage is one function, named for what it does, in a module of the same name::
+Each stage is one function in a module named for what it computes::
 
-    simulate(out, firms=...)                       # a synthetic bank (contract tables + truth)
-    validate(data_dir, out_dir)                    # contract check, quarantine, accounting
-    build_panel(validated_dir, out_dir)            # firm x billing-cycle panel, funnel
-    analyze(panel_dir, out_dir)                    # result tables, models, disclosure control
-    render_report(run_dir)                         # figures and the offline HTML report
-    run(data_dir, out_dir)                         # all of the above but simulate
+    simulate(out, firms=...)                       # sim.simulate: a synthetic bank + its truth
+    validate(data_dir, out_dir)                    # validation: contract check, quarantine
+    build_panel(validated_dir, out_dir)            # panel: firm x billing-cycle panel, funnel
+    analyze(panel_dir, out_dir)                    # analysis: result tables, models, disclosure
 
-The functions are imported here (importing ``econscope`` itself stays cheap), so
-``econscope.smallbiz.analyze`` is always the function; reach a module with
-``importlib.import_module("econscope.smallbiz.analyze")``.
+The method steps live in :mod:`econscope.smallbiz.method`, the result tables in
+:mod:`econscope.smallbiz.results`, the simulator in :mod:`econscope.smallbiz.sim`. The
+report and the one-command run are above this suite: :mod:`econscope.report.smallbiz`
+(``render_report``) and :mod:`econscope.pipeline` (``run``).
 """
 
 from __future__ import annotations
 
-from econscope.smallbiz.analyze import AnalysisResult, analyze
-from econscope.smallbiz.calibration import Calibration
-from econscope.smallbiz.models import ModelResults, fit_models, prediction_tables
+from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
-from econscope.smallbiz.report import render_report
-from econscope.smallbiz.run import RunResult, run
-from econscope.smallbiz.simulate import SimulationResult, simulate
-from econscope.smallbiz.validate import ValidationResult, validate
+from econscope.smallbiz.results.models import ModelResults, fit_models, prediction_tables
+from econscope.smallbiz.sim.calibration import Calibration
+from econscope.smallbiz.sim.simulate import SimulationResult, simulate
+from econscope.smallbiz.validation import ValidationResult, validate
 
 __all__ = [
     "AnalysisResult",
     "Calibration",
     "ModelResults",
     "PanelResult",
-    "RunResult",
     "SimulationResult",
     "ValidationResult",
     "analyze",
     "build_panel",
     "fit_models",
     "prediction_tables",
-    "render_report",
-    "run",
     "simulate",
     "validate",
 ]

@@ -47,7 +47,7 @@ def _window_ok(points: ir.Table, settings: Settings) -> ir.BooleanValue:
 
 
 def buffer_days(points: ir.Table, settings: Settings) -> ir.FloatingValue:
-    """Cash buffer days from :func:`econscope.smallbiz.deposits.cycle_deposits` columns.
+    """Cash buffer days from :func:`econscope.smallbiz.method.cashflow.cycle_deposits` columns.
 
     Needs statement_day, buf_lo, j_end, j_buf, out_end, out_buf, nout_end, nout_buf.
     """

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from econscope.smallbiz._sim import ids
+from econscope.smallbiz.sim import ids
 
 #: The reason codes the injector produces, per contract table.
 REASONS: dict[str, tuple[str, ...]] = {

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from econscope.config import Settings
-from econscope.smallbiz.panel import FIRM_YEAR_COLUMNS, MONEY_COLUMNS, PANEL_COLUMNS
-from econscope.smallbiz.prices import deflators
+from econscope.smallbiz.method.panel import MONEY_COLUMNS, PANEL_COLUMNS
+from econscope.smallbiz.method.prices import deflators
+from econscope.smallbiz.method.size import FIRM_YEAR_COLUMNS
 
 EPOCH = np.datetime64("1970-01-01", "D")
 TABLES = (

@@ -1,6 +1,6 @@
 """Every behaviour parameter of the synthetic bank, in one typed, frozen object.
 
-The simulator (:func:`econscope.smallbiz.simulate.simulate`) reads nothing else: each
+The simulator (:func:`econscope.smallbiz.sim.simulate.simulate`) reads nothing else: each
 field says what it drives and which target of DESIGN.md ("the calibrated synthetic bank")
 it serves, so tuning the bank toward the report's published figures is a matter of
 changing fields here. Derive a changed copy with ``model_copy(update=...)``:

@@ -31,7 +31,7 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
-from econscope.smallbiz.deposits import to_day
+from econscope.smallbiz.method.cashflow import to_day
 
 __all__ = ["billing_cycles", "cycle_credits"]
 

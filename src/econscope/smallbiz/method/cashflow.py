@@ -31,19 +31,15 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
+from econscope.smallbiz.method.calendar import to_day, year_month
 
 __all__ = [
-    "EPOCH",
-    "cycle_adb",
     "cycle_deposits",
+    "deposit_months",
     "firm_events",
-    "firm_months",
     "firm_spans",
-    "to_date",
-    "to_day",
 ]
 
-EPOCH = ibis.date(1970, 1, 1)
 
 #: The flow columns of :func:`firm_events`, summed over any window of days.
 FLOW_COLUMNS: tuple[str, ...] = (
@@ -53,18 +49,6 @@ FLOW_COLUMNS: tuple[str, ...] = (
     "total_outflows",
     "n_transactions",
 )
-
-
-def to_day(value: ir.DateValue) -> ir.IntegerValue:
-    """Days since 1970-01-01 of a date (an int64 column)."""
-    return value.delta(EPOCH, unit="day").cast("int64")
-
-
-def to_date(day: ir.IntegerValue) -> ir.DateValue:
-    """The date of a day number (inverse of :func:`to_day`)."""
-    # Ibis types date + interval as a date and drops a cast to date, but DuckDB returns a
-    # timestamp: the round trip through timestamp makes the engine's column a real date.
-    return (EPOCH + day.as_interval("D")).cast("timestamp").cast("date")
 
 
 def _accounts(tables: Mapping[str, ir.Table]) -> ir.Table:
@@ -188,12 +172,7 @@ def firm_events(
     return ibis.union(*parts, distinct=False)
 
 
-def _year_month(day: ir.IntegerValue) -> ir.IntegerValue:
-    d = EPOCH + day.as_interval("D")  # year and month only: no need for a true date
-    return (d.year() * 12 + d.month() - 1).cast("int64")
-
-
-def firm_months(events: ir.Table) -> ir.Table:
+def deposit_months(events: ir.Table) -> ir.Table:
     """One row per firm and calendar month with any event: the month's sums.
 
     Columns: firm_id, ym (year x 12 + month - 1), n_transactions, total_outflows,
@@ -201,7 +180,7 @@ def firm_months(events: ir.Table) -> ir.Table:
     table that the sample filters, the firm spans and the firm-years all read, so the
     events are scanned once for them.
     """
-    return events.group_by("firm_id", ym=_year_month(events.day)).aggregate(
+    return events.group_by("firm_id", ym=year_month(events.day)).aggregate(
         n_transactions=events.n_transactions.sum(),
         total_outflows=events.total_outflows.sum(),
         revenues=events.revenues.sum(),
@@ -211,7 +190,7 @@ def firm_months(events: ir.Table) -> ir.Table:
 
 def firm_spans(tables: Mapping[str, ir.Table], months: ir.Table) -> ir.Table:
     """Per firm: data_start (first deposit account's open day) and data_last (last day with
-    a deposit transaction or balance row, else data_start), from :func:`firm_months`.
+    a deposit transaction or balance row, else data_start), from :func:`deposit_months`.
     Days from data_start on are the firm's "days with data"."""
     accounts = _accounts(tables)
     last = months.group_by("firm_id").aggregate(last=months.last_day.max())
@@ -345,13 +324,3 @@ def _int64(value: ir.IntegerValue) -> ir.IntegerValue:
     """A count as a true int64 column. DuckDB sums BIGINT into HUGEINT (stored in Parquet as
     DOUBLE); Ibis types the sum as int64 and would drop a plain cast to int64."""
     return value.cast("float64").cast("int64")
-
-
-def cycle_adb(points: ir.Table) -> ir.Value:
-    """ADB over the cycle's days with data, (J(end) - J(flow_lo)) / (end - flow_lo), from
-    :func:`cycle_deposits` columns ``j_end``, ``j_cycle`` and the cycle's ``flow_lo`` (the
-    day before its first day with data); null when the cycle has no day with data."""
-    days = points.statement_day - points.flow_lo
-    return ibis.ifelse(
-        days > 0, (points.j_end - points.j_cycle) / days.cast("float64"), ibis.null("float64")
-    )

@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
-from econscope.smallbiz.deposits import EPOCH, to_day
+from econscope.smallbiz.method.calendar import to_day, year_month
 
 __all__ = ["FILTERS", "FUNNEL_COLUMNS", "firm_status", "funnel"]
 
@@ -58,18 +58,13 @@ def _descriptions(settings: Settings) -> dict[str, str]:
 FILTERS: tuple[str, ...] = ("active", "small", "one_card")
 
 
-def _year_month(day: ir.IntegerValue) -> ir.IntegerValue:
-    d = EPOCH + day.as_interval("D")
-    return (d.year() * 12 + d.month() - 1).cast("int64")
-
-
 def firm_status(
     tables: Mapping[str, ir.Table], months: ir.Table, spans: ir.Table, settings: Settings
 ) -> ir.Table:
     """One row per firm of ``firms``: n_cards, n_statements and a boolean per filter.
 
-    ``months`` is :func:`econscope.smallbiz.deposits.firm_months`, ``spans``
-    :func:`econscope.smallbiz.deposits.firm_spans`.
+    ``months`` is :func:`econscope.smallbiz.method.cashflow.firm_months`, ``spans``
+    :func:`econscope.smallbiz.method.cashflow.firm_spans`.
 
     Columns: firm_id, n_cards, n_statements, active, small, one_card, in_sample.
     """
@@ -93,8 +88,8 @@ def firm_status(
         "firm_id",
         n_cards=s.n_cards.fill_null(0),
         n_statements=s.n_statements.fill_null(0),
-        lo=_year_month(ibis.coalesce(s.first_day, s.data_start)),
-        hi=_year_month(ibis.coalesce(s.last_day, s.data_last)),
+        lo=year_month(ibis.coalesce(s.first_day, s.data_start)),
+        hi=year_month(ibis.coalesce(s.last_day, s.data_last)),
         avg_revenue=s.revenue.fill_null(0.0)
         * 365.0
         / (s.data_last - s.data_start + 1).cast("float64"),

@@ -1,8 +1,9 @@
 """The report's result tables as backend-neutral Ibis expressions, one builder per table.
 
-Each builder takes the panel (one row per card statement, DESIGN.md "output schemas") and
-the settings, and returns an unexecuted Ibis expression of the table's tidy schema
-(:data:`econscope.smallbiz.tables.TABLES`): the dimension columns, then ``measure``,
+Each builder takes the firm-month table (:mod:`econscope.smallbiz.results.firm_months`,
+built from the panel) and the settings, and returns an unexecuted Ibis expression of the
+table's tidy schema (:data:`econscope.smallbiz.tables.TABLES`): the dimension columns, then
+``measure``,
 ``value``, ``n_firms`` and ``suppressed``. A share is marked ``suppressed`` here when the
 firms it counts in, or the firms it counts out, number 1 to k-1 (``settings.disclosure.k``):
 share x n_firms would give that small group back. The rest of disclosure control (cells
@@ -23,8 +24,11 @@ Definitions shared by every table (docs/results.md gives them in full):
 - **n_firms** = the distinct firms behind a cell: for a share, the firms in its
   denominator; for a median, the firms whose values entered it.
 
+>>> from econscope.smallbiz.results.firm_months import firm_months
+>>> from econscope.smallbiz.results.registry import example_panel
+>>> from econscope.config import Settings
+>>> expr = fig02(firm_months(example_panel()), Settings())  # nothing has run yet
 >>> from econscope.engine import connect
->>> expr = fig02(example_panel())  # an Ibis expression: nothing has run yet
 >>> df = connect().to_pyarrow(expr).to_pandas().sort_values("measure")
 >>> df[["measure", "value", "n_firms"]].values.tolist()
 [['median_revolving_balance', 150.0, 2], ['share_revolving', 0.5, 4]]
@@ -33,9 +37,7 @@ Definitions shared by every table (docs/results.md gives them in full):
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -43,12 +45,10 @@ import pyarrow as pa
 
 from econscope.config import Settings
 from econscope.errors import ConfigError
+from econscope.smallbiz.results.firm_months import REVOLVERS, TRANSACTORS
 from econscope.smallbiz.tables import TABLES
 
 __all__ = [
-    "BUILDERS",
-    "PANEL_COLUMNS",
-    "example_panel",
     "fig02",
     "fig03",
     "fig04",
@@ -58,30 +58,11 @@ __all__ = [
     "fig10",
     "fig11",
     "fig12",
-    "firm_months",
-    "firm_years",
-    "result_tables",
+    "months_revolved_by_year",
     "tabA1",
 ]
 
-#: Panel columns the result tables read (a subset of the panel schema).
-PANEL_COLUMNS: tuple[str, ...] = (
-    "firm_id",
-    "statement_date",
-    "revolving",
-    "revolving_balance_real",
-    "statement_balance_real",
-    "adb_real",
-    "cash_buffer_days",
-    "avg_daily_outflows_real",
-    "industry",
-    "annual_revenue_real",
-    "size_class",
-)
 
-REVOLVERS = "revolvers"
-TRANSACTORS = "transactors"
-UNKNOWN = "unknown"
 #: fig06's months-revolved categories: each count and the "some but not all" group.
 MONTHS_REVOLVED_GROUPS: tuple[tuple[str, int, int], ...] = (
     *((str(m), m, m) for m in range(13)),
@@ -90,10 +71,6 @@ MONTHS_REVOLVED_GROUPS: tuple[tuple[str, int, int], ...] = (
 
 _F64 = "float64"
 _I64 = "int64"
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings if settings is not None else Settings()
 
 
 def _share(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.FloatingValue:
@@ -146,90 +123,6 @@ def _union(parts: Sequence[ir.Table]) -> ir.Table:
     return out
 
 
-def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.Table:
-    """One row per firm and calendar month of statement date, the unit of the monthly tables.
-
-    Columns: firm_id, month (date, first of month), year, industry, size_class (nulls as
-    'unknown'), revolving (true/false, null when no cycle of the month has a known
-    status), revolving_balance (largest of the month's revolving cycles, 2022 $), adb
-    (mean, 2022 $), cash_buffer_days (mean), annual_revenue (the firm-year's, 2022 $),
-    covers (every revolving cycle of the month had ADB >= statement balance),
-    keeps_buffer (every revolving cycle had ADB - B >= ``buffer_days_threshold`` x average
-    daily outflows; see :func:`fig10`).
-    ``covers``/``keeps_buffer`` are null for firm-months that did not revolve.
-    """
-    p = panel.mutate(month=panel.statement_date.truncate("M"))
-    rev = p.revolving
-    agg = p.group_by([p.firm_id, p.month]).agg(
-        n_known=rev.count(),
-        n_revolving=rev.cast(_I64).sum(),
-        revolving_balance=p.revolving_balance_real.max(where=rev),
-        adb=p.adb_real.mean(),
-        cash_buffer_days=p.cash_buffer_days.mean(),
-        industry=p.industry.max(),
-        size_class=p.size_class.max(),
-        annual_revenue=p.annual_revenue_real.max(),
-        covers_min=(p.adb_real >= p.statement_balance_real).cast("int8").min(where=rev),
-        keeps_min=_keeps_buffer_expr(p, buffer_days_threshold).cast("int8").min(where=rev),
-    )
-    return agg.select(
-        agg.firm_id,
-        agg.month,
-        year=agg.month.year().cast(_I64),
-        industry=agg.industry.fill_null(UNKNOWN),
-        size_class=agg.size_class.cast("string").fill_null(UNKNOWN),
-        revolving=ibis.ifelse(agg.n_known > 0, agg.n_revolving > 0, ibis.null("boolean")),
-        revolving_balance=agg.revolving_balance.cast(_F64),
-        adb=agg.adb.cast(_F64),
-        cash_buffer_days=agg.cash_buffer_days.cast(_F64),
-        annual_revenue=agg.annual_revenue.cast(_F64),
-        covers=agg.covers_min == 1,
-        keeps_buffer=agg.keeps_min == 1,
-    )
-
-
-def _keeps_buffer_expr(p: ir.Table, threshold: float) -> ir.BooleanValue:
-    """Per cycle: could pay the statement from ADB and keep ``threshold`` buffer days.
-
-    ADB - B >= threshold x average daily outflows, the average daily outflows being the
-    panel's ``avg_daily_outflows_real`` (trailing-window outflows / days, the denominator
-    of cash buffer days; 2022 $). A null ADB, balance or average daily outflows (e.g. too
-    little history) gives null.
-    """
-    adb = p.adb_real
-    b = p.statement_balance_real
-    out = p.avg_daily_outflows_real
-    return ibis.ifelse(
-        adb.isnull() | b.isnull() | out.isnull(),
-        ibis.null("boolean"),
-        adb - b >= out * float(threshold),
-    )
-
-
-def _firm_months(panel: ir.Table, settings: Settings) -> ir.Table:
-    return firm_months(panel, buffer_days_threshold=settings.results.buffer_days_threshold)
-
-
-Kernel = Callable[[ir.Table, Settings], ir.Table]
-Builder = Callable[..., ir.Table]
-
-
-def _panel_builder(kernel: Kernel) -> Builder:
-    """Make the public builder ``f(panel, settings=None)`` of a firm-month kernel.
-
-    The kernel itself (``builder.kernel``) takes the firm-month table, so that
-    :func:`result_tables` can build the firm-months once for every table.
-    """
-
-    @functools.wraps(kernel)
-    def builder(panel: ir.Table, settings: Settings | None = None) -> ir.Table:
-        settings = _settings(settings)
-        return kernel(_firm_months(panel, settings), settings)
-
-    builder.kernel = kernel  # type: ignore[attr-defined]
-    return builder
-
-
 def _firms(t: ir.Table, dims: Sequence[str], where: ir.BooleanValue | None = None) -> ir.Value:
     """Distinct firms in a group of firm-months (optionally only rows where ``where``).
 
@@ -268,7 +161,6 @@ def _revolving_cells(fm: ir.Table, table_id: str, k: int) -> ir.Table:
     return _union([share, median])
 
 
-@_panel_builder
 def fig02(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: share of firms revolving; median revolving balance of revolvers (2022 $).
 
@@ -289,7 +181,6 @@ def _base_month(settings: Settings) -> dt.date:
         ) from None
 
 
-@_panel_builder
 def fig03(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: median ADB (2022 $) and its index, base month (default 2020-01) = 100.
 
@@ -314,13 +205,11 @@ def fig03(fm: ir.Table, settings: Settings) -> ir.Table:
     )
 
 
-@_panel_builder
 def fig04(fm: ir.Table, settings: Settings) -> ir.Table:
     """fig02 split by the panel's size_class (annual revenue above vs at most $100,000)."""
     return _revolving_cells(fm, "fig04", settings.disclosure.k)
 
 
-@_panel_builder
 def fig05(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per industry and year (default 2019 and 2022): share revolving; median balance.
 
@@ -334,8 +223,7 @@ def fig05(fm: ir.Table, settings: Settings) -> ir.Table:
     return _revolving_cells(fm.filter(fm.year.isin(years)), "fig05", settings.disclosure.k)
 
 
-@_panel_builder
-def firm_years(fm: ir.Table, settings: Settings) -> ir.Table:
+def months_revolved_by_year(fm: ir.Table, settings: Settings) -> ir.Table:
     """Firm-years observed in at least ``results.min_months_observed`` months (fig06, fig07).
 
     A month is observed when the firm's revolving status is known in it. Columns:
@@ -361,14 +249,13 @@ def _groups_table() -> ir.Table:
     )
 
 
-@_panel_builder
 def fig06(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per year: share of firms by months revolved ("0".."12" and "1-11").
 
     Among firm-years observed in at least ``min_months_observed`` months (default all
     12). Every year has all 14 rows. n_firms = the firms of the year (the denominator).
     """
-    fy = firm_years.kernel(fm, settings)
+    fy = months_revolved_by_year(fm, settings)
     counts = fy.group_by([fy.year, fy.months_revolved]).agg(firms=fy.count())
     totals = counts.group_by(counts.year).agg(total=counts.firms.sum())
     groups = _groups_table()
@@ -390,7 +277,6 @@ def fig06(fm: ir.Table, settings: Settings) -> ir.Table:
     )
 
 
-@_panel_builder
 def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per months revolved in year t (0-12): share revolving 0 and 12 months in t+1.
 
@@ -398,7 +284,7 @@ def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
     pooled over every pair of consecutive years. The value is a share of firm-year
     pairs; n_firms = the distinct firms among those pairs. All 13 rows always.
     """
-    fy = firm_years.kernel(fm, settings)
+    fy = months_revolved_by_year(fm, settings)
     nxt = fy.select(n_firm=fy.firm_id, n_year=fy.year, n_mr=fy.months_revolved)
     pairs = fy.join(nxt, [fy.firm_id == nxt.n_firm, fy.year + 1 == nxt.n_year])
     g = pairs.group_by(pairs.months_revolved).agg(
@@ -449,7 +335,6 @@ def fig07(fm: ir.Table, settings: Settings) -> ir.Table:
     )
 
 
-@_panel_builder
 def fig10(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month, among revolving firm-months: could they have paid in full from cash?
 
@@ -498,7 +383,6 @@ def fig10(fm: ir.Table, settings: Settings) -> ir.Table:
     )
 
 
-@_panel_builder
 def fig11(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month: median cash buffer days of revolving and of transacting firm-months."""
     known = fm.filter(fm.revolving.notnull() & fm.cash_buffer_days.notnull())
@@ -514,7 +398,6 @@ def buffer_group_labels(threshold: float) -> tuple[str, str]:
     return (f"<= {threshold:g} days", f"> {threshold:g} days")
 
 
-@_panel_builder
 def fig12(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per month, buffer days <= vs > threshold (15): share revolving; median balance.
 
@@ -528,7 +411,6 @@ def fig12(fm: ir.Table, settings: Settings) -> ir.Table:
     return _revolving_cells(fm, "fig12", settings.disclosure.k)
 
 
-@_panel_builder
 def tabA1(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per industry: firms, and median annual revenue (2022 $).
 
@@ -554,62 +436,3 @@ def tabA1(fm: ir.Table, settings: Settings) -> ir.Table:
             _cells(g, "tabA1", "median_annual_revenue", g.median, g.revenue_firms),
         ]
     )
-
-
-#: Table id -> builder, for every table computed from the panel (fig08/fig09 come from
-#: the models).
-BUILDERS: Mapping[str, Builder] = MappingProxyType(
-    {
-        "fig02": fig02,
-        "fig03": fig03,
-        "fig04": fig04,
-        "fig05": fig05,
-        "fig06": fig06,
-        "fig07": fig07,
-        "fig10": fig10,
-        "fig11": fig11,
-        "fig12": fig12,
-        "tabA1": tabA1,
-    }
-)
-
-
-def result_tables(
-    panel: ir.Table, settings: Settings | None = None, *, cache: bool = False
-) -> dict[str, ir.Table]:
-    """Every panel-based result table as an expression, keyed by table id.
-
-    The firm-month table is built once for all of them. With ``cache=True`` it is
-    materialised in the engine first (``Table.cache()``: a temporary table on DuckDB, a
-    cached DataFrame on Spark), so the panel is scanned once instead of once per table;
-    nothing leaves the engine.
-    """
-    settings = _settings(settings)
-    fm = _firm_months(panel, settings)
-    if cache:
-        fm = fm.cache()
-    return {table_id: build.kernel(fm, settings) for table_id, build in BUILDERS.items()}
-
-
-def example_panel() -> ir.Table:
-    """A four-firm, one-month panel for examples: two revolvers ($100 and $200), two not.
-
-    >>> example_panel().count().to_pyarrow().as_py()
-    4
-    """
-    d = dt.date(2020, 1, 15)
-    n = 4
-    columns = {
-        "firm_id": ["a", "b", "c", "d"],
-        "statement_date": [d] * n,
-        "revolving": [True, True, False, False],
-        "revolving_balance_real": [100.0, 200.0, 0.0, 0.0],
-        "statement_balance_real": [500.0, 300.0, 50.0, 0.0],
-        "adb_real": [1000.0, 100.0, 2000.0, 500.0],
-        "cash_buffer_days": [30.0, 5.0, 60.0, 20.0],
-        "avg_daily_outflows_real": [30.0, 20.0, 35.0, 25.0],
-        "industry": ["retail"] * n,
-        "annual_revenue_real": [50_000.0, 80_000.0, 200_000.0, 150_000.0],
-        "size_class": ["small", "small", "large", "large"],
-    }
-    return ibis.memtable(pa.table(columns))

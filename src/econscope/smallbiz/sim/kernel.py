@@ -19,9 +19,9 @@ import numpy as np
 import pyarrow as pa
 
 from econscope.config import CARD_KINDS
-from econscope.smallbiz._sim import ids
-from econscope.smallbiz._sim.grid import Grid
-from econscope.smallbiz.calibration import Calibration
+from econscope.smallbiz.sim import ids
+from econscope.smallbiz.sim.calibration import Calibration
+from econscope.smallbiz.sim.grid import Grid
 
 CATEGORIES: tuple[str, ...] = (
     "sales",

@@ -4,7 +4,7 @@
 contract") for ``firms`` firms over the months ``start``..``end``, and a ``truth`` table
 with the real payment decision of every card cycle (did the firm pay in full by the due
 date, what did it carry, did it pay late). The model is described in docs/simulator.md;
-every behaviour parameter is a field of :class:`~econscope.smallbiz.calibration.Calibration`.
+every behaviour parameter is a field of :class:`~econscope.smallbiz.sim.calibration.Calibration`.
 
 Firms are simulated in chunks of ``chunk_firms`` (memory stays bounded whatever
 ``firms``), each chunk from its own seed stream ``SeedSequence(seed, spawn_key=(i,))``,
@@ -40,10 +40,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from econscope.engine import atomic_path
 from econscope.errors import ConfigError
-from econscope.smallbiz._sim.faults import FAULT_SCHEMA, Injector
-from econscope.smallbiz._sim.grid import make_grid
-from econscope.smallbiz._sim.kernel import SCHEMAS, chunk_tables
-from econscope.smallbiz.calibration import Calibration
+from econscope.smallbiz.sim.calibration import Calibration
+from econscope.smallbiz.sim.faults import FAULT_SCHEMA, Injector
+from econscope.smallbiz.sim.grid import make_grid
+from econscope.smallbiz.sim.kernel import SCHEMAS, chunk_tables
 
 __all__ = ["CONTRACT_TABLES", "SimulationResult", "simulate"]
 

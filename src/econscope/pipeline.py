@@ -7,7 +7,7 @@ resumes where it stopped. Before returning, every published file (``results/``,
 input; a hit removes every published output and raises
 :class:`~econscope.errors.DisclosureError`, never a silent publish.
 
->>> from econscope.smallbiz.run import STAGES
+>>> from econscope.pipeline import STAGES
 >>> STAGES
 ('validate', 'panel', 'analyze', 'report')
 """
@@ -30,10 +30,10 @@ from econscope.config import Settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DisclosureError
-from econscope.smallbiz.analyze import AnalysisResult, analyze
+from econscope.report.smallbiz import render_report
+from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
-from econscope.smallbiz.report import render_report
-from econscope.smallbiz.validate import ValidationResult, validate
+from econscope.smallbiz.validation import ValidationResult, validate
 
 __all__ = ["STAGES", "RunResult", "published_paths", "run"]
 
@@ -166,13 +166,8 @@ def run(
         analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
         done(analysis.reused)
     with stage("report") as done:
-        before = (
-            (out_dir / "report.html").stat().st_mtime_ns
-            if (out_dir / "report.html").exists()
-            else None
-        )
-        report_path = render_report(out_dir, settings)
-        done(before is not None and report_path.stat().st_mtime_ns == before)
+        report = render_report(out_dir, settings)
+        done(report.reused)
 
     published = published_paths(out_dir)
     hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
@@ -186,4 +181,4 @@ def run(
             f"output was removed ({removed}), so nothing identifying stays published. "
             "Hint: published tables must hold only aggregates; report this as a bug"
         )
-    return RunResult(out_dir, validation, panel, analysis, report_path, seconds, reused)
+    return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)

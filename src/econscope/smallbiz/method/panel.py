@@ -1,0 +1,202 @@
+"""The firm-by-billing-cycle panel composed from the method steps (DESIGN.md steps 1-6).
+
+:func:`panel_expr` builds the panel, the firm-years and the sample funnel as Ibis
+expressions from the validated tables (any engine). Every definition is in ``docs/panel.md``.
+
+>>> PANEL_COLUMNS[:4]
+('firm_id', 'card_id', 'statement_date', 'cycle_start')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from econscope.config import Settings
+from econscope.smallbiz.method.balances import cycle_adb
+from econscope.smallbiz.method.buffers import avg_daily_outflows, buffer_days, buffer_lo
+from econscope.smallbiz.method.calendar import to_date
+from econscope.smallbiz.method.cashflow import (
+    cycle_deposits,
+    deposit_months,
+    firm_events,
+    firm_spans,
+)
+from econscope.smallbiz.method.cycles import billing_cycles
+from econscope.smallbiz.method.prices import deflate
+from econscope.smallbiz.method.sample import firm_status, funnel
+from econscope.smallbiz.method.size import firm_years
+
+__all__ = [
+    "MONEY_COLUMNS",
+    "OPTIONAL_TABLES",
+    "PANEL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "PanelExprs",
+    "panel_expr",
+]
+
+
+#: Money columns of the panel; each also appears as ``<column>_real`` in base-year dollars.
+MONEY_COLUMNS: tuple[str, ...] = (
+    "statement_balance",
+    "credits_next_cycle",
+    "revolving_balance",
+    "revenues",
+    "expenses",
+    "net_cash_flow",
+    "total_outflows",
+    "adb",
+    "annual_revenue",
+    "avg_daily_outflows",
+)
+
+
+PANEL_COLUMNS: tuple[str, ...] = (
+    "firm_id",
+    "card_id",
+    "statement_date",
+    "cycle_start",
+    "cycle_end",
+    "statement_balance",
+    "credits_next_cycle",
+    "revolving",
+    "revolving_balance",
+    "revenues",
+    "expenses",
+    "net_cash_flow",
+    "total_outflows",
+    "n_transactions",
+    "adb",
+    "cash_buffer_days",
+    "avg_daily_outflows",
+    "year",
+    "month",
+    "industry",
+    "annual_revenue",
+    "size_class",
+    *(f"{c}_real" for c in MONEY_COLUMNS),
+)
+
+
+#: Columns the panel reads from each validated table (deposit_balances is optional).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "firms": ("firm_id", "industry"),
+    "deposit_accounts": ("account_id", "firm_id", "open_date", "close_date", "opening_balance"),
+    "deposit_transactions": ("account_id", "posted_date", "amount", "category"),
+    "deposit_balances": ("account_id", "date", "balance"),
+    "card_accounts": ("card_id", "firm_id", "open_date"),
+    "card_statements": ("card_id", "statement_date", "statement_balance"),
+    "card_transactions": ("card_id", "posted_date", "amount", "kind"),
+}
+
+
+OPTIONAL_TABLES = frozenset({"deposit_balances"})
+
+
+@dataclass(frozen=True)
+class PanelExprs:
+    """The stage's three outputs as unexecuted Ibis expressions, plus the per-firm status."""
+
+    panel: ir.Table
+    firm_years: ir.Table
+    funnel: ir.Table
+    status: ir.Table
+
+
+def _industry(firms: ir.Table, settings: Settings) -> ir.Table:
+    known = firms.industry.isin(settings.industries)
+    return firms.select(
+        "firm_id", industry=ibis.ifelse(known, firms.industry, "unknown").fill_null("unknown")
+    )
+
+
+def panel_expr(
+    tables: Mapping[str, ir.Table], settings: Settings | None = None, *, cache: bool = False
+) -> PanelExprs:
+    """The panel, firm-years and funnel from validated tables, as Ibis expressions.
+
+    ``tables`` maps the validated table names to Ibis tables on one backend
+    (``deposit_balances`` may be absent). ``cache=True`` materialises the shared
+    intermediates in the engine (``Table.cache``) so that the three outputs do not
+    recompute them.
+
+    >>> import datetime as dt
+    >>> import ibis, pyarrow as pa
+    >>> d = dt.date
+    >>> def mt(**cols):
+    ...     return ibis.memtable(pa.table(cols))
+    >>> t = {
+    ...     "firms": mt(firm_id=["f"], industry=["retail"]),
+    ...     "deposit_accounts": mt(account_id=["a"], firm_id=["f"], open_date=[d(2022, 1, 1)],
+    ...         close_date=pa.array([None], pa.date32()), opening_balance=[1000.0]),
+    ...     "deposit_transactions": mt(account_id=["a"] * 3,
+    ...         posted_date=[d(2022, 1, 10), d(2022, 2, 10), d(2022, 3, 10)],
+    ...         amount=[-600.0] * 3, category=["rent"] * 3),
+    ...     "card_accounts": mt(card_id=["c"], firm_id=["f"], open_date=[d(2022, 1, 1)]),
+    ...     "card_statements": mt(card_id=["c", "c"],
+    ...         statement_date=[d(2022, 2, 15), d(2022, 3, 15)], statement_balance=[100.0, 50.0]),
+    ...     "card_transactions": mt(card_id=["c"], posted_date=[d(2022, 3, 1)], amount=[100.0],
+    ...         kind=["payment"]),
+    ... }
+    >>> s = Settings().with_overrides(["sample.min_monthly_transactions=1"])
+    >>> out = ibis.duckdb.connect().to_pyarrow(panel_expr(t, s).panel.order_by("statement_date"))
+    >>> out.select(["revolving", "expenses", "n_transactions"]).to_pylist()
+    [{'revolving': False, 'expenses': 600.0, 'n_transactions': 1}, \
+{'revolving': None, 'expenses': 600.0, 'n_transactions': 1}]
+    """
+    settings = settings or Settings()
+    tables = dict(tables)
+
+    def keep(t: ir.Table) -> ir.Table:
+        return t.cache() if cache else t
+
+    events = firm_events(tables, settings)
+    months = keep(deposit_months(firm_events(tables, settings, flows_only=True)))
+    spans = keep(firm_spans(tables, months))
+    status = keep(firm_status(tables, months, spans, settings))
+    sample = status.filter(status.in_sample).select("firm_id")
+    industries = _industry(tables["firms"], settings)
+
+    cards = tables["card_accounts"].semi_join(sample, "firm_id")
+    cycles = billing_cycles(cards, tables["card_statements"], tables["card_transactions"], settings)
+    cycles = keep(cycles)
+    events_s = events.semi_join(sample, "firm_id")
+    c = cycles.left_join(spans, "firm_id").select(*cycles.columns, "data_start")
+    c = c.mutate(
+        flow_lo=ibis.greatest(c.start_day, c.data_start) - 1, buf_lo=buffer_lo(c, settings)
+    )
+    dep = cycle_deposits(
+        events_s,
+        c,
+        {"cycle": lambda t: t.flow_lo, "buf": lambda t: t.buf_lo},
+    )
+    p = c.join(dep, ["card_id", "statement_day"])
+    p = p.mutate(
+        adb=cycle_adb(p),
+        cash_buffer_days=buffer_days(p, settings),
+        avg_daily_outflows=avg_daily_outflows(p, settings),
+    )
+    statement_date = to_date(p.statement_day)
+    p = p.mutate(
+        statement_date=statement_date,
+        cycle_start=to_date(p.start_day),
+        cycle_end=statement_date,
+        year=statement_date.year().cast("int64"),
+        month=statement_date.month().cast("int64"),
+    )
+    fy = keep(firm_years(months.semi_join(sample, "firm_id"), spans, industries, settings))
+    p = p.left_join(industries, "firm_id").select(*p.columns, "industry")
+    p = p.left_join(
+        fy.select("firm_id", "year", "annual_revenue", "size_class"), ["firm_id", "year"]
+    ).select(*p.columns, "annual_revenue", "size_class")
+    p = deflate(p, MONEY_COLUMNS, settings, year="year", month="month")
+    return PanelExprs(
+        panel=p.select(*PANEL_COLUMNS),
+        firm_years=fy,
+        funnel=funnel(status, settings),
+        status=status,
+    )

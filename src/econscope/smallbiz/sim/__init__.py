@@ -1,0 +1,1 @@
+"""The calibrated synthetic bank: calibration, the vectorised kernel, faults, simulate."""

@@ -1,0 +1,1 @@
+"""Independent reference implementations (oracles) the tests compare econscope with."""
