@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from econscope.economies.readers import REPORT_SCHEMA, Layout, LoadResult, read_any
 from econscope.engine import Backend, atomic_path, connect, write_parquet
 from econscope.errors import DataError
-from econscope.stages import Manifest, reusable
+from econscope.stages import Manifest, StageOutput, run_stage
 
 __all__ = ["DATA_SUFFIXES", "LoadOutput", "expand_inputs", "load_files"]
 
@@ -107,47 +107,55 @@ def load_files(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise DataError(f"{out}: --out is a file", hint="give a folder for the outputs")
-    planned = Manifest.build(
+
+    def compute(folder: Path) -> StageOutput:
+        con_ = con or connect()
+        results: list[LoadResult] = [
+            read_any(p, layout=layout, con=con_, indicator=indicator, vintage=vintage)
+            for p in paths
+        ]
+        rows: dict[str, int] = {}
+        outputs: list[str] = []
+
+        def put(name: str, table: ir.Table | None) -> None:
+            if table is None:
+                return
+            arrow = table.to_pyarrow()
+            write_parquet(arrow, folder / name)
+            rows[name] = arrow.num_rows
+            outputs.append(name)
+
+        put("observations.parquet", _union([r.observations for r in results]))
+        put("aggregates.parquet", _union([r.aggregates for r in results]))
+        put("trade.parquet", _union([r.trade for r in results if r.trade is not None]))
+        put("rejected.parquet", _union([r.rejected for r in results]))
+        checks = [r.checks for r in results if r.checks is not None]
+        if checks:
+            table = pa.concat_tables(checks)
+            with atomic_path(folder / "facts_checks.csv") as tmp:
+                pacsv.write_csv(table, tmp)
+            rows["facts_checks.csv"] = table.num_rows
+            outputs.append("facts_checks.csv")
+        report = pa.concat_tables([r.report for r in results])
+        with atomic_path(folder / "load_report.csv") as tmp, tmp.open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=report.column_names)
+            w.writeheader()
+            w.writerows(report.to_pylist())
+        outputs.append("load_report.csv")
+        return StageOutput(rows=rows, outputs=outputs)
+
+    def load(folder: Path, manifest: Manifest) -> tuple[pa.Table, dict[str, int]]:
+        report = pacsv.read_csv(folder / "load_report.csv").cast(REPORT_SCHEMA)
+        return report, dict(manifest.rows)
+
+    stage = run_stage(
         "economies.load",
-        inputs={f"{i}:{Path(p).name}": p for i, p in enumerate(paths)},
+        out,
+        inputs={f"{i}:{p.name}": p for i, p in enumerate(paths)},
         settings={},
         params={"layout": layout, "indicator": indicator, "vintage": vintage},
+        compute=compute,
+        load=load,
     )
-    if (done := reusable(out, planned)) is not None:
-        report = pacsv.read_csv(out / "load_report.csv").cast(REPORT_SCHEMA)
-        return LoadOutput(out, report, dict(done.rows), True)
-    con = con or connect()
-    results: list[LoadResult] = [
-        read_any(p, layout=layout, con=con, indicator=indicator, vintage=vintage) for p in paths
-    ]
-    out.mkdir(parents=True, exist_ok=True)
-    rows: dict[str, int] = {}
-    outputs: list[str] = []
-
-    def put(name: str, table: ir.Table | None) -> None:
-        if table is None:
-            return
-        arrow = table.to_pyarrow()
-        write_parquet(arrow, out / name)
-        rows[name] = arrow.num_rows
-        outputs.append(name)
-
-    put("observations.parquet", _union([r.observations for r in results]))
-    put("aggregates.parquet", _union([r.aggregates for r in results]))
-    put("trade.parquet", _union([r.trade for r in results if r.trade is not None]))
-    put("rejected.parquet", _union([r.rejected for r in results]))
-    checks = [r.checks for r in results if r.checks is not None]
-    if checks:
-        table = pa.concat_tables(checks)
-        with atomic_path(out / "facts_checks.csv") as tmp:
-            pacsv.write_csv(table, tmp)
-        rows["facts_checks.csv"] = table.num_rows
-        outputs.append("facts_checks.csv")
-    report = pa.concat_tables([r.report for r in results])
-    with atomic_path(out / "load_report.csv") as tmp, tmp.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=report.column_names)
-        w.writeheader()
-        w.writerows(report.to_pylist())
-    outputs.append("load_report.csv")
-    planned.finished(rows=rows, outputs=outputs).write(out)
-    return LoadOutput(out, report, rows, False)
+    report, rows = stage.value
+    return LoadOutput(out, report, rows, stage.reused)

@@ -29,14 +29,19 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from econscope.economies.countries import currency_home, entity_size
 from econscope.economies.periods import parse_period
 from econscope.errors import DataError, EconscopeWarning
 
-if TYPE_CHECKING:
-    from econscope.economies.currency import ExchangeRates
+
+class ExchangeRates(Protocol):
+    """What this module asks of :class:`econscope.economies.currency.ExchangeRates`
+    (a protocol: currency builds on units, so units names no class of it)."""
+
+    def convert(self, value: float, from_currency: str, to_currency: str, **kw: Any) -> Any: ...
+
 
 __all__ = [
     "MEASURE_BOUNDS",
@@ -501,12 +506,10 @@ def parse_quantity(raw: str) -> ParsedQuantity:
 def _to_usd(
     value: float, unit: str, period: str, rates: ExchangeRates | None
 ) -> tuple[float | None, str]:
-    """``value`` in US$ through :meth:`ExchangeRates.convert` (the one conversion): the
-    caller's rates first; when they lack the rate, the currency's shipped 2021 rate
-    (``data/entity_sizes.csv``), with an :class:`~econscope.errors.EconscopeWarning`
-    naming the fallback."""
-    from econscope.economies.currency import ExchangeRates, Rate
-
+    """``value`` in US$: through the caller's rates (:meth:`ExchangeRates.convert`, the
+    one conversion) when given; when they lack the rate, or none are given, at the
+    currency's shipped 2021 rate (``data/entity_sizes.csv``), and a fallback from the
+    caller's rates warns (:class:`~econscope.errors.EconscopeWarning`) naming it."""
     if unit == "USD":
         return value, ""
     failed = ""
@@ -522,10 +525,6 @@ def _to_usd(
     if size is None or not size.lcu_per_usd:
         return None, f"no rate from {unit} to USD"
     when = str(size.year)
-    shipped = ExchangeRates(
-        [Rate("USD", unit, "period_average", when, size.lcu_per_usd, "shipped entity sizes")]
-    )
-    conv = shipped.convert(value, unit, "USD", basis="period_average", period=when)
     if rates is not None:
         warnings.warn(
             EconscopeWarning(
@@ -534,7 +533,7 @@ def _to_usd(
             ),
             stacklevel=3,
         )
-    return conv.value, conv.describe()
+    return value / size.lcu_per_usd, f"{unit} at {size.lcu_per_usd:g} per USD ({when})"
 
 
 def check_plausibility(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from econscope.config import Settings
+from econscope.economies.load import expand_inputs
 from econscope.economies.observations import OBSERVATION_COLUMNS, Observation
 from econscope.economies.study.checks import DataCheckResult, data_check, tsi_frame
 from econscope.economies.study.claims import (
@@ -56,8 +57,7 @@ from econscope.economies.study.spec import (
 )
 from econscope.economies.study.verdicts import Parts, Stated, headline, judge
 from econscope.engine import Backend, atomic_path, connect, write_parquet
-from econscope.errors import DataError
-from econscope.stages import Manifest, reusable
+from econscope.stages import StageOutput, run_stage
 
 __all__ = [
     "CHART_COLUMNS",
@@ -563,35 +563,36 @@ def run_study(
     """
     settings = settings or Settings()
     spec = load_study(name_or_path)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for f in data_files:
-        if not Path(f).exists():
-            raise DataError("data file not found", file=str(f), hint="check the path")
+    data_paths = expand_inputs(list(data_files), suffixes=(".csv",)) if data_files else []
     inputs: dict[str, str | Path] = {"study": spec.path, "facts": spec.facts_path}
     if spec.rates_path is not None:
         inputs["rates"] = spec.rates_path
-    inputs.update({f"data{i}": Path(f) for i, f in enumerate(data_files)})
-    planned = Manifest.build(
-        f"study:{spec.name}", inputs=inputs, settings=settings.to_manifest(), params={}
+    inputs.update({f"data{i}": p for i, p in enumerate(data_paths)})
+
+    def compute(out: Path) -> StageOutput:
+        facts = fact_observations(spec.facts_path)
+        rates = ReferenceRates.from_csv(spec.rates_path)
+        codes, entities, pairs = queries(spec)
+        data = load_data(
+            data_paths,
+            codes=codes,
+            entities=entities,
+            trade_pairs=pairs,
+            con=con or connect(settings.engine),
+        )
+        claims = compute_claims(spec, facts, data, rates, progress, settings)
+        charts = _chart_rows(spec, facts, data, claims)
+        _write(out, spec, claims, facts, charts, _observations(facts, data), data.files)
+        rows = {"claims": len(claims), "facts": len(facts.facts), "chart_rows": len(charts)}
+        return StageOutput(rows=rows, outputs=list(_OUTPUTS))
+
+    stage = run_stage(
+        f"study:{spec.name}",
+        out_dir,
+        inputs=inputs,
+        settings=settings.to_manifest(),
+        params={},
+        compute=compute,
+        load=lambda out, _manifest: load_result(out),
     )
-    if reusable(out, planned) is not None:
-        return load_result(out, reused=True)
-    facts = fact_observations(spec.facts_path)
-    rates = ReferenceRates.from_csv(spec.rates_path)
-    codes, entities, pairs = queries(spec)
-    data = load_data(
-        data_files,
-        codes=codes,
-        entities=entities,
-        trade_pairs=pairs,
-        con=con or connect(settings.engine),
-    )
-    claims = compute_claims(spec, facts, data, rates, progress, settings)
-    charts = _chart_rows(spec, facts, data, claims)
-    _write(out, spec, claims, facts, charts, _observations(facts, data), data.files)
-    planned.finished(
-        rows={"claims": len(claims), "facts": len(facts.facts), "chart_rows": len(charts)},
-        outputs=list(_OUTPUTS),
-    ).write(out)
-    return load_result(out)
+    return replace(stage.value, reused=stage.reused)
