@@ -294,9 +294,11 @@ def _ratio_parts(
     tuple[FxUse, ...],
 ]:
     """(num, den) in one currency as a function of the leaves (num, den[, rate])."""
-    if num.unit == den.unit or not (is_currency(num.unit) and is_currency(den.unit)):
+    if num.unit == den.unit:
         text = f"{format_value(num.value, num.unit)} / {format_value(den.value, den.unit)}"
         return (lambda xs: (xs[0], xs[1])), text, (num, den), ()
+    if not (is_currency(num.unit) and is_currency(den.unit)):
+        one_unit((num, den), "a ratio")
     if rate is None:
         raise ConfigError(
             f"a ratio of {num.unit} to {den.unit} needs an exchange rate. "
