@@ -239,7 +239,7 @@ def test_the_thousand_inside_square_kilometres_is_not_a_scale() -> None:
     assert (r.value, r.unit) == (329000.0, "km2")
 
 
-# ------------------------------------------------------------------ signs, fractions, words, qualifiers
+# ---------------------------------------------- signs, fractions, words, qualifiers
 @pytest.mark.parametrize(
     ("raw", "value"),
     [
