@@ -57,6 +57,7 @@ from econscope.economies.study.spec import (
 )
 from econscope.economies.study.verdicts import Parts, Stated, headline, judge
 from econscope.engine import Backend, atomic_path, connect, write_parquet
+from econscope.errors import DataError
 from econscope.stages import StageOutput, run_stage
 
 __all__ = [
@@ -563,6 +564,8 @@ def run_study(
     """
     settings = settings or Settings()
     spec = load_study(name_or_path)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise DataError(f"{out_dir}: the output folder is a file", hint="give a folder for --out")
     data_paths = expand_inputs(list(data_files), suffixes=(".csv",)) if data_files else []
     inputs: dict[str, str | Path] = {"study": spec.path, "facts": spec.facts_path}
     if spec.rates_path is not None:
