@@ -371,7 +371,7 @@ def render_study_report(result: StudyResult) -> tuple[Path, tuple[Path, ...]]:
         body = chart_container(ch.id, ch.caption or None)
         sources = sorted(set(rows["source"].astype(str)))
         body += paragraph("Sources: " + "; ".join(sources), css_class="note")
-        chart_sections.append(Section(f"chart-{ch.id}", ch.title, body))
+        chart_sections.append(Section(f"figure-{ch.id}", ch.title, body))
     sections = [
         Section("summary", "Verdicts", _CSS + _summary(result)),
         *chart_sections,
