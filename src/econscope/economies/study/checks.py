@@ -25,9 +25,10 @@ from econscope.economies.indicators import tsi_table
 from econscope.economies.observations import Observation, compatibility
 from econscope.economies.study.claims import Env, Missing, MissingInput, Outcome, format_value
 from econscope.economies.study.data import DataStore, ReferenceRates, resolve
-from econscope.economies.study.spec import ClaimSpec, TsiSpec
+from econscope.economies.study.spec import ClaimSpec, Contrast, Query, RateQuery, TsiSpec
 from econscope.economies.study.verdicts import Stated, headline, judge, same_concept
 from econscope.engine import connect
+from econscope.errors import ConfigError
 
 __all__ = ["NO_DATA_TEXT", "DataCheckResult", "data_check", "tsi_frame"]
 
@@ -67,6 +68,7 @@ def _revisions(old: object, new: object) -> list[str]:
 
 
 def _substitute(
+    substitute: Mapping[str, Query | RateQuery],
     spec: ClaimSpec,
     env: Env,
     stated: Stated,
@@ -75,10 +77,9 @@ def _substitute(
     rates: ReferenceRates,
     compute: object,
 ) -> DataCheckResult:
-    assert spec.data_check is not None and spec.data_check.substitute is not None  # noqa: S101
     values = dict(env.values)
     revised: list[str] = []
-    for name, query in spec.data_check.substitute.items():
+    for name, query in substitute.items():
         new = resolve(query, facts, data, rates, spec.id, name)
         if isinstance(new, Missing):
             return DataCheckResult(
@@ -110,18 +111,21 @@ def _substitute(
 
 
 def _contrast(
+    c: Contrast,
     spec: ClaimSpec,
     stated: Stated,
     facts: Mapping[str, Observation],
     data: DataStore,
     rates: ReferenceRates,
 ) -> DataCheckResult:
-    assert spec.data_check is not None and spec.data_check.contrast is not None  # noqa: S101
-    c = spec.data_check.contrast
     other = resolve(c.query, facts, data, rates, spec.id, "contrast")
     if isinstance(other, Missing):
         return DataCheckResult("not_checkable", f"not_checkable: the data given lack {other.what}")
-    assert isinstance(other, Observation) and stated.figure is not None  # noqa: S101
+    if not isinstance(other, Observation) or stated.figure is None:
+        raise ConfigError(
+            f"claim {spec.id!r}: a contrast needs a stated figure and a one-period query. "
+            "Hint: give `stated` a fact id and the query a `period`"
+        )
     mine = stated.figure
     reasons = [
         r
@@ -145,9 +149,7 @@ def _contrast(
     return DataCheckResult(verdict, text)
 
 
-def _stated_series(spec: ClaimSpec, stated: Stated, data: DataStore) -> DataCheckResult:
-    assert spec.data_check is not None and spec.data_check.stated_series is not None  # noqa: S101
-    q = spec.data_check.stated_series
+def _stated_series(q: Query, stated: Stated, data: DataStore) -> DataCheckResult:
     code, period = q.wdi.upper(), q.years()[0]
     found = data.lookup(code, q.entity, period)
     if not found or stated.figure is None:
@@ -204,9 +206,7 @@ def tsi_frame(spec: TsiSpec, data: DataStore) -> pd.DataFrame:
     return frame.sort_values(["product", "year"]).reset_index(drop=True)[cols]
 
 
-def _tsi(spec: ClaimSpec, data: DataStore) -> DataCheckResult:
-    assert spec.data_check is not None and spec.data_check.tsi is not None  # noqa: S101
-    ts = spec.data_check.tsi
+def _tsi(ts: TsiSpec, data: DataStore) -> DataCheckResult:
     frame = tsi_frame(ts, data)
     if frame.empty:
         return DataCheckResult(
@@ -273,15 +273,14 @@ def data_check(
         return DataCheckResult(
             "not_checkable", "not_checkable: no real-data series answers this claim"
         )
-    kind = check.kind
-    if kind == "unavailable":
-        return DataCheckResult(
-            "not_checkable", "not_checkable: " + " ".join(str(check.unavailable).split())
-        )
-    if kind == "substitute":
-        return _substitute(spec, env, stated, facts, data, rates, compute)
-    if kind == "contrast":
-        return _contrast(spec, stated, facts, data, rates)
-    if kind == "stated_series":
-        return _stated_series(spec, stated, data)
-    return _tsi(spec, data)
+    if check.substitute is not None:
+        return _substitute(check.substitute, spec, env, stated, facts, data, rates, compute)
+    if check.contrast is not None:
+        return _contrast(check.contrast, spec, stated, facts, data, rates)
+    if check.stated_series is not None:
+        return _stated_series(check.stated_series, stated, data)
+    if check.tsi is not None:
+        return _tsi(check.tsi, data)
+    return DataCheckResult(
+        "not_checkable", "not_checkable: " + " ".join(str(check.unavailable).split())
+    )

@@ -57,7 +57,7 @@ from econscope.economies.study.spec import (
 )
 from econscope.economies.study.verdicts import Parts, Stated, headline, judge
 from econscope.engine import Backend, atomic_path, connect, write_parquet
-from econscope.errors import DataError
+from econscope.errors import ConfigError, DataError
 from econscope.stages import StageOutput, run_stage
 
 __all__ = [
@@ -146,7 +146,8 @@ def _stated(spec: ClaimSpec, facts: FactsTable, about: float) -> Stated:
     s = spec.stated
     if isinstance(s, str):
         fig = resolve(s, facts.observations, DataStore({}, None, ()), ReferenceRates({}), spec.id)
-        assert isinstance(fig, Observation)  # noqa: S101 - a fact id resolves to one figure
+        if not isinstance(fig, Observation):  # a fact id always resolves to one figure
+            raise ConfigError(f"claim {spec.id!r}: stated {s!r} is not one fact")
         q = facts.checks[s].qualifier
         return Stated(
             fig,
@@ -155,7 +156,8 @@ def _stated(spec: ClaimSpec, facts: FactsTable, about: float) -> Stated:
         )
     if isinstance(s, StatedHolds):
         return Stated(None, holds=s.holds)
-    assert isinstance(s, StatedValue)  # noqa: S101
+    if not isinstance(s, StatedValue):
+        raise ConfigError(f"claim {spec.id!r}: cannot read stated {s!r}")
     h = 0.5 * 10.0**-s.decimals
     fig = Observation(
         "", "stated", "", s.value, s.unit, low=s.value - h, high=s.value + h, label="stated"

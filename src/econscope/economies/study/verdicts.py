@@ -134,7 +134,8 @@ def _arithmetic(out: Outcome, stated: Stated, tolerance: float | None, fx: Part)
             )
         return Part("inconsistent", out.text)
     fig = stated.figure
-    assert fig is not None  # noqa: S101 - a figure is always given when holds is None
+    if fig is None:
+        raise ConfigError("a claim states neither a figure nor that it holds")
     if out.unit != fig.unit:
         raise ConfigError(
             f"the computation gives {out.unit or 'no unit'} but the stated figure is in "
