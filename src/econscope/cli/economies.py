@@ -210,10 +210,11 @@ def _table_indicator(
         result = ind.tsi_table(t.filter(t.partner != "WLD"), by=[*groups, "product"])
     else:
         result = ind.grubel_lloyd_table(t.filter(t.partner != "WLD"), by=[*groups, "product"])
-    sort = [c for c in (*groups, "product", "entity", "indicator", "period") if c in result.columns]
+    first = ("entity", "indicator", "period") if name == "growth" else (*groups, "product")
+    sort = [c for c in (*first, "entity", "indicator", "period") if c in result.columns]
     arrow = result.order_by(list(dict.fromkeys(sort))).to_pyarrow()
     if arrow.num_rows == 0:
-        raise DataError(f"{name}: no rows. {_EMPTY_WHY[name]}", hint=_EMPTY_HINT[name])
+        raise DataError(f"{name}: no rows. {_EMPTY_WHY[name].rstrip('.')}", hint=_EMPTY_HINT[name])
     if out_file is not None:
         with atomic_path(out_file) as tmp:
             pacsv.write_csv(arrow, tmp)

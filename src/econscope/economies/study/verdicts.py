@@ -229,6 +229,15 @@ def _vintage(observations: Sequence[Observation], revised: Sequence[str]) -> Par
     return Part("same", "; ".join(vintages)) if vintages else Part("n/a")
 
 
+_SHOWN_WINDOWS = 6
+
+
+def _some(items: Sequence[str], sep: str) -> str:
+    """The first windows and how many more (a ledger cell stays readable)."""
+    more = len(items) - _SHOWN_WINDOWS
+    return sep.join(items[:_SHOWN_WINDOWS]) + (f"{sep}and {more} more" if more > 0 else "")
+
+
 def _window(out: Outcome, stated: Stated) -> Part:
     if not out.stated_window:
         return Part("n/a")
@@ -238,9 +247,9 @@ def _window(out: Outcome, stated: Stated) -> Part:
     bad = [f"{w} ({t})" for w, h, t in out.windows if h != want]
     others = []
     if good:
-        others.append("also holds for " + ", ".join(good))
+        others.append("also holds for " + _some(good, ", "))
     if bad:
-        others.append("fails for " + "; ".join(bad))
+        others.append("fails for " + _some(bad, "; "))
     detail = f"{out.stated_window}" + (": " + "; ".join(others) if others else "")
     return Part("holds" if ok else "fails", detail)
 
