@@ -16,8 +16,9 @@ behind an expander, a filter by verdict that keeps the counts) and the article's
 >>> rows = pd.DataFrame({"chart": "c", "series": ["a", "a"], "origin": ["article", "data"],
 ...                      "x": ["2020", "2020"], "value": [1.0, 2.0], "unit": "percent",
 ...                      "source": "facts"})
->>> sorted(study_chart("line", rows, "growth").to_dict()["encoding"])
-['color', 'detail', 'strokeDash', 'tooltip', 'x', 'y']
+>>> spec = study_chart("line", rows, "growth").to_dict()
+>>> [sorted(layer["encoding"])[-4:] for layer in spec["layer"]]
+[['strokeDash', 'tooltip', 'x', 'y'], ['detail', 'tooltip', 'x', 'y']]
 """
 
 from __future__ import annotations
@@ -164,11 +165,13 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
     ]
     if kind == "line":
         data["year"] = pd.to_numeric(data["x"], errors="coerce")
-        base = alt.Chart(data).properties(width=_WIDTH, height=_HEIGHT)
-        return base.mark_line(point=True).encode(
+        base = alt.Chart(data).encode(
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:Q", title=y_title),
             color=alt.Color("series:N", title="series", legend=alt.Legend(orient="bottom")),
+            tooltip=tooltip,
+        )
+        lines = base.mark_line().encode(
             strokeDash=alt.StrokeDash(
                 "origin:N",
                 title="figures from",
@@ -182,8 +185,11 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
                 ),
             ),
             detail="origin:N",
-            tooltip=tooltip,
         )
+        # the points are a layer of their own: drawn on the lines, they would hide the
+        # dash in the legend
+        points = base.mark_point(filled=True, size=30).encode(detail="origin:N")
+        return alt.layer(lines, points).properties(width=_WIDTH, height=_HEIGHT)
     # labels wrapped at word boundaries ("|" starts a line): long product and firm names
     # never overprint each other
     data["item"] = [" |".join(textwrap.wrap(str(x), _LABEL_CHARS)) or str(x) for x in data["x"]]
