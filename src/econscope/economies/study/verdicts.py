@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from econscope.economies.observations import Observation
+from econscope.economies.observations import Observation, compatibility
 from econscope.economies.study.claims import FxUse, Outcome, format_value
 from econscope.economies.study.data import ReferenceRates
 from econscope.economies.units import unit_family
@@ -216,7 +216,7 @@ def _vintage(observations: Sequence[Observation], revised: Sequence[str]) -> Par
         if not o.vintage:
             continue
         for p in seen:
-            if p.vintage != o.vintage and _same_series(p, o):
+            if _same_series(p, o) and any(r.kind == "vintages" for r in compatibility(p, o, "-")):
                 text = f"{p.label} ({p.vintage}) and {o.label} ({o.vintage})"
                 if text not in mixed:
                     mixed.append(text)
