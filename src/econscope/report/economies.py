@@ -229,12 +229,14 @@ def _status(text: str) -> tuple[str, str]:
 def _parts_cell(row: Any) -> str:
     items = []
     for p in _PARTS:
-        status, _ = _status(getattr(row, p))
+        status, detail = _status(getattr(row, p))
         if status == "n/a":
             continue
+        css, shown = _part_class(p, status), status.replace("_", " ")
+        if p == "window" and status == "holds" and "fails for" in detail:
+            css, shown = "part-warn", "holds here, not on other windows"
         items.append(
-            f'<li>{escape(_PART_TITLES[p])}: <span class="part {_part_class(p, status)}">'
-            f"{escape(status.replace('_', ' '))}</span></li>"
+            f'<li>{escape(_PART_TITLES[p])}: <span class="part {css}">{escape(shown)}</span></li>'
         )
     return f'<ul class="parts">{"".join(items)}</ul>'
 
