@@ -112,3 +112,11 @@ def test_comparisons_that_need_outside_figures_become_checkable(checked):
         "vnm_agriculture_target_2045",  # NV.AGR.TOTL.ZS VNM 2021 = 12.60% > 10%
     ):
         assert checked.claim(cid).verdict == "consistent", cid
+
+
+def test_with_data_every_claim_is_checked_or_says_why_not(checked):
+    for c in checked.claims:
+        assert not c.data_check.startswith("not run"), c.claim_id
+    # the article's 97.34 million (end-2020) against WDI's 98.08 million (mid-2020)
+    pop = checked.claim("vnm_population_above_germany_france_uk")
+    assert "97.34 mn persons -> 98.0792 mn persons" in pop.data_check
