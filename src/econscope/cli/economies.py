@@ -55,7 +55,8 @@ def load_cmd(
 
     if layout is not None and layout not in LAYOUTS:
         raise ConfigError(f"unknown layout {layout!r}. Hint: use one of {', '.join(LAYOUTS)}")
-    result = load_files(files, out_dir, layout=layout, indicator=indicator, vintage=vintage)  # type: ignore[arg-type]
+    with _warnings_as_lines():
+        result = load_files(files, out_dir, layout=layout, indicator=indicator, vintage=vintage)  # type: ignore[arg-type]
     for row in result.report.to_pylist():
         reason = f" ({row['reason']})" if row["reason"] else ""
         out.print(
