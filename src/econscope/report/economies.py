@@ -306,7 +306,7 @@ def _facts_table(facts: pd.DataFrame) -> str:
         rows.append(
             f"<tr><td><code>{escape(f.fact_id)}</code><details><summary>sentence</summary>"
             f"<dd>{escape(f.quote)}</dd></details></td>"
-            f"<td>{escape(f.value)} {escape(f.unit)}{escape(qualifier)}</td>"
+            f"<td>{escape(f.value_text)}{escape(qualifier)}</td>"
             f"<td>{escape(f.text)}</td><td>{escape(plaus)}</td><td>{escape(reading)}</td></tr>"
         )
     head = "".join(

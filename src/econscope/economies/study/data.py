@@ -28,7 +28,7 @@ from econscope.economies.observations import Observation
 from econscope.economies.readers import read_any, read_facts
 from econscope.economies.readers.facts import Fact, FactCheck, check_fact
 from econscope.economies.readers.wdi import wdi_unit_concept
-from econscope.economies.study.claims import Item, Missing
+from econscope.economies.study.claims import Item, Missing, format_value
 from econscope.economies.study.spec import Query, RateQuery, StudySpec
 from econscope.engine import Backend, connect
 from econscope.errors import ConfigError, DataError, EconscopeWarning
@@ -52,6 +52,7 @@ FACTS_COLUMNS: tuple[str, ...] = (
     "value_read",
     "value",
     "unit",
+    "value_text",
     "qualifier",
     "reading",
     "raw_status",
@@ -265,6 +266,7 @@ class FactsTable:
                     "value_read": c.value_read,
                     "value": f.value,
                     "unit": f.unit,
+                    "value_text": format_value(float(f.value), f.unit),
                     "qualifier": c.qualifier,
                     "reading": c.reading,
                     "raw_status": c.raw_status,
