@@ -4,7 +4,9 @@ From the DOM Chromium dumps after the page settles: every chart is drawn, the pa
 error log is empty, the verdict filter counts the claims, no chart is wider than its
 container and no ledger or facts cell overflows into its neighbour (a measuring script
 appended to a copy of the page writes what it finds on ``<body>``). A screenshot is
-saved to ``tests/artifacts/economies_report.png``. Skipped without Chromium.
+saved to ``tests/artifacts/economies_report.png``. The page is the study checked against
+``../shared/data`` when it is there, else the article's figures alone. Skipped without
+Chromium.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_DATA
 from econscope.economies.study import run_study
+from econscope.errors import EconscopeWarning
 from econscope.report.economies import render_study_report
 
 pytestmark = pytest.mark.browser
@@ -59,7 +64,12 @@ def _chromium() -> str:
 def browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, int]:
     chromium = _chromium()
     tmp = tmp_path_factory.mktemp("economies-browser")
-    result = run_study("vietnam-china", tmp / "study")
+    # the richer page when the shared real data are there (TSI and WDI series drawn too)
+    real = SHARED_DATA / "wdi", SHARED_DATA / "comtrade" / "shjain6670_IBE-Project---China"
+    data = [p for p in real if p.is_dir()]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*not used, no requested", EconscopeWarning)
+        result = run_study("vietnam-china", tmp / "study", data)
     page, _ = render_study_report(result)
     probe = page.with_name("probe.html")
     head, _, tail = page.read_text(encoding="utf-8").rpartition("</body>")

@@ -116,10 +116,13 @@ def _economies(out: Path, settings: Settings | None, say: Any) -> StudyResult:
             "`econscope economies study --data`)",
             highlight=False,
         )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         # files of the shared folder that hold no pair the study asks for are expected
-        warnings.filterwarnings("ignore", "not used, no requested", EconscopeWarning)
+        warnings.filterwarnings("ignore", ".*not used, no requested", EconscopeWarning)
         economies = run_study("vietnam-china", out, data, settings)
+    for text in dict.fromkeys(str(w.message) for w in caught):
+        say(f"  warning: {text}", highlight=False, markup=False)
     render_study_report(economies)
     for verdict, n in economies.counts().items():
         say(f"  {verdict.replace('_', ' '):<28} {n:>3}", highlight=False)

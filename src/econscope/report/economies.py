@@ -168,7 +168,11 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
         base = alt.Chart(data).encode(
             x=alt.X("year:Q", title="year", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("series:N", title="series", legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "series:N",
+                title="series",
+                legend=alt.Legend(orient="bottom", labelLimit=0, columns=3),
+            ),
             tooltip=tooltip,
         )
         lines = base.mark_line().encode(
@@ -205,7 +209,7 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
         xOffset=alt.XOffset("series:N", sort=list(dict.fromkeys(data["series"]))),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color(
-            "series:N", title="series", legend=alt.Legend(orient="bottom", labelLimit=0)
+            "series:N", title="series", legend=alt.Legend(orient="bottom", labelLimit=0, columns=3)
         ),
         tooltip=tooltip,
     )
@@ -306,7 +310,7 @@ def _facts_table(facts: pd.DataFrame) -> str:
         rows.append(
             f"<tr><td><code>{escape(f.fact_id)}</code><details><summary>sentence</summary>"
             f"<dd>{escape(f.quote)}</dd></details></td>"
-            f"<td>{escape(f.value_text)}{escape(qualifier)}</td>"
+            f"<td>{escape(getattr(f, 'value_text', f'{f.value} {f.unit}'))}{escape(qualifier)}</td>"
             f"<td>{escape(f.text)}</td><td>{escape(plaus)}</td><td>{escape(reading)}</td></tr>"
         )
     head = "".join(

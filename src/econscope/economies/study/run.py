@@ -352,17 +352,26 @@ def _chart_rows(
                     }
                 )
         if chart.source == "tsi":
-            tsi_spec = next(
-                (c.data_check.tsi for c in spec.claims if c.data_check and c.data_check.tsi), None
-            )
-            if tsi_spec is not None:
+            for tsi_spec in [
+                c.data_check.tsi for c in spec.claims if c.data_check and c.data_check.tsi
+            ]:
                 for r in tsi_frame(tsi_spec, data).itertuples(index=False):
-                    if r.tsi is None or pd.isna(r.tsi):
+                    series = f"SITC {r.product} {r.label}"
+                    if (
+                        r.tsi is None
+                        or pd.isna(r.tsi)
+                        or any(
+                            row["chart"] == chart.id
+                            and row["series"] == series
+                            and row["x"] == str(r.year)
+                            for row in rows
+                        )
+                    ):
                         continue
                     rows.append(
                         {
                             "chart": chart.id,
-                            "series": f"SITC {r.product} {r.label}",
+                            "series": series,
                             "origin": "data",
                             "x": str(r.year),
                             "value": float(r.tsi),
