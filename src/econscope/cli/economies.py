@@ -323,10 +323,17 @@ def study_cmd(
     table = Table(
         title=f"{result.name}: {len(result.claims)} claims" + (" (reused)" if result.reused else "")
     )
+    from collections import Counter
+
+    data = Counter(c.data_verdict for c in result.claims if c.data_verdict)
     table.add_column("verdict")
     table.add_column("claims", justify="right")
-    for verdict, n in result.counts().items():
-        table.add_row(verdict.replace("_", " "), str(n))
+    if data:
+        table.add_column("against real data", justify="right")
+    names = [*result.counts(), *(v for v in data if v not in result.counts())]
+    for verdict in names:
+        row = [verdict.replace("_", " "), str(result.counts().get(verdict, 0))]
+        table.add_row(*row, *([str(data.get(verdict, 0))] if data else []))
     out.print(table)
     out.print(f"ledger: {result.ledger_path}", highlight=False)
     out.print(f"facts: {result.facts_path}", highlight=False)

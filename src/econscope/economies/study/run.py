@@ -410,7 +410,7 @@ def _counts_text(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StudyResult:
     """A finished study run: the ledger (:data:`LEDGER_COLUMNS`), the facts table
     (:data:`~.data.FACTS_COLUMNS`), the chart rows and chart specs, and where they are."""
