@@ -49,6 +49,7 @@ setTimeout(function () {
   });
   document.body.setAttribute("data-too-wide", String(wide));
   document.body.setAttribute("data-cell-overflow", String(cells));
+  document.body.setAttribute("data-height", String(document.body.scrollHeight));
 }, 5000);
 </script></body>"""
 
@@ -106,6 +107,13 @@ def test_no_chart_is_wider_than_its_container_and_no_cell_overflows(browsed):
     assert dom.count('data-rendered="true"') == charts  # the measure saw drawn charts
     assert 'data-too-wide="0"' in dom
     assert 'data-cell-overflow="0"' in dom
+
+
+def test_the_page_stays_short_with_details_collapsed(browsed):
+    # issue 18 measured ~37,000 px; sentences, inputs and notes now sit behind expanders
+    dom, _, _ = browsed
+    height = int(re.search(r'data-height="(\d+)"', dom).group(1))
+    assert height < 20_000, height
 
 
 def test_a_screenshot_of_the_report_is_saved(browsed):
