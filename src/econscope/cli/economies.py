@@ -37,7 +37,10 @@ _TABLE_INDICATORS = ("growth", "rca", "hhi", "tsi", "grubel-lloyd")
 
 @app.command("load")
 def load_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Data files (WDI, Comtrade, BACI, facts).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Data files or folders of them (WDI, Comtrade, BACI, facts)."),
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the normalised outputs.")],
     layout: Annotated[
         str | None,
