@@ -324,6 +324,18 @@ class EngineConfig(_Section):
     temp_directory: Path | None = Field(None, description="Where DuckDB spills.")
 
 
+class StudyConfig(_Section):
+    """How the economies study judges a claim (docs/study.md)."""
+
+    qualifier_tolerance: float = Field(
+        0.05,
+        ge=0,
+        lt=1,
+        description="A figure printed with 'about', 'almost' or 'nearly' holds within this "
+        "relative distance (0.05 = 5%).",
+    )
+
+
 class Settings(_Section):
     """All settings of a run. Immutable: derive a changed copy with :meth:`with_overrides`."""
 
@@ -340,6 +352,7 @@ class Settings(_Section):
     disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     results: ResultsConfig = Field(default_factory=ResultsConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
+    study: StudyConfig = Field(default_factory=StudyConfig)
 
     def to_manifest(self) -> dict[str, Any]:
         """A JSON-ready dict of every setting, for the run manifest."""

@@ -263,7 +263,7 @@ def _model_outputs(panel: ir.Table, settings: Settings) -> ModelOutputs:
     from econscope.smallbiz.results.models import fit_models, prediction_tables
 
     results = fit_models(panel, settings)
-    predictions = prediction_tables(results, panel, settings)
+    predictions = prediction_tables(results, settings)
     coefficients, fit = _model_frames(results)
     return ModelOutputs(coefficients=coefficients, fit=fit, predictions=predictions)
 
