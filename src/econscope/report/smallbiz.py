@@ -42,12 +42,16 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
+from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
 from econscope.smallbiz.tables import (
+    CARD_TABLES,
     MEASURE_LABELS,
     MODEL_COLUMNS,
     MODEL_FIT_COLUMNS,
     TABLES,
     TableSpec,
+    money_unit,
+    table_specs,
 )
 from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
@@ -268,11 +272,10 @@ def _units_html(spec: TableSpec, run_dir_files: bool = True) -> str:
     return f"Units: {escape(units)}.{files}."
 
 
-def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
+def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
     from econscope.report.charts import chart_rows
     from econscope.report.html import SUPPRESSED, table
 
-    spec = TABLES["tabA1"]
     if frame is None:
         return _na("Table A1 (results/tabA1.csv)")
     rows = chart_rows(spec, frame, k=k)
@@ -298,7 +301,7 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
     )
 
 
-def _models_section(run: _Run, k: int) -> str:
+def _models_section(run: _Run, k: int, unit: str) -> str:
     from econscope.report.html import paragraph
     from econscope.report.tables import NOTE, regression_table
 
@@ -306,7 +309,8 @@ def _models_section(run: _Run, k: int) -> str:
         return _na("The regression table (results/models.csv)")
     rendered = regression_table(run.models, run.models_fit, k=k)
     fit_note = "" if run.models_fit is not None else f" Model fit: {_NOT_AVAILABLE}."
-    return paragraph(NOTE + fit_note, css_class="note") + (
+    note = NOTE.replace("thousands of 2022 dollars", f"thousands of {unit}")
+    return paragraph(note + fit_note, css_class="note") + (
         '<div class="table-wrap">'
         + rendered.to_html(suppressed_note=f"suppressed: fewer than {k} firms")
         + "</div>"
@@ -413,6 +417,29 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+def _run_notes(run_dir: Path) -> pd.DataFrame:
+    """results/notes.csv (setting, value, note): what the analysis decided for this run's
+    data (deposit-only mode, period-aware defaults); empty when there is none."""
+    path = run_dir / "results" / NOTES_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=list(NOTE_COLUMNS))
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _effective_settings(settings: Settings, notes: pd.DataFrame) -> Settings:
+    """The settings with the values the analysis used in place of the configured ones."""
+    overrides = [
+        f"{r.setting}={r.value}" for r in notes.itertuples() if r.setting.startswith("results.")
+    ]
+    return settings.with_overrides(overrides) if overrides else settings
+
+
+def _notes_section(notes: pd.DataFrame) -> str:
+    from econscope.report.html import paragraph
+
+    return "".join(paragraph(str(n), css_class="note") for n in notes["note"])
+
+
 def _figure_ids() -> list[str]:
     return [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
@@ -488,13 +515,13 @@ def figure_number(table_id: str) -> str:
 
 
 def _figure_section(
-    tid: str, run: _Run, settings: Settings, panel_ids: list[str], fidelity: bool
+    spec: TableSpec, run: _Run, settings: Settings, panel_ids: list[str], fidelity: bool
 ) -> str:
     from econscope.report.charts import chart_rows
     from econscope.report.findings import finding
     from econscope.report.html import escape, figure
 
-    spec = TABLES[tid]
+    tid = spec.id
     k = settings.disclosure.k
     frame = run.tables[tid]
     if frame is None:
@@ -530,8 +557,11 @@ def _render(
 
     k = settings.disclosure.k
     target = run_dir / "report.html"
+    notes = _run_notes(run_dir)
+    effective = _effective_settings(settings, notes)
+    tspecs = table_specs(effective)
     from econscope.report.charts import chart, chart_rows, panels
-    from econscope.report.html import Section, build_page, javascript_bundle, write_page
+    from econscope.report.html import Section, build_page, javascript_bundle, paragraph, write_page
     from econscope.report.static import write_static
 
     # The Vega bundle takes a second or two to assemble (in Rust, off the GIL): overlap it.
@@ -539,15 +569,17 @@ def _render(
     bundle.submit(javascript_bundle)
     bundle.shutdown(wait=False)
 
+    no_cards = bool((notes["setting"] == "mode").any() and "deposits_only" in set(notes["value"]))
+    skipped = CARD_TABLES if no_cards else frozenset()
     # Every table is checked (and charted) before the first file is written.
     page_specs: dict[str, dict[str, Any]] = {}
     figure_panels: dict[str, list[str]] = {}
     static_specs: dict[str, dict[str, Any]] = {}
     for tid in _figure_ids():
         frame = run.tables[tid]
-        if frame is None:
+        if frame is None or tid in skipped:
             continue
-        spec = TABLES[tid]
+        spec = tspecs[tid]
         ids = []
         # the chart code is schema-checked by the tests; skipping it here saves ~0.1 s a chart
         for pid, panel in panels(spec, frame, k=k):
@@ -558,15 +590,31 @@ def _render(
             validate=False
         )
     if run.tables["tabA1"] is not None:
-        chart_rows(TABLES["tabA1"], run.tables["tabA1"], k=k)
+        chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
     fidelity = (run_dir / "results" / "fidelity.csv").is_file()
     # The calibration's section "How this run compares with the published report"
     # (id "fidelity", from results/fidelity.csv) opens the report when it exists.
-    sections = [Section("funnel", "Sample funnel", _funnel_section(run, k))]
+    sections = []
+    if len(notes):
+        sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
+    sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
     outputs: list[str] = []
     for tid in _figure_ids():
-        spec = TABLES[tid]
+        spec = tspecs[tid]
         title = f"{figure_number(tid)}. {spec.title}"
+        if tid in skipped:
+            sections.append(
+                Section(
+                    tid,
+                    title,
+                    paragraph(
+                        "Needs card data: this is a deposit-only run (no card_accounts, "
+                        "card_statements and card_transactions tables).",
+                        css_class="note",
+                    ),
+                )
+            )
+            continue
         if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
             continue
@@ -575,11 +623,19 @@ def _render(
         if progress is not None:
             progress(tid)
         sections.append(
-            Section(tid, title, _figure_section(tid, run, settings, figure_panels[tid], fidelity))
+            Section(tid, title, _figure_section(spec, run, settings, figure_panels[tid], fidelity))
         )
     sections += [
-        Section("tabA1", TABLES["tabA1"].title, _tabA1_section(run.tables["tabA1"], k)),
-        Section("models", "Regression models of revolving", _models_section(run, k)),
+        Section(
+            "tabA1",
+            tspecs["tabA1"].title,
+            _tabA1_section(run.tables["tabA1"], k, tspecs["tabA1"]),
+        ),
+        Section(
+            "models",
+            "Regression models of revolving",
+            _models_section(run, k, money_unit(effective)),
+        ),
         Section("quality", "Data quality", _quality_section(run)),
         Section("settings", "Assumptions and settings in force", _settings_section(recorded, k)),
         Section(
