@@ -234,6 +234,19 @@ class DisclosureConfig(_Section):
     """Statistical disclosure control of every published cell."""
 
     k: int = Field(10, ge=1, description="No published cell describes fewer than k firms.")
+    pool_label: str = Field(
+        "other",
+        min_length=1,
+        description="Models: industries (and size classes) with fewer than k firms are pooled "
+        "into this level before fitting, so no published dummy describes fewer than k firms.",
+    )
+    significant_digits: int = Field(
+        12,
+        ge=3,
+        le=15,
+        description="Published numbers are rounded to this many significant digits, so two "
+        "runs of the same data publish the same bytes (float sums may differ in the last bits).",
+    )
 
 
 class ResultsConfig(_Section):
