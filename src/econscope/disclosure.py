@@ -29,10 +29,9 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -390,24 +389,61 @@ def complementary_suppression(
     ['b', 'c']
     """
     hidden = set(hidden)
+    weight = dict(cost or {})
+    for c in counts.values():
+        if c.cell not in (RESIDUAL, KNOWN):
+            weight.setdefault(c.cell, float(c.value))
+    for component in _components(counts, relations):
+        hidden |= _protect_component(counts, component, hidden, k, weight)
+    return hidden
+
+
+def _components(
+    counts: Mapping[Hashable, Count], relations: Sequence[Mapping[Hashable, int]]
+) -> list[list[Mapping[Hashable, int]]]:
+    """Relations grouped into independent systems (linked by a shared count or cell)."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def find(x: Hashable) -> Hashable:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def nodes(rel: Mapping[Hashable, int]) -> list[Hashable]:
+        out: list[Hashable] = [("var", v) for v in rel]
+        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)]
+        return out
+
+    for rel in relations:
+        first, *rest = nodes(rel)
+        for node in rest:
+            parent[find(node)] = find(first)
+    groups: dict[Hashable, list[Mapping[Hashable, int]]] = {}
+    for rel in relations:
+        groups.setdefault(find(nodes(rel)[0]), []).append(rel)
+    return [groups[g] for g in sorted(groups, key=str)]
+
+
+def _protect_component(
+    counts: Mapping[Hashable, Count],
+    relations: Sequence[Mapping[Hashable, int]],
+    hidden: set[Hashable],
+    k: int,
+    weight: Mapping[Hashable, float],
+) -> set[Hashable]:
+    hidden = set(hidden)
     cells_of: dict[Hashable, set[Hashable]] = {}
     for rel in relations:
         cells = {counts[v].cell for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)}
         for v in rel:
             cells_of.setdefault(v, set()).update(cells)
-    weight = dict(cost or {})
-    for c in counts.values():
-        if c.cell not in (RESIDUAL, KNOWN):
-            weight.setdefault(c.cell, float(c.value))
+    sub = {v: counts[v] for rel in relations for v in rel}
     while True:
-        found = determined(counts, relations, hidden)
+        found = determined(sub, relations, hidden)
         leaks = sorted(
-            (
-                v
-                for v in found
-                if counts[v].cell is not RESIDUAL or 0 < counts[v].value < k
-            ),
-            key=str,
+            (v for v in found if sub[v].cell is not RESIDUAL or 0 < sub[v].value < k), key=str
         )
         if not leaks:
             return hidden
