@@ -29,7 +29,6 @@ no results folder in the run
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -392,18 +391,19 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
     rows: list[list[object]] = []
     for stage, m in run.manifests.items():
         if m is None:
-            rows.append([stage, _NOT_AVAILABLE, "", "", ""])
+            rows.append([stage, _NOT_AVAILABLE, "", ""])
             continue
-        rows.append([stage, m.version, m.created or "", "stage key", m.key])
+        # no creation time: the page holds no wall-clock time (the manifests keep it)
+        rows.append([stage, m.version, "stage key", m.key])
         for name, digest in sorted(m.inputs.items()):
-            rows.append(["", "", "", f"input {name}", digest])
+            rows.append(["", "", f"input {name}", digest])
     published = [
         ["results/ (published tables)", fingerprint(run_dir / "results")],
     ]
     return (
         paragraph(f"econscope version rendering this report: {version}.")
         + table(
-            ["stage", "version", "created", "what", "SHA-256"],
+            ["stage", "version", "what", "SHA-256"],
             rows,
             caption="Stage manifests: input fingerprints and keys",
         )
@@ -536,14 +536,14 @@ def _render(
             "provenance", "Fingerprints and version", _provenance_section(run, run_dir, __version__)
         ),
     ]
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     page = build_page(
         "Cash or credit? Small business use of credit cards for cash flow management",
         sections,
         specs,
         lead=(
-            f"econscope {__version__} report of the run in '{run_dir.name}', rendered "
-            f"{created}. Published cells describe at least k = {k} firms; smaller cells are "
+            f"econscope {__version__} report (when it was rendered is recorded in "
+            "figures/manifest.json, not here, so the same run renders the same bytes). "
+            f"Published cells describe at least k = {k} firms; smaller cells are "
             "suppressed and marked."
         ),
     )
