@@ -6,11 +6,11 @@ import re
 
 from econscope.report.html import (
     CSP,
-    content_security_policy,
     SUPPRESSED,
     Section,
     build_page,
     chart_container,
+    content_security_policy,
     paragraph,
     table,
 )

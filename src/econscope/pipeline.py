@@ -34,6 +34,7 @@ from econscope.report.smallbiz import render_report
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.validation import ValidationResult, validate
+from econscope.stages import run_lock
 
 __all__ = ["STAGES", "RunResult", "published_paths", "run"]
 
@@ -156,29 +157,32 @@ def run(
             how = "reused" if flag["reused"] else f"{seconds[name]:.1f} s"
             console.print(f"  {name}: done ({how})", highlight=False)
 
-    with stage("validate") as done:
-        validation = validate(data_dir, out_dir / "validated", settings, con=con)
-        done(validation.reused)
-    with stage("panel") as done:
-        panel = build_panel(out_dir / "validated", out_dir / "panel", settings, con=con)
-        done(panel.reused)
-    with stage("analyze") as done:
-        analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
-        done(analysis.reused)
-    with stage("report") as done:
-        report = render_report(out_dir, settings)
-        done(report.reused)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # One run per folder: a second run here fails at once, naming the holder (stages.py).
+    with run_lock(out_dir):
+        with stage("validate") as done:
+            validation = validate(data_dir, out_dir / "validated", settings, con=con)
+            done(validation.reused)
+        with stage("panel") as done:
+            panel = build_panel(out_dir / "validated", out_dir / "panel", settings, con=con)
+            done(panel.reused)
+        with stage("analyze") as done:
+            analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
+            done(analysis.reused)
+        with stage("report") as done:
+            report = render_report(out_dir, settings)
+            done(report.reused)
 
-    published = published_paths(out_dir)
-    hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
-    if hits:
-        files = sorted({str(path) for path, _ in hits})
-        _unpublish(published)
-        removed = ", ".join(str(p) for p in published)
-        raise DisclosureError(
-            f"{len(hits)} identifier(s) of the input appear in published outputs "
-            f"({', '.join(files[:5])}{' ...' if len(files) > 5 else ''}); every published "
-            f"output was removed ({removed}), so nothing identifying stays published. "
-            "Hint: published tables must hold only aggregates; report this as a bug"
-        )
-    return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)
+        published = published_paths(out_dir)
+        hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
+        if hits:
+            files = sorted({str(path) for path, _ in hits})
+            _unpublish(published)
+            removed = ", ".join(str(p) for p in published)
+            raise DisclosureError(
+                f"{len(hits)} identifier(s) of the input appear in published outputs "
+                f"({', '.join(files[:5])}{' ...' if len(files) > 5 else ''}); every published "
+                f"output was removed ({removed}), so nothing identifying stays published. "
+                "Hint: published tables must hold only aggregates; report this as a bug"
+            )
+        return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from econscope.cli._common import ConfigOption, SetOption, console, out, settings_from
+from econscope.cli._common import (
+    PLAIN,
+    ConfigOption,
+    SetOption,
+    console,
+    out,
+    plain,
+    settings_from,
+)
 
 app = typer.Typer(
     help="Small businesses' use of credit cards for cash flow management, from bank data.",
@@ -43,7 +51,8 @@ def validate_cmd(
     from econscope.smallbiz.validation import validate
 
     result = validate(data_dir, out_dir, settings_from(config, set_))
-    table = Table(title=f"validated into {result.out_dir}" + (" (reused)" if result.reused else ""))
+    title = f"validated into {plain(result.out_dir)}" + (" (reused)" if result.reused else "")
+    table = Table(title=title)
     for column in ("table", "rows_in", "rows_accepted", "rows_quarantined"):
         table.add_column(column, justify="left" if column == "table" else "right")
     for row in result.accounting.itertuples():
@@ -52,9 +61,9 @@ def validate_cmd(
         )
     out.print(table)
     for row in result.quarantine_summary.itertuples():
-        out.print(f"quarantined {row.table}: {row.rows:,} {row.reason}", highlight=False)
+        out.print(f"quarantined {row.table}: {row.rows:,} {row.reason}", **PLAIN)
     for note in result.notes:
-        out.print(f"note: {note}", highlight=False)
+        out.print(f"note: {note}", **PLAIN)
     verdict = "holds for every table" if result.identity_holds else "BROKEN"
     out.print(f"rows_in == rows_accepted + rows_quarantined: {verdict}", highlight=False)
 
@@ -95,7 +104,7 @@ def simulate_cmd(
         progress=not no_progress,
     )
     for table, rows in result.rows.items():
-        console.print(f"{table:<22} {rows:>12,} rows  {result.paths[table]}", highlight=False)
+        console.print(f"{table:<22} {rows:>12,} rows  {result.paths[table]}", **PLAIN)
 
 
 # --- panel (owned by the panel stage) -------------------------------------------------
@@ -114,12 +123,14 @@ def panel_cmd(
     rows = result.rows
     out.print(
         f"{verb} {result.panel_path} ({rows['panel']:,} firm-cycles, "
-        f"{rows['sample_firms']:,} firms in the sample)"
+        f"{rows['sample_firms']:,} firms in the sample)",
+        **PLAIN,
     )
     for row in result.funnel.itertuples():
         out.print(
             f"  {row.step}. {row.filter}: firms {row.firms_before:,} -> {row.firms_after:,}, "
-            f"statements {row.rows_before:,} -> {row.rows_after:,}"
+            f"statements {row.rows_before:,} -> {row.rows_after:,}",
+            **PLAIN,
         )
 
 
@@ -147,7 +158,8 @@ def analyze_cmd(
     verb = "reused" if result.reused else "written"
     out.print(
         f"{len(result.files)} result files {verb} in {result.out_dir} "
-        f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
+        f"({suppressed} cells suppressed at k = {settings.disclosure.k})",
+        **PLAIN,
     )
 
 
@@ -166,7 +178,7 @@ def report_cmd(
 
     settings = settings_from(config, set_) if config or set_ else None
     page = render_report(run_dir, settings).path
-    out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
+    out.print(f"report written: {page} (figures in {page.parent / 'figures'})", **PLAIN)
 
 
 # --- run (the one command) ------------------------------------------------------------
@@ -192,7 +204,7 @@ def run_cmd(
     from econscope.pipeline import run
 
     result = run(data_dir, out_dir, settings_from(config, set_), console=console)
-    table = Table(title=f"econscope smallbiz run: {out_dir}")
+    table = Table(title=f"econscope smallbiz run: {plain(out_dir)}")
     for column in ("stage", "seconds", "reused"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for row in result.summary().itertuples():
@@ -203,4 +215,4 @@ def run_cmd(
         out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
     quarantined = int(result.accounting.rows_quarantined.sum())
     out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)
-    out.print(f"report: {result.report_path.resolve()}", highlight=False, soft_wrap=True)
+    out.print(f"report: {result.report_path.resolve()}", **PLAIN)
