@@ -29,7 +29,7 @@ def plain(text: object) -> str:
     return escape(str(text))
 
 
-class Terminated(Exception):
+class Terminated(BaseException):
     """SIGTERM, raised in the main thread so that every ``finally`` (staging, lock) runs."""
 
 
