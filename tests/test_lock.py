@@ -52,7 +52,7 @@ def test_a_live_holder_is_named_and_the_second_run_refused(tmp_path: Path) -> No
     try:
         _write_lock(tmp_path, holder.pid)
         (tmp_path / "in.txt").write_text("a")
-        with pytest.raises(FolderLockedError, match=f"pid {holder.pid} on .*Hint"):
+        with pytest.raises(FolderLockedError, match=rf"pid {holder.pid} on .*Hint"):
             _copy_stage("validate", tmp_path / "in.txt", tmp_path / "validated")
         assert not (tmp_path / "validated").exists()  # nothing was written
     finally:
@@ -121,7 +121,7 @@ def test_a_stage_refuses_inputs_from_two_banks(tmp_path: Path) -> None:
     def compute(folder: Path) -> StageOutput:
         return StageOutput(rows={}, outputs=[])
 
-    with pytest.raises(LineageError, match="different banks.*Hint"):
+    with pytest.raises(LineageError, match=r"different banks.*Hint"):
         run_stage(
             "report",
             tmp_path / "mixed",

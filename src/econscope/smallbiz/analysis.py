@@ -222,7 +222,7 @@ def _disclose_models(
     )
     if small_terms:
         warnings.warn(
-            f"models: industry terms {sorted(small_terms)} cover fewer than {k} firms in "
+            f"models: {len(small_terms)} industry term(s) cover fewer than {k} firms in "
             "their model's sample and are not published",
             EconscopeWarning,
             stacklevel=3,
@@ -363,10 +363,10 @@ def _pooled_for_models(panel: ir.Table, settings: Settings) -> ir.Table:
     pooled = {f: sorted(lvl for lvl, to in m.items() if lvl != to) for f, m in changes.items()}
     if not any(pooled.values()):
         return panel
+    counts = ", ".join(f"{len(lv)} {f} level(s)" for f, lv in pooled.items() if lv)
     warnings.warn(
-        "models: "
-        + "; ".join(f"{f} {lv} pooled into {label!r}" for f, lv in pooled.items() if lv)
-        + f" (fewer than {k} firms each; their own coefficients would describe them)",
+        f"models: {counts} with fewer than {k} firms each were fitted as one level "
+        f"{label!r} (their own coefficients would describe fewer than {k} firms)",
         EconscopeWarning,
         stacklevel=4,
     )
