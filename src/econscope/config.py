@@ -241,11 +241,12 @@ class DisclosureConfig(_Section):
         "into this level before fitting, so no published dummy describes fewer than k firms.",
     )
     significant_digits: int = Field(
-        12,
+        8,
         ge=3,
         le=15,
         description="Published numbers are rounded to this many significant digits, so two "
-        "runs of the same data publish the same bytes (float sums may differ in the last bits).",
+        "runs of the same data publish the same bytes (engine float sums depend on row order "
+        "and differ around the 12th digit; docs/disclosure.md).",
     )
 
 

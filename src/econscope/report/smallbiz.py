@@ -393,10 +393,12 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
         if m is None:
             rows.append([stage, _NOT_AVAILABLE, "", ""])
             continue
-        # no creation time: the page holds no wall-clock time (the manifests keep it)
-        rows.append([stage, m.version, "stage key", m.key])
-        for name, digest in sorted(m.inputs.items()):
-            rows.append(["", "", f"input {name}", digest])
+        # No creation time and no keys of working files (Parquet row order may differ
+        # between runs): the page shows what decides it, the bank's tables and its lineage.
+        rows.append([stage, m.version, "bank lineage", m.lineage or _NOT_AVAILABLE])
+        if stage == "validated":
+            for name, digest in sorted(m.inputs.items()):
+                rows.append(["", "", f"input {name}", digest])
     published = [
         ["results/ (published tables)", fingerprint(run_dir / "results")],
     ]
