@@ -371,6 +371,10 @@ def load_settings(path: str | Path | None = None, overrides: Iterable[str] = ())
             raise ConfigError(f"{p}: config file not found. Hint: check the path") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML ({exc}). Hint: fix the file") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: not UTF-8 text. Hint: re-save the file as UTF-8") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{p}: is a folder. Hint: pass the TOML file") from None
         if "prices" in data and "cpi_annual" in data["prices"]:
             cpi = data["prices"]["cpi_annual"]
             data["prices"]["cpi_annual"] = {int(k): v for k, v in cpi.items()}

@@ -66,6 +66,12 @@ _NOT_AVAILABLE = "not available"
 
 def _read_csv(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
     """A small CSV as strings-or-numbers, or None when the file is absent."""
+    if path.is_dir():
+        raise DataError(
+            "is a folder where a CSV file is expected",
+            file=str(path),
+            hint="rerun the stage that writes it",
+        )
     if not path.is_file():
         return None
     try:
