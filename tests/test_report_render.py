@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import shutil
@@ -16,14 +15,14 @@ from econscope.config import Settings, load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.errors import DataError, StageError
 from econscope.report.smallbiz import render_report
+
+# the module, not the function of the same name that econscope.smallbiz exports
+from econscope.smallbiz import analysis as analyze_module
 from econscope.smallbiz.analysis import analyze
 from econscope.smallbiz.tables import TABLES
 from econscope.stages import load_manifest
 from test_analyze import N_FIRMS, fake_models, panel_rows, write_panel
 from test_report_fixture import ACCOUNT_IDS, CARD_IDS, FIRM_IDS, make_run
-
-# the module, not the function of the same name that econscope.smallbiz exports
-analyze_module = importlib.import_module("econscope.smallbiz.analysis")
 
 FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 

@@ -50,13 +50,14 @@ import ibis.expr.types as ir
 
 from econscope.engine import (
     Backend,
+    engine_errors,
     explain_engine_error,
     find_table_file,
     read_table,
     table_format,
     write_parquet,
 )
-from econscope.errors import DataError, EconscopeError, StageError
+from econscope.errors import DataError, StageError
 
 __all__ = [
     "BAD_AMOUNT",
@@ -376,9 +377,7 @@ def profile(con: Backend, source: Source, prepared: ir.Table) -> int:
         metrics[f"e{i}"] = raw(t, c.name).min(where=present & t[c.name].isnull())
     try:
         row = con.execute(t.aggregate(**metrics)).iloc[0]
-    except EconscopeError:
-        raise
-    except Exception as exc:  # engines raise their own parse errors, at execution time
+    except engine_errors() as exc:  # engines raise their own parse errors, at execution time
         if source.path is not None:
             raise explain_engine_error(exc, source.path, table_format(source.path)) from None
         raise DataError(

@@ -15,9 +15,9 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sys
 import tempfile
 import uuid
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ __all__ = [
     "atomic_path",
     "check_parts",
     "connect",
+    "engine_errors",
     "explain_engine_error",
     "find_table_file",
     "read_table",
@@ -45,11 +46,32 @@ __all__ = [
     "write_parquet",
 ]
 
-# Ibis 12 sets pandas' ``future.infer_string`` option, which pandas 3 deprecates; the
-# warning says nothing a user can act on, so it is silenced here (and only this one).
-warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
-
 Backend = ibis.BaseBackend
+
+
+def engine_errors() -> tuple[type[BaseException], ...]:
+    """The exception types an engine raises for data it cannot read or compute.
+
+    econscope turns these (and only these) into a :class:`~econscope.errors.DataError`
+    naming the file; any other exception is a bug of econscope's and propagates as is.
+    Spark's types are included only once pyspark has been imported (by a Spark session).
+    """
+    import duckdb
+    import pyarrow as pa
+    from ibis.common.exceptions import IbisError
+
+    errors: list[type[BaseException]] = [duckdb.Error, pa.ArrowException, IbisError]
+    if "pyspark" in sys.modules:
+        from pyspark.errors import PySparkException
+
+        errors.append(PySparkException)
+    if "py4j" in sys.modules:
+        from py4j.protocol import Py4JError
+
+        errors.append(Py4JError)
+    return tuple(errors)
+
+
 TableFormat = Literal["parquet", "csv"]
 
 
@@ -218,7 +240,7 @@ def _columns(fmt: TableFormat, part: Path) -> list[str]:
         return [c.strip() for c in _csv_header(part)]
     try:
         return list(pq.read_schema(part).names)
-    except Exception as exc:  # pyarrow's own errors: not a Parquet file, truncated footer
+    except (*engine_errors(), OSError) as exc:  # not a Parquet file, a truncated footer
         raise DataError(
             f"unreadable parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
             file=str(part),
@@ -338,7 +360,7 @@ def read_table(
         return con.read_csv(source, table_name=table_name, **kwargs)
     except EngineGapError:
         raise
-    except Exception as exc:  # the engine's own parse errors vary by engine
+    except engine_errors() as exc:  # the engine's own parse errors vary by engine
         raise explain_engine_error(exc, path, fmt) from None
 
 
