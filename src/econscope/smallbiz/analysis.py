@@ -358,7 +358,8 @@ def _pooled_for_models(panel: ir.Table, settings: Settings) -> ir.Table:
     rows = panel.filter(_complete_model_rows(panel))
     industries = pool_levels(_firms_per_level(rows, "industry"), k, label)
     sizes = _firms_per_level(rows, "size_class")
-    size_map = {s: (label if min(sizes.values()) < k else s) for s in sizes}
+    small_size = bool(sizes) and min(sizes.values()) < k
+    size_map = {s: (label if small_size else s) for s in sizes}
     changes = {f: m for f, m in (("industry", industries), ("size_class", size_map))}
     pooled = {f: sorted(lvl for lvl, to in m.items() if lvl != to) for f, m in changes.items()}
     if not any(pooled.values()):
