@@ -394,3 +394,11 @@ def test_every_user_fault_is_one_line_with_a_hint(
     assert len(errors) == 1, captured.err
     assert "Hint:" in errors[0], errors[0]
     assert not os.path.exists("/sys/econscope-readonly-test")
+
+
+def test_paths_are_printed_without_markup(tmp_path: Path, capsys) -> None:
+    # Rich markup used to swallow "[a]" in a printed path
+    folder = tmp_path / "run[a]"
+    folder.mkdir()
+    assert main(["smallbiz", "report", str(folder)]) == 1
+    assert "run[a]" in capsys.readouterr().err
