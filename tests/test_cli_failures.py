@@ -369,8 +369,6 @@ CASES: dict[str, Case] = {
 ECONOMIES_OPEN: dict[str, str] = {
     "load/short-row": "economies load: a WDI row with fewer fields than the header is read "
     "(exit 0) instead of refused",
-    "study/empty-file": "economies study: an empty study.yaml is an internal error "
-    "(AttributeError), not a one-line data error",
 }
 
 
