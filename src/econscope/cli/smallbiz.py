@@ -226,6 +226,8 @@ def analyze_cmd(
     set_: SetOption = None,
 ) -> None:
     """Compute every result table and the three models from the panel, under disclosure control."""
+    import pandas as pd
+
     from econscope.report.terminal import regression_table
     from econscope.smallbiz.analysis import analyze
     from econscope.smallbiz.tables import money_unit
@@ -243,6 +245,10 @@ def analyze_cmd(
         f"({suppressed} cells suppressed at k = {settings.disclosure.k})",
         **PLAIN,
     )
+    notes = result.out_dir / "notes.csv"
+    if notes.is_file():  # what the analysis decided for this data (the report shows it too)
+        for note in pd.read_csv(notes, dtype=str, keep_default_na=False)["note"]:
+            out.print(f"note: {note}", highlight=False)
 
 
 _NO_MODELS = (

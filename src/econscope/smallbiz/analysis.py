@@ -207,7 +207,12 @@ def _panel_shape(con: Backend, panel: ir.Table) -> dict[str, Any]:
     row = con.to_pyarrow(
         panel.aggregate(
             rows=panel.count(),
-            card_rows=panel.count(where=panel.card_id.notnull()),
+            # a panel without card_id (built by hand) is a card panel
+            card_rows=(
+                panel.count(where=panel.card_id.notnull())
+                if "card_id" in panel.columns
+                else panel.count()
+            ),
             first_month=month.min(where=panel.adb_real.notnull()),
             last_month=month.max(where=panel.adb_real.notnull()),
         )
@@ -248,14 +253,12 @@ def _warn_empty(tables: Mapping[str, pd.DataFrame], panel_rows: int, deposits_on
         )
         return
     empty = [
-        tid
-        for tid, df in tables.items()
-        if not (deposits_only and tid in CARD_TABLES) and not df["value"].notna().any()
+        tid for tid, df in tables.items() if not (deposits_only and tid in CARD_TABLES) and df.empty
     ]
     if empty:
         warnings.warn(
-            f"result table(s) {empty} have no published value (no data, or every cell "
-            "suppressed). Hint: check the period settings (results.*) and disclosure.k",
+            f"result table(s) {empty} are empty: the panel has no data for them. Hint: "
+            "check the period settings (results.*) and the panel's funnel",
             EconscopeWarning,
             stacklevel=4,
         )
@@ -536,7 +539,10 @@ def _write_all(
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     try:
         named = _named_frames(tables, coefficients, fit)
-        named[NOTES_FILE] = notes
+        if len(notes):  # what the analysis decided for this data (results/notes.py)
+            named[NOTES_FILE] = notes
+        else:
+            (out / NOTES_FILE).unlink(missing_ok=True)  # never a stale note of another run
         for name, df in named.items():
             neutralise_cells(df).to_csv(staging / name, index=False, date_format="%Y-%m-%d")
         hits = scan_published_cells([staging], identifiers)

@@ -36,7 +36,7 @@ NOTE_COLUMNS: tuple[str, ...] = ("setting", "value", "note")
 @dataclass(frozen=True)
 class Note:
     """One decision: the setting it concerns (or a topic), the value used, and why;
-    ``warn`` is false for a note that changes no published number (only a title)."""
+    ``warn`` makes the note a warning too (the report always shows it)."""
 
     setting: str
     value: str
@@ -65,6 +65,7 @@ def period_defaults(
                 f"fig03: the configured index base month {r.index_base_month} is outside the "
                 f"data ({lo} to {hi}); the index uses {lo} = 100 instead "
                 "(set results.index_base_month to choose another month).",
+                warn=False,
             )
         )
     years = tuple(range(first_month.year, last_month.year + 1))
@@ -78,6 +79,7 @@ def period_defaults(
                 f"fig05: the configured years {list(r.industry_years)} are outside the data "
                 f"({years[0]} to {years[-1]}); fig05 compares {' and '.join(map(str, chosen))} "
                 "instead (set results.industry_years to choose).",
+                warn=False,
             )
         )
     elif len(inside) < len(r.industry_years):
