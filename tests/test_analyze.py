@@ -12,6 +12,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -29,6 +30,12 @@ from econscope.smallbiz.results.registry import result_table
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME
 from test_figures_panel import DEFLATOR, cycle, make_panel
+
+# At k = 10 this 30-firm panel has no publishable monthly share (7 revolvers a month):
+# the analysis says so in a warning, which is not what these tests are about.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:result table\\(s\\).*no published value:econscope.errors.EconscopeWarning"
+)
 
 INDUSTRIES = ("retail", "construction", "restaurants")
 N_FIRMS = 30
@@ -204,7 +211,8 @@ def test_cells_of_fewer_than_k_firms_are_suppressed_with_k_from_settings(
         assert merged["suppressed"].tolist() == (revolvers < k).tolist()
         assert merged.loc[merged["suppressed"], ["value", "n_firms"]].isna().all().all()
         shown = merged[~merged["suppressed"]]
-        assert (shown["value"] == shown["value_raw"]).all()
+        # published numbers are rounded to 8 significant digits (disclosure.significant_digits)
+        assert np.allclose(shown["value"], shown["value_raw"], rtol=1e-7, atol=0)
         assert (shown["n_firms"] == shown["n_firms_raw"]).all()
     # k = 10: every cell goes (7, 7, 6 revolving firms); k = 7: restaurants' two cells go.
     assert published["fig05"]["suppressed"].sum() == 6
@@ -224,6 +232,7 @@ def test_results_contain_no_firm_or_card_identifier(published):
     assert scan_for_identifiers([out], ids) == []
 
 
+@pytest.mark.filterwarnings("ignore::econscope.errors.EconscopeWarning")
 def test_an_identifier_in_a_published_column_stops_the_run_and_writes_nothing(tmp_path, models):
     # A mis-mapped input put firm F00007's id in its industry column.
     rows = panel_rows(industry_of=lambda i: "F00007" if i == 7 else INDUSTRIES[i % 3])

@@ -34,12 +34,14 @@ def test_csv_all_varchar_keeps_text(duckdb_con, tmp_path: Path) -> None:
     assert t.schema()["d"].is_string()
 
 
-def test_find_table_file_prefers_parquet_then_csv_then_folder(tmp_path: Path) -> None:
+def test_find_table_file_finds_one_source_and_refuses_two(tmp_path: Path) -> None:
     assert find_table_file(tmp_path, "firms") is None
-    (tmp_path / "firms.csv").write_text("firm_id\n")
-    assert find_table_file(tmp_path, "firms") == tmp_path / "firms.csv"
+    (tmp_path / "firms.CSV").write_text("firm_id\n")  # any case of extension
+    assert find_table_file(tmp_path, "firms") == tmp_path / "firms.CSV"
+    # issue 13: Parquet used to win silently over a CSV holding other values
     (tmp_path / "firms.parquet").write_bytes(b"")
-    assert find_table_file(tmp_path, "firms") == tmp_path / "firms.parquet"
+    with pytest.raises(DataError, match=r"2 sources \(firms.CSV, firms.parquet\).*Hint"):
+        find_table_file(tmp_path, "firms")
 
 
 def test_missing_and_unknown_files_are_data_errors(duckdb_con, tmp_path: Path) -> None:

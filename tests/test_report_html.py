@@ -10,6 +10,7 @@ from econscope.report.html import (
     Section,
     build_page,
     chart_container,
+    content_security_policy,
     paragraph,
     table,
 )
@@ -36,8 +37,18 @@ def test_the_page_loads_nothing_from_anywhere() -> None:
     assert not re.search(r"<(img|iframe|source|video|audio)\b[^>]*\bsrc\s*=", page, re.I)
     assert not re.search(r"@import|url\(\s*['\"]?https?:", page, re.I)
     # and the browser is told to refuse any request the bundle might try
-    assert f'content="{CSP}"' in page and "default-src 'none'" in CSP
-    assert "connect-src 'none'" in CSP
+    assert f'content="{content_security_policy(_page())}"' in page
+    assert "default-src 'none'" in CSP and "connect-src 'none'" in CSP
+
+
+def test_only_the_pages_own_scripts_may_run() -> None:
+    # CSP level 2: a script runs only if its SHA-256 is listed; no 'unsafe-inline', so a
+    # script injected into the page (e.g. through a hostile industry name) would not run.
+    page = _page()
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert "unsafe-inline" not in script_src
+    assert script_src.count("'sha256-") == 3  # capture, bundle, render (JSON is not run)
 
 
 def test_the_vega_libraries_are_inlined_once_per_page() -> None:

@@ -277,6 +277,20 @@ class DisclosureConfig(_Section):
     """Statistical disclosure control of every published cell."""
 
     k: int = Field(10, ge=1, description="No published cell describes fewer than k firms.")
+    pool_label: str = Field(
+        "other",
+        min_length=1,
+        description="Models: industries (and size classes) with fewer than k firms are pooled "
+        "into this level before fitting, so no published dummy describes fewer than k firms.",
+    )
+    significant_digits: int = Field(
+        8,
+        ge=3,
+        le=15,
+        description="Published numbers are rounded to this many significant digits, so two "
+        "runs of the same data publish the same bytes (engine float sums depend on row order "
+        "and differ around the 12th digit; docs/disclosure.md).",
+    )
 
 
 class ResultsConfig(_Section):
@@ -460,6 +474,10 @@ def load_settings(path: str | Path | None = None, overrides: Iterable[str] = ())
             raise ConfigError(f"{p}: config file not found. Hint: check the path") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML ({exc}). Hint: fix the file") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: not UTF-8 text. Hint: re-save the file as UTF-8") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{p}: is a folder. Hint: pass the TOML file") from None
         if "prices" in data and "cpi_annual" in data["prices"]:
             cpi = data["prices"]["cpi_annual"]
             data["prices"]["cpi_annual"] = {int(k): v for k, v in cpi.items()}

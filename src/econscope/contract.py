@@ -48,7 +48,15 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 
-from econscope.engine import Backend, engine_errors, find_table_file, read_table, write_parquet
+from econscope.engine import (
+    Backend,
+    engine_errors,
+    explain_engine_error,
+    find_table_file,
+    read_table,
+    table_format,
+    write_parquet,
+)
 from econscope.errors import DataError, StageError
 
 __all__ = [
@@ -377,6 +385,8 @@ def profile(con: Backend, source: Source, prepared: ir.Table) -> int:
     try:
         row = con.execute(t.aggregate(**metrics)).iloc[0]
     except engine_errors() as exc:  # engines raise their own parse errors, at execution time
+        if source.path is not None:
+            raise explain_engine_error(exc, source.path, table_format(source.path)) from None
         raise DataError(
             f"unreadable file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
             file=source.file,

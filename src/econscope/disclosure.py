@@ -26,21 +26,31 @@ Two rules (DESIGN.md, "Disclosure control"):
 from __future__ import annotations
 
 import bisect
+import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from econscope.errors import ConfigError, DisclosureError
 
 __all__ = [
+    "Count",
     "check_no_identifiers",
     "check_suppressed",
+    "complementary_suppression",
+    "determined",
+    "neutralise_cells",
+    "pool_levels",
     "published_cells",
+    "round_counts",
+    "round_significant",
     "scan_for_identifiers",
     "scan_published_cells",
     "suppress",
@@ -271,6 +281,253 @@ def check_no_identifiers(
             "with its surrogate keys instead (scan_published_cells), which no count, year or "
             "label can match"
         )
+
+
+# -- the publication as a whole: pooling, complementary suppression, rounding ----------
+
+
+def pool_levels(firms: Mapping[str, int], k: int, label: str = "other") -> dict[str, str]:
+    """Map every level of a factor to the level it is published (and fitted) as.
+
+    ``firms`` holds the distinct firms of each level; the levels partition the firms (a
+    firm has one industry). Levels of fewer than ``k`` firms are pooled into ``label``;
+    while the pool itself has 1 to k-1 firms the smallest remaining level joins it, so
+    every published level describes at least k firms (or all levels end in one, and the
+    factor has no dummy at all). A level already named ``label`` is part of the pool.
+
+    >>> pool_levels({"retail": 40, "mining": 3, "farms": 4}, k=10)
+    {'farms': 'other', 'mining': 'other', 'retail': 'other'}
+    >>> pool_levels({"retail": 40, "mining": 3, "farms": 8, "banks": 12}, k=10)
+    {'banks': 'banks', 'farms': 'other', 'mining': 'other', 'retail': 'retail'}
+    """
+    pooled = {lvl for lvl, n in firms.items() if n < k or lvl == label}
+    rest = sorted((n, lvl) for lvl, n in firms.items() if lvl not in pooled)
+    while pooled and 0 < sum(firms[lvl] for lvl in pooled) < k and rest:
+        pooled.add(rest.pop(0)[1])
+    if not any(lvl != label for lvl in pooled):  # nothing small: keep the levels as they are
+        return {lvl: lvl for lvl in sorted(firms)}
+    return {lvl: (label if lvl in pooled else lvl) for lvl in sorted(firms)}
+
+
+#: A count variable that is never published (a group no table shows, e.g. firm-months
+#: without a size class): unknown to a reader, protected when it holds 1 to k-1 firms.
+RESIDUAL = None
+#: A count every reader knows (a total published elsewhere, e.g. the funnel's firms).
+KNOWN = "known"
+
+
+@dataclass(frozen=True)
+class Count:
+    """One count behind the publication: its true ``value`` and the ``cell`` that shows it.
+
+    ``cell`` is the key of a published cell (the count is known exactly while that cell is
+    published), :data:`RESIDUAL` (never published) or :data:`KNOWN` (always known).
+    """
+
+    cell: Hashable
+    value: int
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    if a.shape[1] == 0:
+        return np.zeros((0, 0))
+    if a.shape[0] == 0:
+        return np.eye(a.shape[1])
+    _, sv, vt = np.linalg.svd(a)
+    rank = int((sv > 1e-9 * max(1.0, float(sv.max(initial=0.0)))).sum())
+    return vt[rank:].T
+
+
+def determined(
+    counts: Mapping[Hashable, Count],
+    relations: Sequence[Mapping[Hashable, int]],
+    hidden: set[Hashable],
+) -> set[Hashable]:
+    """The unknown counts a reader can compute exactly from the known ones and ``relations``.
+
+    A count is unknown when its cell is hidden or it is a residual. Every relation says
+    ``sum(coef * count) == 0``. An unknown count is determined exactly when every solution
+    of the relations agrees on it: its row of the relations' null space (restricted to the
+    unknowns) is zero. This is the linear attack of a reader who has every published table.
+
+    >>> c = {"all": Count("A", 30), "a": Count("a", 27), "b": Count("b", 3)}
+    >>> sorted(determined(c, [{"all": 1, "a": -1, "b": -1}], hidden={"b"}))
+    ['b']
+    >>> sorted(determined(c, [{"all": 1, "a": -1, "b": -1}], hidden={"a", "b"}))
+    []
+    """
+    unknown = sorted(
+        (v for v, c in counts.items() if c.cell is RESIDUAL or c.cell in hidden), key=str
+    )
+    if not unknown:
+        return set()
+    index = {v: i for i, v in enumerate(unknown)}
+    rows = [r for r in relations if any(v in index for v in r)]
+    a = np.zeros((len(rows), len(unknown)))
+    for i, rel in enumerate(rows):
+        for v, coef in rel.items():
+            if v in index:
+                a[i, index[v]] = coef
+    null = _null_space(a)
+    free = np.abs(null).max(axis=1, initial=0.0) > 1e-9 if null.size else np.zeros(len(unknown))
+    return {v for v in unknown if not free[index[v]]}
+
+
+def complementary_suppression(
+    counts: Mapping[Hashable, Count],
+    relations: Sequence[Mapping[Hashable, int]],
+    hidden: set[Hashable],
+    k: int,
+    cost: Mapping[Hashable, float] | None = None,
+) -> set[Hashable]:
+    """The cells to hide so that no protected count can be computed from published ones.
+
+    Protected: every count of a hidden cell (primary suppression), and every residual of
+    1 to k-1 firms. While :func:`determined` finds a protected count, the cheapest
+    published cell (smallest ``cost``, default its count, ties by key) that shares a
+    relation with it is hidden too: secondary suppression. Returns ``hidden`` plus the
+    cells added. Deterministic: the same inputs give the same cells.
+
+    >>> c = {"all": Count(KNOWN, 30), "a": Count("a", 20), "b": Count("b", 7),
+    ...      "c": Count("c", 3)}
+    >>> sorted(complementary_suppression(c, [{"all": 1, "a": -1, "b": -1, "c": -1}],
+    ...                                  {"c"}, k=10))
+    ['b', 'c']
+    """
+    hidden = set(hidden)
+    weight = dict(cost or {})
+    for c in counts.values():
+        if c.cell not in (RESIDUAL, KNOWN):
+            weight.setdefault(c.cell, float(c.value))
+    for component in _components(counts, relations):
+        hidden |= _protect_component(counts, component, hidden, k, weight)
+    return hidden
+
+
+def _components(
+    counts: Mapping[Hashable, Count], relations: Sequence[Mapping[Hashable, int]]
+) -> list[list[Mapping[Hashable, int]]]:
+    """Relations grouped into independent systems (linked by a shared count or cell)."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def find(x: Hashable) -> Hashable:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def nodes(rel: Mapping[Hashable, int]) -> list[Hashable]:
+        out: list[Hashable] = [("var", v) for v in rel]
+        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)]
+        return out
+
+    for rel in relations:
+        first, *rest = nodes(rel)
+        for node in rest:
+            parent[find(node)] = find(first)
+    groups: dict[Hashable, list[Mapping[Hashable, int]]] = {}
+    for rel in relations:
+        groups.setdefault(find(nodes(rel)[0]), []).append(rel)
+    return [groups[g] for g in sorted(groups, key=str)]
+
+
+def _protect_component(
+    counts: Mapping[Hashable, Count],
+    relations: Sequence[Mapping[Hashable, int]],
+    hidden: set[Hashable],
+    k: int,
+    weight: Mapping[Hashable, float],
+) -> set[Hashable]:
+    hidden = set(hidden)
+    cells_of: dict[Hashable, set[Hashable]] = {}
+    for rel in relations:
+        cells = {counts[v].cell for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)}
+        for v in rel:
+            cells_of.setdefault(v, set()).update(cells)
+    sub = {v: counts[v] for rel in relations for v in rel}
+    while True:
+        found = determined(sub, relations, hidden)
+        leaks = sorted(
+            (v for v in found if sub[v].cell is not RESIDUAL or 0 < sub[v].value < k), key=str
+        )
+        if not leaks:
+            return hidden
+        options = sorted(
+            (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
+            key=lambda cell: (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell)),
+        )
+        if not options:  # every cell around it is hidden: nothing more can be done here
+            raise DisclosureError(
+                f"complementary suppression cannot protect {leaks[0]!r}: every cell that "
+                "shares a relation with it is hidden already. Hint: this is a bug in "
+                "econscope's disclosure relations; please report it"
+            )
+        hidden.add(options[0])
+
+
+def round_counts(values: pd.Series, k: int) -> pd.Series:
+    """Counts rounded down to a multiple of ``k`` (nulls stay null).
+
+    Used where two published counts of nested populations would differ by 1 to k-1 (the
+    firms of one model but not of another): after rounding their difference is 0 or at
+    least k, and no count of at least k drops below k.
+
+    >>> round_counts(pd.Series([687, 684, None], dtype="Int64"), 10).tolist()
+    [680, 680, <NA>]
+    """
+    n = pd.to_numeric(values, errors="coerce").astype("Int64")
+    return (n // k) * k
+
+
+def round_significant(values: pd.Series, digits: int) -> pd.Series:
+    """Floats rounded to ``digits`` significant digits (nulls and infinities unchanged).
+
+    Sums computed in a different order differ in the last bits; rounding to a fixed
+    precision before publishing makes two runs write the same bytes.
+
+    >>> round_significant(pd.Series([0.1 + 0.2, 123456.789, None]), 12).tolist()
+    [0.3, 123456.789, nan]
+    """
+    x = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    out = x.copy()
+    ok = np.isfinite(x)
+    out[ok] = [float(f"{v:.{digits}g}") for v in x[ok]]  # decimal rounding, exact per value
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text)) or text.strip().lower() in {"inf", "-inf", "+inf"}
+    except ValueError:
+        return False
+
+
+def neutralise_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy where every text cell a spreadsheet would run as a formula is defused.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return that
+    is not a number gets a leading apostrophe (OWASP's CSV-injection advice); numbers such
+    as ``-0.5`` stay numbers.
+
+    >>> neutralise_cells(pd.DataFrame({"industry": ["=HYPERLINK(1)", "-0.5", "retail"]}))[
+    ...     "industry"].tolist()
+    ["'=HYPERLINK(1)", '-0.5', 'retail']
+    """
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+
+            def fix(v: object) -> object:
+                if isinstance(v, str) and v.startswith(_FORMULA_START) and not _is_number(v):
+                    return "'" + v
+                return v
+
+            out[col] = out[col].map(fix)
+    return out
 
 
 # -- the publication check: published cells against identifiers --------------------------

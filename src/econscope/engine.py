@@ -12,6 +12,7 @@ piece of data work in econscope is an Ibis expression, so the same code runs on 
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import sys
@@ -19,6 +20,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -31,12 +33,16 @@ from econscope.config import EngineConfig
 from econscope.errors import DataError, EngineGapError
 
 __all__ = [
+    "TableParts",
     "atomic_path",
+    "check_parts",
     "connect",
     "engine_errors",
+    "explain_engine_error",
     "find_table_file",
     "read_table",
     "table_format",
+    "table_parts",
     "write_parquet",
 ]
 
@@ -103,36 +109,213 @@ def connect(config: EngineConfig | None = None) -> Backend:
     raise EngineGapError(f"unknown engine {config.backend!r}. Hint: use duckdb or pyspark")
 
 
-def table_format(path: Path) -> TableFormat:
-    """The format of a table file or folder of part files, from its name or contents."""
-    if path.is_dir():
-        suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
-        if ".parquet" in suffixes:
-            return "parquet"
-        if ".csv" in suffixes:
-            return "csv"
+_SUFFIXES: dict[str, TableFormat] = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".txt": "csv",
+}
+
+
+def _ignored(part: Path, root: Path) -> bool:
+    """Hidden files and Spark/Hive markers (``.crc``, ``_SUCCESS``) are not table parts."""
+    rel = part.relative_to(root).parts
+    return any(p.startswith((".", "_")) for p in rel)
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """The files of one table: its format, every part (sorted), and Hive partition keys."""
+
+    format: TableFormat
+    parts: tuple[Path, ...]
+    partition_keys: tuple[str, ...] = ()
+
+
+def table_parts(path: Path) -> TableParts:
+    """Every part file of the table at ``path`` (a file, or a folder read recursively).
+
+    Parquet and CSV parts are recognised in any case of extension (``.CSV``); Hive-style
+    partition folders (``year=2010/``) give partition columns. Refused with a one-line
+    :class:`DataError`: a folder with no part, a file that is neither format, a folder
+    mixing Parquet and CSV parts, and partition folders that do not all use the same keys.
+    """
+    if not path.is_dir():
+        fmt = _SUFFIXES.get(path.suffix.lower())
+        if fmt is None:
+            raise DataError(
+                f"unknown table format {path.suffix!r}",
+                file=str(path),
+                hint="use .parquet or .csv",
+            )
+        return TableParts(fmt, (path,))
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not _ignored(p, path))
+    unknown = [p for p in files if p.suffix.lower() not in _SUFFIXES]
+    if unknown:
+        raise DataError(
+            f"folder holds {len(unknown)} file(s) that are neither Parquet nor CSV "
+            f"(e.g. {unknown[0].relative_to(path)})",
+            file=str(path),
+            hint="a table folder holds only its part files; move the others out",
+        )
+    formats = sorted({_SUFFIXES[p.suffix.lower()] for p in files})
+    if not formats:
         raise DataError(
             "folder holds no .parquet or .csv part files",
             file=str(path),
             hint="put the table's part files in the folder",
         )
-    suffix = path.suffix.lower()
-    if suffix in {".parquet", ".pq"}:
-        return "parquet"
-    if suffix in {".csv", ".txt"}:
-        return "csv"
-    raise DataError(f"unknown table format {suffix!r}", file=str(path), hint="use .parquet or .csv")
+    if len(formats) > 1:
+        n = {f: sum(_SUFFIXES[p.suffix.lower()] == f for p in files) for f in formats}
+        raise DataError(
+            f"folder mixes {n['parquet']} Parquet and {n['csv']} CSV part files; reading one "
+            "format would silently drop the other's rows",
+            file=str(path),
+            hint="write every part of a table in one format",
+        )
+    layouts = {tuple(d.split("=", 1)[0] for d in p.relative_to(path).parts[:-1]) for p in files}
+    nested = [keys for keys in layouts if keys]
+    if nested and (
+        len(layouts) > 1 or any("=" not in d for p in files for d in p.relative_to(path).parts[:-1])
+    ):
+        raise DataError(
+            "part files sit in folders that are not all Hive partitions with the same keys "
+            f"(found {sorted(layouts)})",
+            file=str(path),
+            hint="use one layout, e.g. year=2010/part-0.parquet for every part",
+        )
+    keys = next(iter(layouts)) if nested else ()
+    return TableParts(formats[0], tuple(files), keys)
+
+
+def table_format(path: Path) -> TableFormat:
+    """The format of a table file or folder of part files, from its name or contents."""
+    return table_parts(path).format
 
 
 def find_table_file(folder: Path, name: str) -> Path | None:
     """The file or part-file folder holding table ``name`` in ``folder``, if any.
 
-    Looks for ``name.parquet``, ``name.csv`` and a folder ``name/`` of part files.
+    Looks for ``name.parquet``, ``name.pq``, ``name.csv`` (any case of extension) and a
+    folder ``name/`` of part files. Two of them for one table are an error: which one is
+    meant cannot be guessed, and reading one would silently ignore the other.
     """
-    for candidate in (folder / f"{name}.parquet", folder / f"{name}.csv", folder / name):
-        if candidate.exists():
-            return candidate
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if (p.is_dir() and p.name == name)
+        or (p.is_file() and p.stem == name and p.suffix.lower() in _SUFFIXES)
+    )
+    if len(found) > 1:
+        raise DataError(
+            f"table {name!r} has {len(found)} sources ({', '.join(p.name for p in found)})",
+            file=str(folder),
+            hint=f"keep one source for {name} and move the other(s) out of the folder",
+        )
+    return found[0] if found else None
+
+
+def _csv_header(part: Path) -> list[str]:
+    with part.open("rb") as fh:
+        first = fh.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(
+            "is not UTF-8 text (its header line holds other bytes, e.g. Latin-1)",
+            file=str(part),
+            hint="re-save the file as UTF-8",
+        ) from None
+    if not text.strip():
+        raise DataError(
+            "is empty: no header line with column names",
+            file=str(part),
+            hint="write the header (the column names) on the first line, or remove the file",
+        )
+    return next(csv.reader([text]))
+
+
+def _columns(fmt: TableFormat, part: Path) -> list[str]:
+    if fmt == "csv":
+        return [c.strip() for c in _csv_header(part)]
+    try:
+        return list(pq.read_schema(part).names)
+    except (*engine_errors(), OSError) as exc:  # not a Parquet file, a truncated footer
+        raise DataError(
+            f"unreadable parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+            file=str(part),
+            hint="check that it is a complete Parquet file",
+        ) from None
+
+
+def check_parts(table: TableParts) -> tuple[str, ...]:
+    """The columns every part shares; refuse duplicated names or parts that differ.
+
+    One :class:`DataError` per fault: a column named twice in one part (the engine would
+    silently rename the second), or a part lacking a column another part has.
+    """
+    columns: tuple[str, ...] | None = None
+    first: Path | None = None
+    for part in table.parts:
+        names = _columns(table.format, part)
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise DataError(
+                f"column(s) {dupes} appear more than once in the header",
+                file=str(part),
+                hint="give every column its own name",
+            )
+        if columns is None:
+            columns, first = tuple(names), part
+        elif set(names) != set(columns):
+            lacks = sorted(set(columns) - set(names))
+            extra = sorted(set(names) - set(columns))
+            raise DataError(
+                f"part lacks column(s) {lacks} that {first.name} has"
+                if lacks
+                else f"part has column(s) {extra} that {first.name} lacks",
+                file=str(part),
+                hint="every part of a table needs the same columns",
+            )
+    return columns or ()
+
+
+def _short_row(part: Path) -> str | None:
+    """The first CSV row whose field count differs from the header's (error path only)."""
+    with part.open(newline="", encoding="utf-8", errors="replace") as fh:
+        rows = csv.reader(fh)
+        header = next(rows, [])
+        for line, row in enumerate(rows, start=2):
+            if row and len(row) != len(header):
+                return f"line {line} has {len(row)} field(s), the header has {len(header)}"
     return None
+
+
+def explain_engine_error(exc: BaseException, path: Path, fmt: TableFormat) -> DataError:
+    """One line for an engine's read error: encodings and ragged rows get their own words."""
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "unicode" in text.lower() or "not utf-8" in text.lower():
+        return DataError(
+            "is not UTF-8 text (e.g. Latin-1 or Windows-1252)",
+            file=str(path),
+            hint="re-save the file as UTF-8",
+        )
+    if fmt == "csv":
+        parts = table_parts(path).parts if path.exists() else ()
+        for part in parts:
+            short = _short_row(part)
+            if short:
+                return DataError(
+                    short,
+                    file=str(part),
+                    hint="every row needs one value per header column (empty values are fine)",
+                )
+    return DataError(
+        f"unreadable {fmt} file ({type(exc).__name__}: {first})",
+        file=str(path),
+        hint=f"check that it is a valid {fmt} file",
+    )
 
 
 def read_table(
@@ -144,32 +327,41 @@ def read_table(
 ) -> ir.Table:
     """Register a Parquet or CSV file (or a folder of part files) as an Ibis table.
 
+    A folder is read whole: every part (any case of extension, Hive partition folders
+    with their partition columns) or refused (:func:`table_parts`, :func:`check_parts`).
     ``all_varchar=True`` reads every CSV column as text, so that the contract can cast
     column by column and quarantine rows that do not parse instead of failing the read.
     """
     path = Path(path)
     if not path.exists():
         raise DataError("file not found", file=str(path), hint="check the data folder")
-    fmt = table_format(path)
-    source = str(path / f"*.{fmt}") if path.is_dir() else str(path)
+    table = table_parts(path)
+    check_parts(table)
+    fmt = table.format
     table_name = name or f"src_{path.stem}_{uuid.uuid4().hex[:8]}"
+    kwargs: dict[str, object] = {}
+    if con.name == "duckdb":
+        source: object = [str(p) for p in table.parts]
+        if table.partition_keys:
+            kwargs["hive_partitioning"] = True
+        if len(table.parts) > 1:
+            kwargs["union_by_name"] = True
+        if fmt == "csv":
+            kwargs |= {"delim": ",", "header": True, "quote": '"', "escape": '"'}
+            if all_varchar:
+                kwargs["all_varchar"] = True
+    else:
+        source = str(path / f"*.{fmt}") if path.is_dir() else str(path)
+        if fmt == "csv" and all_varchar:
+            kwargs = {"inferSchema": False}
     try:
         if fmt == "parquet":
-            return con.read_parquet(source, table_name=table_name)
-        kwargs: dict[str, object] = {}
-        if con.name == "duckdb":
-            kwargs = {"all_varchar": True} if all_varchar else {}
-        elif all_varchar:
-            kwargs = {"inferSchema": False}
+            return con.read_parquet(source, table_name=table_name, **kwargs)
         return con.read_csv(source, table_name=table_name, **kwargs)
     except EngineGapError:
         raise
     except engine_errors() as exc:  # the engine's own parse errors vary by engine
-        raise DataError(
-            f"unreadable {fmt} file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
-            file=str(path),
-            hint=f"check that it is a valid {fmt} file",
-        ) from None
+        raise explain_engine_error(exc, path, fmt) from None
 
 
 @contextmanager

@@ -43,6 +43,7 @@ from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.pseudonyms import surrogates
 from econscope.smallbiz.validation import ValidationResult, validate
+from econscope.stages import run_lock
 
 __all__ = [
     "STAGES",
@@ -259,7 +260,9 @@ def run(
             line = finished_line(name, count[0], unit, seconds[name], flag["reused"])
             console.print(line, highlight=False)
 
-    with progress:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # One run per folder: a second run here fails at once, naming the holder (stages.py).
+    with run_lock(out_dir), progress:
         with stage("validate", "tables") as (advance, done):
             validation = validate(
                 data_dir, out_dir / "validated", settings, con=con, progress=advance
@@ -277,18 +280,18 @@ def run(
             report = render_report(out_dir, settings, progress=advance)
             done(report.reused)
 
-    published = published_paths(out_dir)
-    # Published cells against the run's surrogate keys: the only ids any stage after
-    # validate holds (raw ids stay in validated/id_map.parquet).
-    hits = scan_published_cells(published, surrogates(out_dir / "validated", con))
-    if hits:
-        files = sorted({str(path) for path, _ in hits})
-        _unpublish(published)
-        removed = ", ".join(str(p) for p in published)
-        raise DisclosureError(
-            f"{len(hits)} identifier(s) of the input appear in published outputs "
-            f"({', '.join(files[:5])}{' ...' if len(files) > 5 else ''}); every published "
-            f"output was removed ({removed}), so nothing identifying stays published. "
-            "Hint: published tables must hold only aggregates; report this as a bug"
-        )
-    return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)
+        published = published_paths(out_dir)
+        # Published cells against the run's surrogate keys: the only ids any stage after
+        # validate holds (raw ids stay in validated/id_map.parquet).
+        hits = scan_published_cells(published, surrogates(out_dir / "validated", con))
+        if hits:
+            files = sorted({str(path) for path, _ in hits})
+            _unpublish(published)
+            removed = ", ".join(str(p) for p in published)
+            raise DisclosureError(
+                f"{len(hits)} identifier(s) of the input appear in published outputs "
+                f"({', '.join(files[:5])}{' ...' if len(files) > 5 else ''}); every published "
+                f"output was removed ({removed}), so nothing identifying stays published. "
+                "Hint: published tables must hold only aggregates; report this as a bug"
+            )
+        return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)

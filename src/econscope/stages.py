@@ -23,9 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import socket
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -33,7 +37,10 @@ from econscope.engine import atomic_path
 from econscope.errors import StageError
 
 __all__ = [
+    "LOCK_NAME",
     "MANIFEST_NAME",
+    "FolderLockedError",
+    "LineageError",
     "Manifest",
     "MissingInputError",
     "StageOutput",
@@ -41,12 +48,14 @@ __all__ = [
     "fingerprint",
     "load_manifest",
     "reusable",
+    "run_lock",
     "run_stage",
 ]
 
 T = TypeVar("T")
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".econscope.lock"
 _CHUNK = 1 << 20
 
 
@@ -87,6 +96,7 @@ class Manifest:
     rows: dict[str, int] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     created: str = ""
+    lineage: str = ""
 
     @classmethod
     def build(
@@ -123,6 +133,7 @@ class Manifest:
             rows=dict(rows),
             outputs=sorted(outputs),
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            lineage=self.lineage,
         )
 
     def write(self, folder: str | Path) -> Path:
@@ -141,7 +152,8 @@ def load_manifest(folder: str | Path) -> Manifest | None:
         return None
     body = json.loads(target.read_text())
     body.pop("key", None)
-    return Manifest(**body)
+    known = set(Manifest.__dataclass_fields__)
+    return Manifest(**{k: v for k, v in body.items() if k in known})
 
 
 def reusable(folder: str | Path, planned: Manifest) -> Manifest | None:
@@ -223,13 +235,154 @@ def run_stage(
                 f"{name}: input {key!r} is missing ({path}). Hint: run `{command}` first"
             )
     out = Path(out_dir)
-    planned = Manifest.build(name, inputs=inputs, settings=settings, params=params)
-    done = reusable(out, planned)
-    if done is not None:
-        return StageResult(name, load(out, done), done, True, time.perf_counter() - started)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST_NAME).unlink(missing_ok=True)  # the outputs below are about to change
-    written = compute(out)
-    manifest = planned.finished(rows=written.rows, outputs=list(written.outputs))
-    manifest.write(out)
-    return StageResult(name, load(out, manifest), manifest, False, time.perf_counter() - started)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with run_lock(out.parent):
+        planned = Manifest.build(name, inputs=inputs, settings=settings, params=params)
+        planned = replace(planned, lineage=lineage(name, inputs, planned))
+        done = reusable(out, planned)
+        if done is not None:
+            return StageResult(name, load(out, done), done, True, time.perf_counter() - started)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / MANIFEST_NAME).unlink(missing_ok=True)  # the outputs below are about to change
+        written = compute(out)
+        manifest = planned.finished(rows=written.rows, outputs=list(written.outputs))
+        manifest.write(out)
+        value = load(out, manifest)
+    return StageResult(name, value, manifest, False, time.perf_counter() - started)
+
+
+# -- lineage: every input of a stage comes from the same bank ---------------------------------
+
+
+class LineageError(StageError):
+    """A stage's inputs come from runs of different banks (or different validations)."""
+
+
+def _input_manifest(path: Path) -> Manifest | None:
+    folder = path if path.is_dir() else path.parent
+    try:
+        return load_manifest(folder)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def lineage(name: str, inputs: Mapping[str, str | Path], planned: Manifest) -> str:
+    """The bank a stage's outputs derive from.
+
+    A stage whose inputs carry no manifest (``validate`` reading a bank's tables) starts a
+    lineage: the hash of its input fingerprints. Every other stage inherits the lineage of
+    its inputs' manifests, which must all agree; otherwise :class:`LineageError`, naming
+    the inputs, because a report of one bank's results with another bank's funnel would be
+    wrong without any error.
+    """
+    found: dict[str, str] = {}
+    for key, p in sorted(inputs.items()):
+        m = _input_manifest(Path(p))
+        if m is not None and m.lineage:
+            found[key] = m.lineage
+    if not found:
+        return hashlib.sha256(_canonical(planned.inputs).encode()).hexdigest()[:16]
+    if len(set(found.values())) > 1:
+        detail = ", ".join(f"{k} from bank {v[:8]}" for k, v in found.items())
+        raise LineageError(
+            f"{name}: its inputs come from different banks ({detail}). Hint: rerun the "
+            "earlier stages into this folder (econscope smallbiz run DATA OUT), or give each "
+            "bank its own output folder"
+        )
+    return next(iter(found.values()))
+
+
+# -- the lock: one run per folder ------------------------------------------------------------
+
+
+class FolderLockedError(StageError):
+    """Another econscope process is running in the same output folder."""
+
+
+_HELD: dict[Path, int] = {}
+_HELD_GUARD = threading.Lock()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _holder(lock: Path) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads(lock.read_text()))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}  # being written, or damaged: treated as held, never silently taken
+
+
+def _try_create(lock: Path) -> bool:
+    body = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    try:
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(body) + "\n")
+    return True
+
+
+def _acquire(folder: Path) -> None:
+    lock = folder / LOCK_NAME
+    for _ in range(3):
+        if _try_create(lock):
+            return
+        holder = _holder(lock)
+        if holder is None:
+            continue  # released meanwhile: try again
+        same_host = holder.get("host") == socket.gethostname()
+        pid = holder.get("pid")
+        if same_host and isinstance(pid, int) and not _alive(pid):
+            lock.unlink(missing_ok=True)  # stale: its process is gone
+            continue
+        who = (
+            f"pid {pid} on {holder.get('host')}, started {holder.get('started')}"
+            if holder
+            else "a process whose lock file is unreadable"
+        )
+        raise FolderLockedError(
+            f"{folder} is in use by another econscope run ({who}). Hint: wait for it to "
+            f"finish or use another output folder; if that process is gone, delete {lock}"
+        )
+    raise FolderLockedError(
+        f"{folder}: could not take the lock {lock}. Hint: another run keeps starting there"
+    )
+
+
+@contextmanager
+def run_lock(folder: str | Path) -> Iterator[Path]:
+    """Hold ``folder/.econscope.lock`` (pid, host, start time) while the block runs.
+
+    Re-entrant within one process (the one-command run holds it around its stages, each
+    stage takes it again). A lock whose process is gone (same host) is stale and taken
+    over; a live holder raises :class:`FolderLockedError` naming it.
+    """
+    folder = Path(folder).resolve()
+    with _HELD_GUARD:
+        depth = _HELD.get(folder, 0)
+        if depth == 0:
+            _acquire(folder)
+        _HELD[folder] = depth + 1
+    try:
+        yield folder / LOCK_NAME
+    finally:
+        with _HELD_GUARD:
+            _HELD[folder] -= 1
+            if _HELD[folder] == 0:
+                del _HELD[folder]
+                (folder / LOCK_NAME).unlink(missing_ok=True)

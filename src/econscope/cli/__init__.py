@@ -16,16 +16,21 @@ import typer
 
 from econscope import __version__
 from econscope.cli._common import (
+    PLAIN,
     ConfigOption,
     SetOption,
+    Terminated,
     console,
+    error_line,
     out,
+    report_error,
     settings_from,
+    terminate_on_sigterm,
     warnings_as_lines,
 )
 from econscope.cli.economies import app as economies_app
 from econscope.cli.smallbiz import app as smallbiz_app
-from econscope.errors import ConfigError, EconscopeError
+from econscope.errors import EconscopeError
 
 app = typer.Typer(
     name="econscope",
@@ -88,40 +93,53 @@ def demo_cmd(
 
     result = run_demo(out_dir, firms=firms, seed=seed, console=console)
     smallbiz_report, economies_report = result.reports
-    out.print(f"smallbiz report:  {smallbiz_report.resolve()}", highlight=False, soft_wrap=True)
+    out.print(f"smallbiz report:  {smallbiz_report.resolve()}", **PLAIN)
     shown = economies_report.resolve() if economies_report else "not written"
-    out.print(f"economies report: {shown}", highlight=False, soft_wrap=True)
+    out.print(f"economies report: {shown}", **PLAIN)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``econscope`` script; returns the exit code."""
+    """Entry point of the ``econscope`` script; returns the exit code.
+
+    The one error handler of every command: an :class:`EconscopeError` or an operating
+    system error (permission denied, a folder where a file was expected) is one line
+    with a hint, exit 1 (2 for configuration errors); SIGTERM and Ctrl-C unwind the stack
+    (staging folders and the run lock are cleaned on the way) and exit 143 / 130.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     command = typer.main.get_command(app)
-    try:
-        with warnings.catch_warnings(), warnings_as_lines(console):
-            # Ibis 12 reads pandas' deprecated ``future.infer_string`` option on every
-            # conversion; nothing a user can act on. Scoped to the command, not the process.
-            warnings.filterwarnings("ignore", "The 'future.infer_string' option is deprecated")
-            command.main(args=args, prog_name="econscope", standalone_mode=False)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        console.print("aborted")
-        return 130
-    except typer.TyperException as exc:  # usage errors: bad option, missing argument
-        exc.show()
-        return 2
-    except ConfigError as exc:
-        if debug:
-            raise
-        console.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
-        return 2
-    except EconscopeError as exc:
-        if debug:
-            raise
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        return 1
+    with terminate_on_sigterm():
+        try:
+            with warnings.catch_warnings(), warnings_as_lines(console):
+                # Ibis 12 reads pandas' deprecated ``future.infer_string`` option on every
+                # conversion; nothing a user can act on. Scoped to the command, not the process.
+                warnings.filterwarnings("ignore", "The 'future.infer_string' option is deprecated")
+                command.main(args=args, prog_name="econscope", standalone_mode=False)
+        except typer.Exit as exc:
+            return exc.exit_code
+        except typer.Abort:
+            error_line("aborted", "")
+            return 130
+        except typer.TyperException as exc:  # usage errors: bad option, missing argument
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "econscope"
+            message = exc.format_message().rstrip(".")
+            error_line("usage error", f"{message}. Hint: see `{where} --help`")
+            return 2
+        except (EconscopeError, OSError, KeyboardInterrupt, Terminated) as exc:
+            if debug:
+                raise
+            return report_error(exc)
+        except Exception as exc:  # a bug: still one line, the traceback behind --debug
+            if debug:
+                raise
+            error_line(
+                "internal error",
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+                "Hint: this is a bug in econscope; rerun with --debug and report the traceback",
+            )
+            return 70
     return 0
 
 

@@ -2,19 +2,94 @@
 
 from __future__ import annotations
 
+import errno
+import signal
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from econscope.config import Settings, load_settings
+from econscope.errors import ConfigError
 
 console = Console(stderr=True)
 out = Console()
+
+#: print() options for text holding paths or data: no markup ("[a]" stays), no highlighting.
+PLAIN: dict[str, Any] = {"markup": False, "highlight": False, "soft_wrap": True}
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for places that interpret Rich markup (table titles)."""
+    return escape(str(text))
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``finally`` (staging, lock) runs."""
+
+
+@contextmanager
+def terminate_on_sigterm() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` instead of killing."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated("terminated by SIGTERM")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def error_line(prefix: str, message: str) -> None:
+    """One line on stderr: a red prefix, then the message exactly as written."""
+    line = Text(prefix, style="red")
+    if message:
+        line.append(": " + " ".join(message.split()))
+    console.print(line, highlight=False, soft_wrap=True)
+
+
+_OS_HINTS = {
+    errno.EACCES: "check the folder's permissions or choose another --out",
+    errno.EPERM: "check the folder's permissions or choose another --out",
+    errno.EROFS: "the file system is read-only: choose another --out",
+    errno.ENOSPC: "the disk is full: free space or choose another --out",
+    errno.EISDIR: "a folder is where a file was expected: pass the file",
+    errno.ENOTDIR: "a file is where a folder was expected: pass the folder",
+    errno.ENOENT: "check the path",
+}
+
+
+def report_error(exc: BaseException) -> int:
+    """Print ``exc`` as one line with a hint; return the exit code (1, 2, 130 or 143)."""
+    if isinstance(exc, KeyboardInterrupt):
+        error_line("interrupted", "")
+        return 130
+    if isinstance(exc, Terminated):
+        error_line("terminated", "staging folders and the run lock were cleaned up")
+        return 143
+    if isinstance(exc, OSError) and not isinstance(exc, ConfigError):
+        where = exc.filename if exc.filename is not None else ""
+        hint = _OS_HINTS.get(exc.errno or -1, "check the path and its permissions")
+        error_line("error", f"{where}: {exc.strerror or exc}. Hint: {hint}")
+        return 1
+    if isinstance(exc, ConfigError):
+        error_line("configuration error", str(exc))
+        return 2
+    error_line("error", str(exc))
+    return 1
+
 
 ConfigOption = Annotated[
     Path | None,

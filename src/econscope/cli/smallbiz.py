@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from econscope.cli._common import (
+    PLAIN,
     ConfigOption,
     SetOption,
     console,
     out,
+    plain,
     settings_from,
     stage_progress,
 )
@@ -66,7 +68,8 @@ def validate_cmd(
     settings = settings_from(config, set_)
     with stage_progress("validate", "tables") as advance:
         result = validate(data_dir, out_dir, settings, progress=advance)
-    table = Table(title=f"validated into {result.out_dir}" + (" (reused)" if result.reused else ""))
+    title = f"validated into {plain(result.out_dir)}" + (" (reused)" if result.reused else "")
+    table = Table(title=title)
     for column in ("table", "rows_in", "rows_accepted", "rows_quarantined"):
         table.add_column(column, justify="left" if column == "table" else "right")
     for row in result.accounting.itertuples():
@@ -75,9 +78,9 @@ def validate_cmd(
         )
     out.print(table)
     for row in result.quarantine_summary.itertuples():
-        out.print(f"quarantined {row.table}: {row.rows:,} {row.reason}", highlight=False)
+        out.print(f"quarantined {row.table}: {row.rows:,} {row.reason}", **PLAIN)
     for note in result.notes:
-        out.print(f"note: {note}", highlight=False)
+        out.print(f"note: {note}", **PLAIN)
     verdict = "holds for every table" if result.identity_holds else "BROKEN"
     out.print(f"rows_in == rows_accepted + rows_quarantined: {verdict}", highlight=False)
 
@@ -111,7 +114,7 @@ def map_cmd(
         path = bundled_mapping(mapping)
     result = map_extract(raw_dir, path, out_dir)
     verb = "reused" if result.reused else "wrote"
-    out.print(f"{verb} the contract tables in {result.out_dir}", highlight=False)
+    out.print(f"{verb} the contract tables in {result.out_dir}", **PLAIN)
     for r in result.report.itertuples():
         extra = f", {r.rows_combined:,} combined into end-of-day rows" if r.rows_combined else ""
         out.print(
@@ -173,7 +176,7 @@ def simulate_cmd(
         progress=not no_progress,
     )
     for table, rows in result.rows.items():
-        console.print(f"{table:<22} {rows:>12,} rows  {result.paths[table]}", highlight=False)
+        console.print(f"{table:<22} {rows:>12,} rows  {result.paths[table]}", **PLAIN)
 
 
 # --- panel (owned by the panel stage) -------------------------------------------------
@@ -202,12 +205,14 @@ def panel_cmd(
             f", {rows['sample_firms'] - in_panel:,} of them without a card statement yet)"
             if rows["sample_firms"] != in_panel
             else ")"
-        )
+        ),
+        **PLAIN,
     )
     for row in result.funnel.itertuples():
         out.print(
             f"  {row.step}. {row.filter}: firms {row.firms_before:,} -> {row.firms_after:,}, "
-            f"rows {row.rows_before:,} -> {row.rows_after:,}"
+            f"rows {row.rows_before:,} -> {row.rows_after:,}",
+            **PLAIN,
         )
 
 
@@ -243,7 +248,8 @@ def analyze_cmd(
     verb = "reused" if result.reused else "written"
     out.print(
         f"{len(result.files)} result files {verb} in {result.out_dir} "
-        f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
+        f"({suppressed} cells suppressed at k = {settings.disclosure.k})",
+        **PLAIN,
     )
     notes = result.out_dir / "notes.csv"
     if notes.is_file():  # what the analysis decided for this data (the report shows it too)
@@ -273,7 +279,7 @@ def report_cmd(
     settings = settings_from(config, set_) if config or set_ else None
     with stage_progress("report", "figures") as advance:
         page = render_report(run_dir, settings, progress=advance).path
-    out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
+    out.print(f"report written: {page} (figures in {page.parent / 'figures'})", **PLAIN)
 
 
 # --- run (the one command) ------------------------------------------------------------
@@ -301,7 +307,7 @@ def run_cmd(
 
     settings = settings_from(config, _with_deposits_only(set_, deposits_only))
     result = run(data_dir, out_dir, settings, console=console)
-    table = Table(title=f"econscope smallbiz run: {out_dir}")
+    table = Table(title=f"econscope smallbiz run: {plain(out_dir)}")
     for column in ("stage", "seconds", "reused"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for row in result.stage_times().itertuples():
@@ -314,4 +320,4 @@ def run_cmd(
         out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
     quarantined = int(result.accounting.rows_quarantined.sum())
     out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)
-    out.print(f"report: {result.report_path.resolve()}", highlight=False, soft_wrap=True)
+    out.print(f"report: {result.report_path.resolve()}", **PLAIN)

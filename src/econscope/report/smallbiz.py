@@ -29,7 +29,6 @@ no results folder in the run
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -76,6 +75,12 @@ _NOT_AVAILABLE = "not available"
 
 def _read_csv(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame | None:
     """A small CSV as strings-or-numbers, or None when the file is absent."""
+    if path.is_dir():
+        raise DataError(
+            "is a folder where a CSV file is expected",
+            file=str(path),
+            hint="rerun the stage that writes it",
+        )
     if not path.is_file():
         return None
     try:
@@ -395,18 +400,21 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
     rows: list[list[object]] = []
     for stage, m in run.manifests.items():
         if m is None:
-            rows.append([Code(stage), _NOT_AVAILABLE, "", "", ""])
+            rows.append([Code(stage), _NOT_AVAILABLE, "", ""])
             continue
-        rows.append([Code(stage), m.version, m.created or "", "stage key", Code(m.key)])
-        for name, digest in sorted(m.inputs.items()):
-            rows.append(["", "", "", f"input {name}", Code(digest)])
+        # No creation time and no keys of working files (Parquet row order may differ
+        # between runs): the page shows what decides it, the bank's tables and its lineage.
+        rows.append([Code(stage), m.version, "bank lineage", Code(m.lineage or _NOT_AVAILABLE)])
+        if stage == "validated":
+            for name, digest in sorted(m.inputs.items()):
+                rows.append(["", "", f"input {name}", Code(digest)])
     published = [
         [Code("results/"), Code(fingerprint(run_dir / "results"))],
     ]
     return (
         paragraph(f"econscope version rendering this report: {version}.")
         + table(
-            ["Stage", "Version", "Created", "What", "SHA-256"],
+            ["Stage", "Version", "What", "SHA-256"],
             rows,
             caption="Stage manifests: input fingerprints and keys",
         )
@@ -642,14 +650,14 @@ def _render(
             "provenance", "Fingerprints and version", _provenance_section(run, run_dir, __version__)
         ),
     ]
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     page = build_page(
         "Cash or credit? Small business use of credit cards for cash flow management",
         sections,
         page_specs,
         lead=(
-            f"econscope {__version__} report of the run in '{run_dir.name}', rendered "
-            f"{created}. Published cells describe at least k = {k} firms; smaller cells are "
+            f"econscope {__version__} report (when it was rendered is recorded in "
+            "figures/manifest.json, not here, so the same run renders the same bytes). "
+            f"Published cells describe at least k = {k} firms; smaller cells are "
             "suppressed and marked."
         ),
     )

@@ -16,11 +16,12 @@ hidden folder inside ``out_dir`` and moved into place only after the identifier 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -31,12 +32,21 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from econscope.config import Settings
-from econscope.disclosure import check_suppressed, scan_published_cells, suppress
+from econscope.disclosure import (
+    check_suppressed,
+    neutralise_cells,
+    pool_levels,
+    round_counts,
+    round_significant,
+    scan_published_cells,
+    suppress,
+)
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
 from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
+from econscope.smallbiz.results.secondary import protect_tables
 from econscope.smallbiz.tables import CARD_TABLES, MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
@@ -133,11 +143,19 @@ def analyze(
         computed = {tid: _to_pandas(engine, expr) for tid, expr in exprs.items()}
         _warn_missing_index_base(computed["fig03"], used)
         fitted = not (deposits_only or shape["rows"] == 0)
-        models = _model_outputs(panel, used) if fitted else _no_models()
+        pooled = _pooled_for_models(panel, used) if fitted else panel
+        models = _model_outputs(pooled, used) if fitted else _no_models()
         coefficients, fit, withheld = _disclose_models(models, k, warn=fitted)
         for tid in ("fig08", "fig09"):
             computed[tid] = _mark_models(models.predictions[tid], withheld)
-        tables = {tid: _publishable(computed[tid], tid, k) for tid in TABLES}
+        truth = {tid: _normalize(computed[tid], tid) for tid in TABLES}
+        primary = {tid: suppress(truth[tid], k) for tid in TABLES}
+        tables = protect_tables(truth, primary, k)
+        tables, fit = _round_model_counts(tables, fit, models, k)
+        digits = settings.disclosure.significant_digits
+        tables = {tid: _published_numbers(tables[tid], tid, k, digits) for tid in TABLES}
+        coefficients = _rounded(coefficients, MODEL_COLUMNS[2:], digits)
+        fit = _rounded(fit, MODEL_FIT_COLUMNS[3:], digits)
         _warn_empty(tables, shape["rows"], deposits_only)
         written = _write_all(
             out, tables, coefficients, fit, _identifier_column(panel), notes_frame(notes)
@@ -278,11 +296,26 @@ def _model_frames(results: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _disclose_models(
     models: ModelOutputs, k: int, *, warn: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
-    """Withhold every model fitted on fewer than k firms (its coefficients and fit row)."""
+    """Withhold every model fitted on fewer than k firms (its coefficients and fit row),
+    every industry term of a level with fewer than k firms in that model's sample, and
+    a pooled model whose base industry has fewer than k firms (its intercept is theirs)."""
     fit = models.fit.reindex(columns=list(MODEL_FIT_COLUMNS))
     coefficients = models.coefficients.reindex(columns=list(MODEL_COLUMNS))
     n = pd.to_numeric(fit["n_firms"], errors="coerce")
-    withheld = tuple(sorted(fit.loc[n.isna() | (n < k), "model"].astype(str)))
+    small_base, small_terms = _small_industry_terms(coefficients, models.predictions["fig09"], k)
+    withheld = tuple(
+        sorted(set(fit.loc[n.isna() | (n < k), "model"].astype(str)) | set(small_base))
+    )
+    if small_terms:
+        if warn:
+            warnings.warn(
+                f"models: {len(small_terms)} industry term(s) cover fewer than {k} firms in "
+                "their model's sample and are not published",
+                EconscopeWarning,
+                stacklevel=3,
+            )
+        drop = [(str(m), str(t)) in small_terms for m, t in coefficients[["model", "term"]].values]
+        coefficients = coefficients[~pd.Series(drop, index=coefficients.index)]
     if withheld and warn:
         warnings.warn(
             f"models {list(withheld)} were fitted on fewer than {k} firms and are not "
@@ -298,6 +331,29 @@ def _disclose_models(
     fit = fit.astype({"n_obs": "Int64", "n_firms": "Int64"})
     keep_coef = ~coefficients["model"].astype(str).isin(withheld)
     return coefficients[keep_coef].reset_index(drop=True), fit.reset_index(drop=True), withheld
+
+
+def _small_industry_terms(
+    coefficients: pd.DataFrame, fig09: pd.DataFrame, k: int
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """Pooled models whose base industry, and (model, term) industry dummies whose level,
+    has fewer than k firms in the model's own sample (fig09's n_firms: the logit drops
+    separated rows, so its sample can be smaller than the one the levels were pooled on)."""
+    bases: set[str] = set()
+    terms: set[tuple[str, str]] = set()
+    for model, group in fig09.groupby("model"):
+        model_terms = set(coefficients.loc[coefficients["model"] == model, "term"].astype(str))
+        if "Intercept" not in model_terms:
+            continue  # the FE model has no industry terms: its fig09 cells are checked alone
+        for industry, firms in zip(group["industry"], group["n_firms"], strict=True):
+            term = f"industry[T.{industry}]"
+            if int(firms) >= k:
+                continue
+            if term in model_terms:
+                terms.add((str(model), term))
+            else:
+                bases.add(str(model))
+    return bases, terms
 
 
 def _mark_models(table: pd.DataFrame, withheld: tuple[str, ...]) -> pd.DataFrame:
@@ -343,10 +399,110 @@ def _sort_key(col: pd.Series) -> pd.Series:
     return col
 
 
-def _publishable(table: pd.DataFrame, table_id: str, k: int) -> pd.DataFrame:
-    out = suppress(_normalize(table, table_id), k)
-    check_suppressed(out, k, name=table_id)
+def _published_numbers(table: pd.DataFrame, table_id: str, k: int, digits: int) -> pd.DataFrame:
+    """The final check of a table (no cell of fewer than k firms) and its fixed precision."""
+    check_suppressed(table, k, name=table_id)
+    return _rounded(table, ("value",), digits)
+
+
+def _rounded(table: pd.DataFrame, columns: Sequence[str], digits: int) -> pd.DataFrame:
+    out = table.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = round_significant(out[col], digits)
     return out
+
+
+def _complete_model_rows(panel: ir.Table) -> ir.BooleanValue:
+    """The rows the models are fitted on (outcome, covariates and factors known)."""
+    from econscope.smallbiz.results.models import COVARIATES
+
+    cols = ["revolving", "industry", "size_class", "year", "month", "firm_id"]
+    ok = ibis.and_(*[panel[c].notnull() for c in cols])
+    for source, _ in COVARIATES.values():
+        x = panel[source].cast("float64")
+        ok = ok & x.notnull() & ~x.isnan().fill_null(True)
+    return ok
+
+
+def _firms_per_level(t: ir.Table, factor: str) -> dict[str, int]:
+    per = t.group_by(t[factor].cast("string").name("level")).aggregate(firms=t.firm_id.nunique())
+    rows = per.to_pyarrow().to_pylist()
+    return {str(r["level"]): int(r["firms"]) for r in rows}
+
+
+def _pooled_for_models(panel: ir.Table, settings: Settings) -> ir.Table:
+    """The panel with industries (and size classes) of fewer than k firms pooled.
+
+    A dummy's coefficient on a level of 3 firms is a statistic of those 3 firms, and with
+    the base prediction it rebuilds their suppressed fig09 cell. Industries of fewer than
+    k firms in the models' rows are fitted as one level (``disclosure.pool_label``; see
+    :func:`econscope.disclosure.pool_levels`); when a size class has fewer than k firms,
+    size enters no model. The result tables (fig05, tabA1) keep every industry.
+    """
+    k = settings.disclosure.k
+    label = settings.disclosure.pool_label
+    rows = panel.filter(_complete_model_rows(panel))
+    industries = pool_levels(_firms_per_level(rows, "industry"), k, label)
+    sizes = _firms_per_level(rows, "size_class")
+    small_size = bool(sizes) and min(sizes.values()) < k
+    size_map = {s: (label if small_size else s) for s in sizes}
+    changes = {f: m for f, m in (("industry", industries), ("size_class", size_map))}
+    pooled = {f: sorted(lvl for lvl, to in m.items() if lvl != to) for f, m in changes.items()}
+    if not any(pooled.values()):
+        return panel
+    counts = ", ".join(f"{len(lv)} {f} level(s)" for f, lv in pooled.items() if lv)
+    warnings.warn(
+        f"models: {counts} with fewer than {k} firms each were fitted as one level "
+        f"{label!r} (their own coefficients would describe fewer than {k} firms)",
+        EconscopeWarning,
+        stacklevel=4,
+    )
+    return panel.mutate(
+        **{
+            f: panel[f].cast("string").substitute(m)
+            for f, m in changes.items()
+            if any(lvl != to for lvl, to in m.items())
+        }
+    )
+
+
+def _round_model_counts(
+    tables: Mapping[str, pd.DataFrame], fit: pd.DataFrame, models: ModelOutputs, k: int
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Model counts rounded down to a multiple of k when two models' samples differ by
+    1 to k-1 firms or rows (the FE model drops singleton firms, the logit separated
+    levels): the difference would count those firms.
+
+    Applies to models_fit's n_obs and n_firms and to fig08's and fig09's n_firms.
+    """
+    published = fit.dropna(subset=["n_firms"])
+    diffs = []
+    for col in ("n_obs", "n_firms"):
+        values = sorted({int(v) for v in published[col]})
+        diffs += [b - a for a, b in itertools.pairwise(values)]
+    f09 = models.predictions["fig09"]
+    for _, group in f09.groupby("industry"):
+        values = sorted({int(v) for v in group["n_firms"]})
+        diffs += [b - a for a, b in itertools.pairwise(values)]
+    out = dict(tables)
+    if not any(0 < d < k for d in diffs):
+        return out, fit
+    warnings.warn(
+        f"models: samples of different models differ by fewer than {k} firms, so model "
+        f"counts (models_fit n_obs and n_firms, fig08/fig09 n_firms) are published rounded "
+        f"down to a multiple of {k}",
+        EconscopeWarning,
+        stacklevel=4,
+    )
+    fit = fit.copy()
+    for col in ("n_obs", "n_firms"):
+        fit[col] = round_counts(fit[col], k)
+    for tid in ("fig08", "fig09"):
+        table = out[tid].copy()
+        table["n_firms"] = round_counts(table["n_firms"], k)
+        out[tid] = table
+    return out, fit
 
 
 def _identifier_column(panel: ir.Table) -> ir.Column:
@@ -388,7 +544,7 @@ def _write_all(
         else:
             (out / NOTES_FILE).unlink(missing_ok=True)  # never a stale note of another run
         for name, df in named.items():
-            df.to_csv(staging / name, index=False, date_format="%Y-%m-%d")
+            neutralise_cells(df).to_csv(staging / name, index=False, date_format="%Y-%m-%d")
         hits = scan_published_cells([staging], identifiers)
         if hits:
             raise DisclosureError(

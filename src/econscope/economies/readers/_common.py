@@ -177,12 +177,27 @@ def resolve_entity(table: ir.Table, column: str, how: EntityKey) -> ir.Table:
     ).drop("k_iso3", "k_kind")
 
 
+#: A plain decimal number: optional sign, digits with an optional fraction, optional
+#: exponent. No inf/nan, no "1.2.3", no trailing garbage: those are never numbers here.
+_PLAIN_NUMBER = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+#: The same with thousands grouped by commas in groups of exactly three ("1,234.5"), so a
+#: truncated "1,23" is not read as 123.
+_GROUPED_NUMBER = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+([.][0-9]+)?$"
+
+
 def parse_number(raw: ir.StringValue, *, thousands: bool = False) -> ir.FloatingValue:
-    """Text to float64 in the engine; null when not a number (``thousands`` strips commas)."""
+    """Text to float64 in the engine, exactly or not at all.
+
+    Null (so the row is rejected as ``non_numeric``, never changed) unless the text is a
+    plain finite decimal number; with ``thousands``, commas must group digits in threes.
+    Infinities, NaN, "1.2.3" and a truncated "1,23" are all null.
+    """
     s = raw.strip()
+    ok = s.re_search(_PLAIN_NUMBER)
     if thousands:
-        s = s.replace(",", "")
-    return s.try_cast("float64")
+        ok = ok | s.re_search(_GROUPED_NUMBER)
+        s = ibis.ifelse(s.re_search(_GROUPED_NUMBER), s.replace(",", ""), s)
+    return ibis.ifelse(ok.fill_null(False), s.try_cast("float64"), ibis.null("float64"))
 
 
 def finish(

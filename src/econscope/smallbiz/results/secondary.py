@@ -1,0 +1,182 @@
+"""Complementary (secondary) suppression of the smallbiz result tables, as one publication.
+
+Primary suppression (:func:`econscope.disclosure.suppress`) hides each cell of fewer than
+k firms. A reader with every published table can still rebuild a hidden cell when it is
+one unknown in a linear relation between published counts. This module writes those
+relations down for the smallbiz tables and lets
+:func:`econscope.disclosure.complementary_suppression` hide enough further cells:
+
+- **margins**: per month, the firms with a known revolving status (fig02) are the firms of
+  each size class (fig04) plus those without one, and the firms of each buffer group
+  (fig12) plus those without buffer days; the same for revolvers and non-revolvers
+  (count = share x n_firms). A group no table shows (the residual) is protected when it
+  holds 1 to k-1 firms.
+- **complements**: per year, fig06's counts of firms by months revolved add up to the
+  year's firms (n_firms), and "1-11" is the sum of 1 ... 11.
+- **totals**: tabA1's firms per industry add up to the panel's firms (published by the
+  funnel).
+- **groups**: in fig02, fig04, fig05, fig12 and tabA1 the cells of one row of dimensions
+  (a share and the median of the same firms; firms and their median revenue) are
+  published together or hidden together, since the median's n_firms counts the revolvers
+  whose share is hidden.
+
+Models (fig08, fig09, models.csv, models_fit.csv) are protected in the analysis itself:
+small industries are pooled before fitting (:func:`econscope.disclosure.pool_levels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from econscope.disclosure import KNOWN, RESIDUAL, Count, complementary_suppression
+from econscope.smallbiz.tables import TABLES
+
+__all__ = ["GROUP_TABLES", "protect_tables"]
+
+#: Tables whose cells of one row of dimensions are published or hidden together.
+GROUP_TABLES: tuple[str, ...] = ("fig02", "fig04", "fig05", "fig12", "tabA1")
+#: fig02's partitions by another dimension, per month.
+_PARTITIONS: tuple[tuple[str, str], ...] = (("fig04", "size_class"), ("fig12", "buffer_group"))
+_FIG06_PARTS = tuple(str(m) for m in range(13))
+
+
+def _key(table_id: str, row: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    return (table_id, tuple(str(row[d]) for d in TABLES[table_id].dims))
+
+
+def _cells(table: pd.DataFrame, table_id: str) -> list[dict[str, Any]]:
+    return [dict(r, _key=_key(table_id, r)) for r in table.to_dict("records")]
+
+
+def _hidden_cells(published: Mapping[str, pd.DataFrame]) -> set[Hashable]:
+    hidden: set[Hashable] = set()
+    for tid, table in published.items():
+        for row in _cells(table, tid):
+            if bool(row["suppressed"]):
+                hidden.add(row["_key"])
+    return hidden
+
+
+class _Builder:
+    """Counts and linear relations (``sum(coef * count) == 0``) of the publication."""
+
+    def __init__(self) -> None:
+        self.counts: dict[Hashable, Count] = {}
+        self.relations: list[dict[Hashable, int]] = []
+
+    def add(self, var: Hashable, cell: Hashable, value: int) -> Hashable:
+        self.counts[var] = Count(cell, int(value))
+        return var
+
+    def relate(self, terms: Mapping[Hashable, int]) -> None:
+        if len(terms) > 1:
+            self.relations.append(dict(terms))
+
+
+def _revolving_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
+    """fig02 = fig04 size classes + residual; fig02 = fig12 buffer groups + residual."""
+    groups: dict[str, dict[tuple[str, ...], dict[str, int]]] = {}
+    for tid in ("fig02", *(p for p, _ in _PARTITIONS)):
+        share = truth[tid][truth[tid]["measure"] == "share_revolving"]
+        out: dict[tuple[str, ...], dict[str, int]] = {}
+        for row in _cells(share, tid):
+            n = row["n_firms"]
+            if pd.isna(n) or int(n) == 0 or pd.isna(row["value"]):
+                continue  # no firms: nothing to protect, a known zero
+            r = round(float(row["value"]) * int(n))
+            out[row["_key"][1]] = {"n": int(n), "r": r, "q": int(n) - r}
+            cell = row["_key"]
+            for part in ("n", "r", "q"):
+                b.add((cell, part), cell, out[row["_key"][1]][part])
+            b.relate({(cell, "n"): 1, (cell, "r"): -1, (cell, "q"): -1})
+        groups[tid] = out
+    for month, parent in groups["fig02"].items():
+        for tid, _dim in _PARTITIONS:
+            children = {d: v for d, v in groups[tid].items() if d[0] == month[0]}
+            residual = {p: parent[p] - sum(c[p] for c in children.values()) for p in "nrq"}
+            for part in ("n", "r", "q"):
+                terms: dict[Hashable, int] = {(("fig02", month), part): 1}
+                for dims in children:
+                    terms[((tid, dims), part)] = -1
+                if any(residual.values()):
+                    res = b.add(("residual", tid, month, part), RESIDUAL, residual[part])
+                    terms[res] = -1
+                b.relate(terms)
+            if any(residual.values()):
+                b.relate(
+                    {
+                        ("residual", tid, month, "n"): 1,
+                        ("residual", tid, month, "r"): -1,
+                        ("residual", tid, month, "q"): -1,
+                    }
+                )
+
+
+def _fig06_counts(b: _Builder, truth: Mapping[str, pd.DataFrame], hidden: set[Hashable]) -> None:
+    """Per year: the 13 counts add up to the year's firms; "1-11" is the sum of 1..11."""
+    table = truth["fig06"]
+    for year, rows in table.groupby("year", sort=True):
+        cells = _cells(rows, "fig06")
+        total = int(pd.to_numeric(rows["n_firms"], errors="coerce").fillna(0).max())
+        if total == 0:
+            continue
+        known = any(r["_key"] not in hidden for r in cells)
+        n_var = b.add(("fig06-total", str(year)), KNOWN if known else RESIDUAL, total)
+        by_group = {}
+        for row in cells:
+            value = 0.0 if pd.isna(row["value"]) else float(row["value"])
+            by_group[str(row["months_revolved"])] = b.add(
+                (row["_key"], "c"), row["_key"], round(value * total)
+            )
+        parts = [by_group[m] for m in _FIG06_PARTS if m in by_group]
+        b.relate({n_var: 1, **{v: -1 for v in parts}})
+        if "1-11" in by_group:
+            middle = [by_group[m] for m in _FIG06_PARTS[1:12] if m in by_group]
+            b.relate({by_group["1-11"]: 1, **{v: -1 for v in middle}})
+
+
+def _tabA1_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
+    """The firms of every industry add up to the panel's firms (published by the funnel)."""
+    firms = truth["tabA1"][truth["tabA1"]["measure"] == "firms"]
+    terms: dict[Hashable, int] = {}
+    total = 0
+    for row in _cells(firms, "tabA1"):
+        n = 0 if pd.isna(row["n_firms"]) else int(row["n_firms"])
+        total += n
+        terms[b.add((row["_key"], "n"), row["_key"], n)] = -1
+    if terms:
+        b.relate({b.add(("tabA1-total",), KNOWN, total): 1, **terms})
+
+
+def _apply(table: pd.DataFrame, table_id: str, hidden: set[Hashable]) -> pd.DataFrame:
+    keys = [_key(table_id, r) for r in table.to_dict("records")]
+    hide = pd.Series([k in hidden for k in keys], index=table.index) | table["suppressed"]
+    out = table.copy()
+    out["value"] = out["value"].mask(hide)
+    out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
+    out["suppressed"] = hide.astype(bool)
+    return out
+
+
+def protect_tables(
+    truth: Mapping[str, pd.DataFrame], published: Mapping[str, pd.DataFrame], k: int
+) -> dict[str, pd.DataFrame]:
+    """Published tables after group and complementary suppression.
+
+    ``truth`` holds each table before suppression (values and n_firms of every cell),
+    ``published`` after primary suppression (same rows, same order). Returns new tables
+    for every id of ``published``; only more cells become suppressed, none less.
+    """
+    hidden = _hidden_cells({t: published[t] for t in (*GROUP_TABLES, "fig06")})
+    b = _Builder()
+    _revolving_counts(b, truth)
+    _fig06_counts(b, truth, hidden)
+    _tabA1_counts(b, truth)
+    hidden = complementary_suppression(b.counts, b.relations, hidden, k)
+    return {
+        tid: (_apply(table, tid, hidden) if tid in (*GROUP_TABLES, "fig06") else table)
+        for tid, table in published.items()
+    }

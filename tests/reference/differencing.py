@@ -1,0 +1,246 @@
+"""An independent adversary: rebuild suppressed cells from the published files only.
+
+Provenance: issue 13 ("Suppressed cells can be rebuilt from published ones") lists the
+attacks; a statistical agency's reviewer runs the same ones on a table release. This code
+shares nothing with ``econscope.disclosure`` or ``econscope.smallbiz.results.secondary``:
+it reads the CSV files a reader would download, solves relations by elimination (one
+unknown at a time, the way a person with a spreadsheet does it), and compares what it
+rebuilt with the truth of an unsuppressed run (the same analysis with k = 1).
+
+Every attack returns a list of findings (strings naming the rebuilt cell); an empty list
+means the publication held.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+_DIMS = {
+    "fig02": ["month"],
+    "fig04": ["month", "size_class"],
+    "fig05": ["industry", "year"],
+    "fig06": ["year", "months_revolved"],
+    "fig12": ["month", "buffer_group"],
+    "tabA1": ["industry"],
+}
+
+
+def read(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every CSV of a results folder, as text where it is a dimension."""
+    out = {}
+    for path in sorted(folder.glob("*.csv")):
+        out[path.stem] = pd.read_csv(path, dtype={"months_revolved": str, "year": str})
+    return out
+
+
+def _cell(df: pd.DataFrame, table: str, measure: str) -> dict[tuple, tuple]:
+    """(dims) -> (value, n_firms, suppressed) of one measure."""
+    sub = df[df["measure"] == measure]
+    return {
+        tuple(str(r[d]) for d in _DIMS[table]): (r["value"], r["n_firms"], bool(r["suppressed"]))
+        for _, r in sub.iterrows()
+    }
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def attack_margins(pub: Mapping[str, pd.DataFrame], truth: Mapping[str, pd.DataFrame]) -> list[str]:
+    """fig02 (all firms) minus published size classes (fig04) or buffer groups (fig12)
+    gives the last group's firms and revolvers, assuming every firm-month is in a group."""
+    found = []
+    parent = _cell(pub["fig02"], "fig02", "share_revolving")
+    for table in ("fig04", "fig12"):
+        children = _cell(pub[table], table, "share_revolving")
+        real = _cell(truth[table], table, "share_revolving")
+        months = {d[0] for d in children}
+        for month in sorted(months):
+            p = parent.get((month,))
+            if p is None or p[2]:
+                continue
+            n_all, r_all = float(p[1]), float(p[0]) * float(p[1])
+            kids = {d: v for d, v in children.items() if d[0] == month}
+            hidden = [d for d, v in kids.items() if v[2]]
+            if len(hidden) != 1:
+                continue
+            n = n_all - sum(float(v[1]) for d, v in kids.items() if d not in hidden)
+            r = r_all - sum(float(v[0]) * float(v[1]) for d, v in kids.items() if d not in hidden)
+            t = real[hidden[0]]
+            if n > 0 and _close(n, float(t[1])) and _close(r / n, float(t[0])):
+                found.append(f"{table} {hidden[0]}: rebuilt from fig02 minus the other groups")
+    return found
+
+
+def attack_residuals(
+    pub: Mapping[str, pd.DataFrame], truth: Mapping[str, pd.DataFrame], k: int
+) -> list[str]:
+    """fig02 minus every published group gives the firm-months in no group (no size
+    class, no buffer days): a group of 1 to k-1 firms is disclosed."""
+    found = []
+    parent = _cell(pub["fig02"], "fig02", "share_revolving")
+    for table in ("fig04", "fig12"):
+        children = _cell(pub[table], table, "share_revolving")
+        for (month,), p in parent.items():
+            kids = [v for d, v in children.items() if d[0] == month]
+            if p[2] or any(v[2] for v in kids):
+                continue
+            rest = float(p[1]) - sum(float(v[1]) for v in kids)
+            if 0 < round(rest) < k:
+                found.append(f"{table} {month}: {round(rest)} firms in no group")
+    return found
+
+
+def attack_complements(
+    pub: Mapping[str, pd.DataFrame], truth: Mapping[str, pd.DataFrame]
+) -> list[str]:
+    """fig06: per year the shares 0..12 sum to 1 and "1-11" is the sum of 1..11; solve
+    every relation that has one unknown, repeatedly."""
+    found = []
+    cells = _cell(pub["fig06"], "fig06", "share_of_firms")
+    real = _cell(truth["fig06"], "fig06", "share_of_firms")
+    parts = [str(m) for m in range(13)]
+    for year in sorted({d[0] for d in cells}):
+        known = {m: float(cells[(year, m)][0]) for m in [*parts, "1-11"] if not cells[(year, m)][2]}
+        relations = [([*parts], 1.0), ([*parts[1:12]], "1-11"), (["0", "1-11", "12"], 1.0)]
+        changed = True
+        while changed:
+            changed = False
+            for members, total in relations:
+                group = [*members] + ([total] if isinstance(total, str) else [])
+                unknown = [m for m in group if m not in known]
+                if len(unknown) != 1:
+                    continue
+                u = unknown[0]
+                total_value = known[total] if isinstance(total, str) else total
+                if u == total:
+                    known[u] = sum(known[m] for m in members)
+                else:
+                    known[u] = total_value - sum(known[m] for m in members if m != u)
+                changed = True
+                if _close(known[u], float(real[(year, u)][0])):
+                    found.append(f"fig06 {year} {u}: rebuilt as a complement")
+    return found
+
+
+def attack_total(pub: Mapping[str, pd.DataFrame], total_firms: int) -> list[str]:
+    """tabA1: the panel's firms (the funnel publishes them) minus published industries."""
+    cells = _cell(pub["tabA1"], "tabA1", "firms")
+    hidden = [d for d, v in cells.items() if v[2]]
+    if len(hidden) == 1:
+        rest = total_firms - sum(float(v[0]) for d, v in cells.items() if not v[2])
+        return [f"tabA1 {hidden[0]}: {rest:g} firms by subtraction from the total"]
+    return []
+
+
+def attack_siblings(pub: Mapping[str, pd.DataFrame]) -> list[str]:
+    """A hidden share beside a published median of the same firms: the median's n_firms
+    counts the revolvers, and the month's firms follow from other tables."""
+    found = []
+    for table in ("fig02", "fig04", "fig05", "fig12"):
+        share = _cell(pub[table], table, "share_revolving")
+        median = _cell(pub[table], table, "median_revolving_balance")
+        for dims, v in share.items():
+            if v[2] and dims in median and not median[dims][2]:
+                found.append(f"{table} {dims}: hidden share, published median of its firms")
+    return found
+
+
+def _industry_terms(models: pd.DataFrame, model: str) -> dict[str, float]:
+    return {
+        str(t)[len("industry[T.") : -1]: float(e)
+        for m, t, e in zip(models["model"], models["term"], models["estimate"], strict=True)
+        if m == model and str(t).startswith("industry[T.")
+    }
+
+
+def attack_coefficients(pub: Mapping[str, pd.DataFrame]) -> list[str]:
+    """fig09: a hidden industry's prediction = a published industry's prediction minus its
+    coefficient plus the hidden industry's (LPM exactly; logit on the log-odds scale). The
+    base industry (the one fig09 lists without a term) has coefficient 0."""
+    found = []
+    for model in ("lpm", "logit"):
+        coef = _industry_terms(pub["models"], model)
+        if not coef and not (pub["models"]["model"] == model).any():
+            continue  # model withheld: nothing to difference against
+        rows = pub["fig09"][pub["fig09"]["model"] == model]
+        levels = [str(i) for i in rows["industry"]]
+        known = {lvl: coef.get(lvl, 0.0) for lvl in levels if lvl in coef or len(levels) > 1}
+        shown = [str(r["industry"]) for _, r in rows.iterrows() if not r["suppressed"]]
+        for _, r in rows[rows["suppressed"]].iterrows():
+            ind = str(r["industry"])
+            helpers = [o for o in shown if o in known]
+            if ind in known and helpers:
+                found.append(f"fig09 {model} {ind}: rebuilt from {helpers[0]} and the terms")
+    return found
+
+
+def attack_model_terms(
+    pub: Mapping[str, pd.DataFrame], firms: Mapping[str, int], k: int
+) -> list[str]:
+    """Every published industry coefficient must describe at least k firms: a level named
+    in the data counts its firms; a pooled level counts the firms of every industry that
+    no published level names."""
+    found = []
+    models = pub["models"]
+    for model in ("lpm", "logit"):
+        terms = [
+            str(t)[len("industry[T.") : -1]
+            for m, t in zip(models["model"], models["term"], strict=True)
+            if m == model and str(t).startswith("industry[T.")
+        ]
+        named = set(terms) | set(pub["fig09"].loc[pub["fig09"]["model"] == model, "industry"])
+        for level in terms:
+            n = firms.get(level)
+            if n is None:  # the pool: every industry not named
+                n = sum(v for ind, v in firms.items() if ind not in named)
+            if n < k:
+                found.append(f"models {model} industry[T.{level}]: {n} firms")
+    return found
+
+
+def attack_model_counts(pub: Mapping[str, pd.DataFrame], k: int) -> list[str]:
+    """models_fit: two models' n_firms (or n_obs) differing by 1..k-1 count the firms
+    one sample has and the other has not; the same for fig09's n_firms per industry."""
+    found = []
+    fit = pub["models_fit"].dropna(subset=["n_firms"])
+    for col in ("n_firms", "n_obs"):
+        values = sorted(set(fit[col].astype(int)))
+        found += [
+            f"models_fit {col}: {b} vs {a}" for a, b in itertools.pairwise(values) if 0 < b - a < k
+        ]
+    f09 = pub["fig09"].dropna(subset=["n_firms"])
+    for ind, group in f09.groupby("industry"):
+        values = sorted(set(group["n_firms"].astype(int)))
+        found += [
+            f"fig09 {ind} n_firms: {b} vs {a}"
+            for a, b in itertools.pairwise(values)
+            if 0 < b - a < k
+        ]
+    return found
+
+
+def attack_all(
+    pub: Mapping[str, pd.DataFrame],
+    truth: Mapping[str, pd.DataFrame],
+    *,
+    k: int,
+    total_firms: int,
+    industry_firms: Mapping[str, int],
+) -> list[str]:
+    """Every attack above; the findings of all of them."""
+    return [
+        *attack_margins(pub, truth),
+        *attack_residuals(pub, truth, k),
+        *attack_complements(pub, truth),
+        *attack_total(pub, total_firms),
+        *attack_siblings(pub),
+        *attack_coefficients(pub),
+        *attack_model_terms(pub, industry_firms, k),
+        *attack_model_counts(pub, k),
+    ]
