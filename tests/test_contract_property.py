@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,9 @@ CATEGORIES = st.sampled_from(["sales", "Rent", " payroll ", "lottery", ""])
 ROWS = st.lists(st.tuples(ACCOUNTS, DATES, AMOUNTS, CATEGORIES), min_size=0, max_size=25)
 
 OPEN = {"A1": (dt.date(2020, 1, 1), None), "A2": (dt.date(2020, 1, 1), dt.date(2020, 12, 31))}
+
+# A random table may have nothing accepted: validate warns, as it should.
+pytestmark = pytest.mark.filterwarnings("ignore::econscope.errors.EconscopeWarning")
 
 
 def expected_reason(account: str, date: str, amount: str, category: str) -> str | None:

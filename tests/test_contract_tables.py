@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.config import Settings
-from econscope.errors import ConfigError, DataError
+from econscope.errors import ConfigError, DataError, EconscopeWarning
 from econscope.smallbiz.schema import SCHEMAS
 from econscope.smallbiz.validation import ACCOUNTING_COLUMNS, SUMMARY_COLUMNS, validate
 from test_contract_data import CLEAN_ROWS, Table, accepted_rows, clean, quarantine_rows, write_csv
@@ -189,7 +189,11 @@ def test_integer_ids_in_parquet_are_read_as_text(tmp_path, con):
     pq.write_table(
         pa.table({"firm_id": [1, 2], "industry": ["retail", "retail"]}), folder / "firms.parquet"
     )
-    result = validate(folder, tmp_path / "out", con=con)
+    with pytest.warns(EconscopeWarning) as caught:  # nothing accepted is never silent
+        result = validate(folder, tmp_path / "out", con=con)
+    said = [str(w.message) for w in caught]
+    assert any(m.startswith("firms: none of 2 rows accepted") for m in said)
+    assert any(m.startswith("deposit_accounts: none of 2 rows accepted") for m in said)
     # Firms "1" and "2" exist, but the accounts name F1 and F2: a clear cascade, no crash.
     assert {r["firm_id"] for r in quarantine_rows(tmp_path / "out", "firms")} == {"1", "2"}
     assert result.identity_holds

@@ -623,8 +623,13 @@ def _warn_rejections(result: ValidationResult) -> None:
             else " Hint: see validated/quarantine/ for each row's reason and message"
         )
         warnings.warn(
-            f"{row.table}: {'no' if row.rows_accepted == 0 else 'only'} "
-            f"{row.rows_accepted:,} of {row.rows_in:,} rows accepted; most common reason "
+            f"{row.table}: "
+            + (
+                f"none of {row.rows_in:,} rows accepted"
+                if row.rows_accepted == 0
+                else f"only {row.rows_accepted:,} of {row.rows_in:,} rows accepted"
+            )
+            + f"; most common reason "
             f"{top}.{fix}",
             EconscopeWarning,
             stacklevel=3,
