@@ -514,12 +514,16 @@ def render_report(
 
 
 def figure_number(table_id: str) -> str:
-    """'fig02' -> 'Figure 2'.
+    """'fig02' -> 'Figure 2'; a table that is not one of the report's figures keeps its name.
 
     >>> figure_number("fig10")
     'Figure 10'
+    >>> figure_number("cashflow")
+    'Cash flows'
     """
-    return f"Figure {int(table_id[3:])}"
+    if table_id.startswith("fig") and table_id[3:].isdigit():
+        return f"Figure {int(table_id[3:])}"
+    return {"cashflow": "Cash flows"}.get(table_id, table_id)
 
 
 def _figure_section(
