@@ -172,7 +172,8 @@ def test_tabA1_all_years_is_the_median_of_firm_median_revenue(con, revenue_panel
 
 def test_tabA1_reads_2022_revenue_by_default(con, revenue_panel):
     got = by_key(run(con, result_table("tabA1", revenue_panel)), "industry")
-    # The report's Table A1 is 2022 revenue. 2022 only: retail has r1 (600k); construction k1 (226k).
+    # The report's Table A1 is 2022 revenue. 2022 only: retail has r1 (600k);
+    # construction k1 (226k).
     assert got[("retail", "firms")] == (1.0, 1)
     assert got[("retail", "median_annual_revenue")] == (600_000.0, 1)
     assert got[("construction", "median_annual_revenue")] == (226_000.0, 1)

@@ -33,6 +33,7 @@ from econscope.errors import DisclosureError
 from econscope.report.smallbiz import render_report
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
+from econscope.smallbiz.results.fidelity import write_fidelity
 from econscope.smallbiz.validation import ValidationResult, validate
 
 __all__ = ["STAGES", "RunResult", "published_paths", "run"]
@@ -164,6 +165,7 @@ def run(
         done(panel.reused)
     with stage("analyze") as done:
         analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
+        write_fidelity(out_dir)  # results/fidelity.csv: this run next to the published report
         done(analysis.reused)
     with stage("report") as done:
         before = (

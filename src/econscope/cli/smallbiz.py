@@ -169,6 +169,51 @@ def report_cmd(
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
 
 
+# --- compare (the run against the published report) ------------------------------------
+@app.command("compare")
+def compare_cmd(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(help="Run folder holding results/ (or a results folder itself)."),
+    ],
+) -> None:
+    """Compare a run's result tables with the report's published figures (fidelity.csv)."""
+    from rich.table import Table
+
+    from econscope.smallbiz.results.fidelity import write_fidelity
+
+    path, frame = write_fidelity(run_dir)
+    table = Table(title=f"{run_dir}: this run against the published report")
+    for column in ("figure", "target", "published", "this run", "within"):
+        table.add_column(column, justify="right" if column == "this run" else "left")
+    for row in frame.itertuples(index=False):
+        value = row.reproduced
+        if _isna(value):
+            shown = "n/a"
+        elif row.kind == "finding":
+            shown = "holds" if value else "does not hold"
+        else:
+            shown = f"{value:.1%}" if row.unit == "share" else f"{value:,.1f}"
+        verdict = "n/a" if _isna(row.within) else ("yes" if row.within else "NO")
+        table.add_row(row.figure, row.what, str(row.report), shown, verdict)
+    out.print(table)
+    numbers = frame[frame.kind == "number"]
+    findings = frame[frame.kind == "finding"]
+    out.print(
+        f"{int(numbers.within.fillna(False).sum())} of {len(numbers)} numbers within "
+        f"tolerance; {int(findings.within.fillna(False).sum())} of {len(findings)} findings "
+        f"hold. Written: {path}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _isna(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 # --- run (the one command) ------------------------------------------------------------
 @app.command("run")
 def run_cmd(

@@ -220,9 +220,7 @@ def _ncf_negative(run: _Run) -> bool:
 
 
 def _all_significant(run: _Run) -> bool:
-    return all(
-        _coef(run, m, t, "p_value") < 0.05 for m in ("lpm", "logit") for t in _COVARIATES
-    )
+    return all(_coef(run, m, t, "p_value") < 0.05 for m in ("lpm", "logit") for t in _COVARIATES)
 
 
 def _covariate_sd(run: _Run) -> Mapping[str, float]:
@@ -378,10 +376,13 @@ _READERS: Mapping[str, Callable[[_Run], float | bool]] = MappingProxyType(
         "rising_from_july_2021": _rising_from_july_2021,
         "fell_every_industry": _fell_every_industry,
         "construction_highest": _construction_highest,
-        "larger_revolve_less": lambda run: _by_size("share_revolving")(run)[0]
-        < _by_size("share_revolving")(run)[1],
-        "larger_balances": lambda run: _by_size("median_revolving_balance")(run)[0]
-        > _by_size("median_revolving_balance")(run)[1],
+        "larger_revolve_less": lambda run: (
+            _by_size("share_revolving")(run)[0] < _by_size("share_revolving")(run)[1]
+        ),
+        "larger_balances": lambda run: (
+            _by_size("median_revolving_balance")(run)[0]
+            > _by_size("median_revolving_balance")(run)[1]
+        ),
         "transactors_twice": _transactors_twice,
         "smaller_balances_above_15": _smaller_balances_above_15,
     }
