@@ -634,6 +634,8 @@ def _statements(
         c.open_day[ci] - 1,
         grid.month_start[max(m - 1, 0)] + c.day[ci] - 1,
     )
+    if m >= grid.window_start:  # the window's first cycle of a card from the burn-in
+        prev_s = np.maximum(prev_s, grid.first_day - 1)
     spend_f = np.zeros(n)
     spend_f[t.a] = t.card_spend
     purchases = _cents(spend_f[fi] * c.split[ci])
@@ -966,7 +968,7 @@ def chunk_tables(
         [
             acct_ids.take(pa.array(acc)),
             firm_ids.take(pa.array(owner[acc])),
-            _dates(f.open_day[owner[acc]]),
+            _dates(np.maximum(f.open_day[owner[acc]], grid.first_day)),
             _nullable_dates(close),
             _money(opening[acc]),
         ],
@@ -1006,7 +1008,7 @@ def chunk_tables(
         [
             card_ids,
             firm_ids.take(pa.array(c.firm)),
-            _dates(c.open_day),
+            _dates(np.maximum(c.open_day, grid.first_day)),
             _nullable_dates(c.close_day),
             _money(c.limit),
         ],
