@@ -88,3 +88,12 @@ def test_a_point_outside_a_fields_range_scores_as_infinitely_far() -> None:
 def test_only_float_parameters_can_be_calibrated(name: str) -> None:
     with pytest.raises(ConfigError, match="not a float parameter"):
         calibrate([name], objective=lambda cal: 0.0)
+
+
+def test_the_cli_refuses_an_unknown_parameter_before_any_run(tmp_path: Path, capsys) -> None:
+    from econscope.cli import main
+
+    code = main(["smallbiz", "calibrate", "--out", str(tmp_path), "--params", "no_such_field"])
+    assert code == 2
+    assert "not a float parameter" in capsys.readouterr().err
+    assert not (tmp_path / "calibration.json").exists()

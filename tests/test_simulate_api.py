@@ -40,7 +40,7 @@ def test_calibration_is_frozen_and_checked() -> None:
     cal = Calibration()
     with pytest.raises(ValidationError):
         cal.apr = 0.3  # type: ignore[misc]
-    with pytest.raises(ConfigError, match="industry_mix must sum to 1.*Hint"):
+    with pytest.raises(ConfigError, match=r"industry_mix must sum to 1.*Hint"):
         Calibration(industry_mix={k: 0.5 for k in cal.industry_mix})
     with pytest.raises(ConfigError, match="grace days"):
         Calibration(grace_days_min=26, grace_days_max=22)

@@ -208,6 +208,41 @@ def compare_cmd(
     )
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for calibration.json.")],
+    params: Annotated[
+        str,
+        typer.Option(
+            "--params",
+            help="Comma-separated float fields of Calibration to fit, e.g. "
+            "revolve_intercept,revolve_firm_sd.",
+        ),
+    ] = "revolve_intercept,revolve_firm_sd,revolve_state_dependence",
+    firms: Annotated[int, typer.Option("--firms", min=1, help="Firms per evaluation.")] = 2000,
+    seeds: Annotated[
+        str, typer.Option("--seeds", help="Comma-separated seeds (common random numbers).")
+    ] = "1",
+    max_evaluations: Annotated[
+        int, typer.Option("--max-evaluations", min=1, help="Budget (each is a full run).")
+    ] = 20,
+) -> None:
+    """Fit Calibration fields to the report's targets (simulated moments, Nelder-Mead)."""
+    from econscope.smallbiz.sim.calibrate import calibrate, pipeline_objective
+
+    names = [p.strip() for p in params.split(",") if p.strip()]
+    objective = pipeline_objective(firms=firms, seeds=[int(s) for s in seeds.split(",")])
+    res = calibrate(names, objective=objective, max_evaluations=max_evaluations, out_dir=out)
+    for name, value in res.params.items():
+        console.print(f"{name} = {value:.6g}", highlight=False)
+    console.print(
+        f"distance {res.start_distance:.2f} -> {res.distance:.2f} after {res.evaluations} "
+        f"evaluations; written: {out / 'calibration.json'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def _isna(value: object) -> bool:
     import pandas as pd
 

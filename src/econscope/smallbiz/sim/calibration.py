@@ -323,6 +323,24 @@ class Calibration(BaseModel):
         -0.25,
         description="Logit shift per sd of log revenue. Target: larger firms revolve less (fig04).",
     )
+    revolve_cash_slope: float = Field(
+        0.0,
+        description="Logit slope on log(1 + smoothed cash / revolve_cash_scale), cash in "
+        "dollars of the window's first month: the level of cash matters besides buffer days. "
+        "Target: ADB among the two largest effects and significant (the report's models).",
+    )
+    revolve_cash_scale: float = Field(
+        10_000.0, gt=0, description="Cash scale ($) of revolve_cash_slope."
+    )
+    revolve_recession_shift: float = Field(
+        0.0,
+        description="Logit shift in January 2010 (after the 2007-2009 recession), fading "
+        "linearly to 0 over revolve_recession_months. Target: revolving is higher at the "
+        "start of the sample (fig02).",
+    )
+    revolve_recession_months: int = Field(
+        36, ge=1, description="Months from January 2010 over which the recession shift fades."
+    )
     revolve_pandemic_shift: float = Field(
         -0.9,
         description="Logit shift from April 2020 to June 2021 (firms repaid card debt). "

@@ -42,6 +42,7 @@ CATEGORIES: tuple[str, ...] = (
 _CAT = {c: i for i, c in enumerate(CATEGORIES)}
 _KIND = {k: i for i, k in enumerate(CARD_KINDS)}
 _DAYS_PER_MONTH = 30.42  # days in a month on average (a calendar fact, not behaviour)
+_MARCH_2020_FROM_JAN_2010 = 122  # months
 
 SCHEMAS: dict[str, pa.Schema] = {
     "firms": pa.schema(
@@ -707,10 +708,16 @@ def _decide(
         shift = cal.revolve_pandemic_shift
     elif t.p > cal.pandemic_shift_months:
         shift = cal.revolve_recovery_shift
+    since_2010 = t.p + _MARCH_2020_FROM_JAN_2010
+    shift += cal.revolve_recession_shift * min(
+        max(1.0 - since_2010 / cal.revolve_recession_months, 0.0), 1.0
+    )
+    cash = np.maximum(st.cash_ewma[fi], 0) / 100 / t.price
     logit = (
         f.alpha[fi]
         + cal.revolve_state_dependence * st.rev_prev[ci]
         + cal.revolve_buffer_slope * np.log1p(buf / cal.revolve_buffer_scale)
+        + cal.revolve_cash_slope * np.log1p(cash / cal.revolve_cash_scale)
         + shift
     )
     owes = b > 0
