@@ -36,10 +36,10 @@ __all__ = ["Calibration"]
 
 _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 # Median annual revenue multiplier by industry (tabA1 shape: construction ~$226k in 2022).
-_REV = (1.6, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
+_REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (0.9, -1.2, -0.2, -0.25, 0.35, 0.25, 0.3, 0.1, -0.1, -0.5, 0.05, -0.1)
+_REVOLVE = (1.5, -0.85, -0.2, 0.0, 0.9, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -86,7 +86,7 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------------------- revenue
     revenue_median_annual: float = Field(
-        60_000.0,
+        76_000.0,
         gt=0,
         description="Median annual revenue in 2010 dollars before the industry multiplier. "
         "Target: a third to half of firms above $100k (fig04); tabA1 medians.",
@@ -185,10 +185,10 @@ class Calibration(BaseModel):
         "median buffer days about 15-30 before 2020 (fig11).",
     )
     buffer_days_log_sd: float = Field(
-        1.1, gt=0, description="Between-firm sd of the log target buffer."
+        1.35, gt=0, description="Between-firm sd of the log target buffer."
     )
     buffer_days_floor: float = Field(
-        6.0,
+        4.0,
         ge=0,
         description="Smallest target buffer (days): firms keep at least this much cash, so "
         "end-of-day balances are rarely negative (overdrafts stay a few percent of days).",
@@ -235,7 +235,7 @@ class Calibration(BaseModel):
         "drops them).",
     )
     card_spend_share_mean: float = Field(
-        0.4,
+        0.34,
         gt=0,
         lt=1,
         description="Mean share of operating expenses charged to the card (Beta across firms). "
@@ -324,16 +324,31 @@ class Calibration(BaseModel):
         description="Logit shift per sd of log revenue. Target: larger firms revolve less (fig04).",
     )
     revolve_cash_slope: float = Field(
-        0.0,
+        -0.4,
         description="Logit slope on log(1 + smoothed cash / revolve_cash_scale), cash in "
         "dollars of the window's first month: the level of cash matters besides buffer days. "
         "Target: ADB among the two largest effects and significant (the report's models).",
+    )
+    revolve_flow_slope: float = Field(
+        0.0,
+        description="Logit slope on this month's operating cash flow (revenue - expenses) "
+        "as a share of normal revenue: firms revolve more in a month of unusually high "
+        "expenses or low revenue. Target: the report's reading of the cash-flow covariates.",
+    )
+    revolve_drift_sd: float = Field(
+        0.0,
+        ge=0,
+        description="Sd of a slowly drifting part of the firm's propensity (AR(1) by month, "
+        "stationary sd). Target: fig07 (firms revolving 6 months that never revolve next year).",
+    )
+    revolve_drift_ar: float = Field(
+        0.95, ge=0, lt=1, description="Monthly AR(1) coefficient of the drifting propensity."
     )
     revolve_cash_scale: float = Field(
         10_000.0, gt=0, description="Cash scale ($) of revolve_cash_slope."
     )
     revolve_recession_shift: float = Field(
-        0.0,
+        0.6,
         description="Logit shift in January 2010 (after the 2007-2009 recession), fading "
         "linearly to 0 over revolve_recession_months. Target: revolving is higher at the "
         "start of the sample (fig02).",

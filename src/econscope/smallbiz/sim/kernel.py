@@ -386,6 +386,8 @@ class _State:
     """Vector state carried from month to month (firms: length n; cards: length n_cards)."""
 
     shock: np.ndarray  # AR(1) log-revenue shock
+    drift: np.ndarray  # AR(1) drifting part of the revolving propensity
+    flow: np.ndarray  # this month's operating cash flow / normal revenue
     cash: np.ndarray  # cents, all accounts
     second: np.ndarray  # cents in the second account
     cash_ewma: np.ndarray
@@ -484,6 +486,11 @@ def _period(
     p = int(grid.pandemic[m])
     ps = _pandemic_shape(p, cal.pandemic_recovery_months)
     st.shock = cal.revenue_ar * st.shock + rng.normal(0, cal.revenue_shock_sd, n)
+    if cal.revolve_drift_sd > 0:
+        ar = cal.revolve_drift_ar
+        st.drift = ar * st.drift + np.sqrt(
+            1 - ar * ar
+        ) * cal.revolve_drift_sd * rng.standard_normal(n)
     amp, peak = season_of
     season = 1 + amp[a] * np.cos(2 * np.pi * (grid.calendar_month[m] - peak[a]) / 12)
     years = (m - grid.window_start) / 12
@@ -498,6 +505,7 @@ def _period(
     card_on[c.firm[stmt_now]] = True
     card_spend = np.where(card_on[a], f.kappa[a] * expense, 0.0)
     quiet = f.low_activity[a] & (rng.random(len(a)) < cal.quiet_month_prob)
+    st.flow[a] = (rev - expense) / np.maximum(normal * frac, 1.0)
     return _Period(
         m,
         a,
@@ -718,6 +726,8 @@ def _decide(
         + cal.revolve_state_dependence * st.rev_prev[ci]
         + cal.revolve_buffer_slope * np.log1p(buf / cal.revolve_buffer_scale)
         + cal.revolve_cash_slope * np.log1p(cash / cal.revolve_cash_scale)
+        + cal.revolve_flow_slope * st.flow[fi]
+        + st.drift[fi]
         + shift
     )
     owes = b > 0
@@ -873,6 +883,12 @@ def run_chunk(
     shock = rng.normal(0, cal.revenue_shock_sd / np.sqrt(1 - cal.revenue_ar**2), n)
     st = _State(
         shock=shock,
+        drift=(
+            cal.revolve_drift_sd * rng.standard_normal(n)
+            if cal.revolve_drift_sd > 0
+            else np.zeros(n)
+        ),
+        flow=np.zeros(n),
         cash=np.zeros(n),
         second=np.zeros(n),
         cash_ewma=np.zeros(n),
