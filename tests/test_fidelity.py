@@ -340,3 +340,42 @@ def test_the_cli_compares_a_run_and_writes_fidelity_csv(run_dir: Path, capsys) -
     written = pd.read_csv(run_dir / "results" / "fidelity.csv")
     assert list(written.columns) == list(fidelity.FIDELITY_COLUMNS)
     assert "numbers within tolerance" in capsys.readouterr().out
+
+
+def test_a_panel_without_the_covariates_makes_the_effects_not_measurable(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.copytree(run_dir / "results", tmp_path / "results")
+    (tmp_path / "panel").mkdir()
+    pd.DataFrame({"firm_id": ["a"], "adb_real": [1.0]}).to_parquet(
+        tmp_path / "panel" / "panel.parquet"
+    )
+    row = compare(tmp_path).set_index("id").loc["largest_effects"]
+    assert pd.isna(row["within"]) and "lacks" in row["note"]
+
+
+def test_standardised_effects_are_read_from_the_panel(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import numpy as np
+
+    shutil.copytree(run_dir / "results", tmp_path / "results")
+    (tmp_path / "panel").mkdir()
+    rng = np.random.default_rng(0)
+    n = 50
+    # Every estimate is -0.01, so the standardised effects rank as the standard deviations:
+    # adb_real (x 1e-3 -> sd about 100) and cash_buffer_days (sd about 50) are largest,
+    # the flows (x 1e-3 -> sd about 1) smallest.
+    pd.DataFrame(
+        {
+            "revolving": rng.random(n) < 0.3,
+            "cash_buffer_days": rng.normal(30, 50, n),
+            "revenues_real": rng.normal(0, 1e3, n),
+            "expenses_real": rng.normal(0, 1e3, n),
+            "net_cash_flow_real": rng.normal(0, 1e3, n),
+            "adb_real": rng.normal(0, 1e5, n),
+        }
+    ).to_parquet(tmp_path / "panel" / "panel.parquet")
+    assert bool(compare(tmp_path).set_index("id").loc["largest_effects", "within"]) is True

@@ -232,6 +232,10 @@ def _covariate_sd(run: _Run) -> Mapping[str, float]:
         raise _NotReadable("needs the run's panel (panel/panel.parquet) for standard deviations")
     con = connect()
     p = read_table(con, path)
+    needed = {"revolving", "cash_buffer_days", *(col for col, _ in COVARIATES.values())}
+    missing = sorted(needed - set(p.columns))
+    if missing:
+        raise _NotReadable(f"panel/panel.parquet lacks {', '.join(missing)}")
     p = p.filter(p.revolving.notnull() & p.cash_buffer_days.notnull())
     aggs = {t: (p[col].cast("float64") * factor).std() for t, (col, factor) in COVARIATES.items()}
     row = con.to_pyarrow(p.aggregate(**aggs)).to_pylist()[0]
