@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean help chromium
+.PHONY: demo test lint typecheck bench clean help chromium
 
 help:
 	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
@@ -34,6 +34,10 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# mypy, strict on econscope.stats ([tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.stamp-dev
+	$(BIN)/mypy
+
 # The browser test needs headless Chromium (Debian package `chromium`): install it when it
 # is missing and that is possible (root + apt-get); otherwise say why, and the test skips.
 chromium:
@@ -46,7 +50,7 @@ chromium:
 		echo "chromium is missing and needs root + apt-get to install: the browser test will be skipped"; \
 	fi
 
-test: lint chromium
+test: lint typecheck chromium
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-dev

@@ -10,7 +10,7 @@ from test_report_fixture import make_run
 
 def test_cli_report_writes_the_page_and_says_where(tmp_path: Path, capsys) -> None:
     run = make_run(tmp_path / "run")
-    for tid in ("fig02", "fig03", "fig04", "fig05", "fig06", "fig07", "fig08", "fig10"):
+    for tid in ("fig02", "fig03", "cashflow", "fig04", "fig05", "fig06", "fig07", "fig08", "fig10"):
         (run / "results" / f"{tid}.csv").unlink()  # three figures are enough here
     code = main(["smallbiz", "report", str(run), "--set", "disclosure.k=20"])
     printed = capsys.readouterr().out.replace("\n", "")

@@ -58,6 +58,10 @@ _PLAUSIBLE = {
     "share_adb_covers_balance": (0.4, 0.04),
     "share_covers_and_keeps_buffer": (0.15, 0.03),
     "median_cash_buffer_days": (25.0, 10.0),
+    "median_revenues": (15000.0, 3000.0),
+    "median_expenses": (12000.0, 2500.0),
+    "median_net_cash_flow": (1500.0, 800.0),
+    "median_total_outflows": (14000.0, 3000.0),
     "firms": (1500.0, 600.0),
     "median_annual_revenue": (180000.0, 50000.0),
 }

@@ -9,6 +9,7 @@ settings are unchanged. Every definition is in ``docs/panel.md``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,16 @@ from econscope.engine import (
     read_table,
     write_parquet,
 )
-from econscope.errors import DataError
-from econscope.smallbiz.method.panel import OPTIONAL_TABLES, REQUIRED_COLUMNS, panel_expr
+from econscope.errors import DataError, EconscopeWarning
+from econscope.smallbiz.method.panel import (
+    CARD_TABLES,
+    OPTIONAL_TABLES,
+    REQUIRED_COLUMNS,
+    deposits_only,
+    panel_expr,
+)
 from econscope.smallbiz.method.prices import missing_cpi_months, missing_cpi_years
+from econscope.smallbiz.schema import SCHEMAS
 from econscope.stages import Manifest, MissingInputError, StageOutput, run_stage
 
 __all__ = ["FIRM_YEARS_FILE", "FUNNEL_FILE", "PANEL_FILE", "PanelResult", "build_panel"]
@@ -92,6 +100,15 @@ def _table_files(validated_dir: Path) -> dict[str, Path]:
                 hint=f"the validated folder needs {name}.parquet (run validate first)",
             )
         files[name] = path
+    cards = [n for n in CARD_TABLES if n in files]
+    if cards and len(cards) < len(CARD_TABLES):
+        missing = [n for n in CARD_TABLES if n not in files]
+        raise DataError(
+            f"card tables {missing} are missing while {cards} are there",
+            file=str(validated_dir),
+            hint="give all three card tables, or none for a deposit-only panel "
+            "(run validate first)",
+        )
     return files
 
 
@@ -104,14 +121,33 @@ def _check_columns(tables: Mapping[str, ir.Table], files: Mapping[str, Path]) ->
                 file=str(files[name]),
                 hint="give the table the validated schema (run validate first)",
             )
+        schema = SCHEMAS[name]
+        for col in REQUIRED_COLUMNS[name]:
+            dtype = table.schema()[col]
+            want = schema.column(col).dtype
+            ok = (
+                dtype.is_null()
+                or (want == "date" and (dtype.is_date() or dtype.is_timestamp()))
+                or (want == "float64" and dtype.is_numeric())
+                or (want == "string" and dtype.is_string())
+            )
+            if not ok:
+                raise MissingInputError(
+                    f"panel: {files[name]} is not a validated table: column {col!r} is "
+                    f"{dtype}, not {want}. Hint: run `econscope smallbiz validate DATA_DIR "
+                    "--out RUN/validated` first and point the panel at RUN/validated"
+                )
 
 
 def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settings) -> None:
-    st = tables["card_statements"]
     tx = tables["deposit_transactions"]
+    dated = [(tx, tx.posted_date)]
+    st = tables.get("card_statements")
+    if st is not None:
+        dated.append((st, st.statement_date))
     spans = [
         con.to_pyarrow(t.aggregate(lo=col.min().year(), hi=col.max().year())).to_pylist()[0]
-        for t, col in ((st, st.statement_date), (tx, tx.posted_date))
+        for t, col in dated
     ]
     years: set[int] = set()
     for span in spans:
@@ -119,12 +155,16 @@ def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settin
             years |= set(range(int(span["lo"]), int(span["hi"]) + 1))
     missing = missing_cpi_years(settings, years)
     if missing:
+        idx = settings.prices.index
         raise DataError(
-            f"the price index has no CPI for years {missing}",
-            hint="add them to prices.cpi_annual (or prices.cpi_monthly_file)",
+            f"the price index ({idx}) has no value for years {missing}",
+            hint=f"add them, e.g. --set prices.cpi_annual.{missing[0]}=100.0 (or give "
+            "prices.cpi_monthly_file), or publish nominal amounts with --set prices.deflate=false",
         )
-    if settings.prices.cpi_monthly_file is not None:
+    if settings.prices.cpi_monthly_file is not None and settings.prices.deflate:
         # Money is deflated by the statement month's CPI: every such month needs one.
+        if st is None:  # deposit-only: the statement month is every month of the data
+            st = tx.select(statement_date=tx.posted_date)
         ym = st.select(y=st.statement_date.year(), m=st.statement_date.month()).distinct()
         months = con.to_pyarrow(ym).to_pylist()
         gaps = missing_cpi_months(settings, [(r["y"], r["m"]) for r in months])
@@ -170,8 +210,10 @@ def build_panel(
         funnel_df = engine.to_pyarrow(exprs.funnel.order_by("step")).to_pandas()
         with atomic_path(odir / FUNNEL_FILE) as tmp:
             funnel_df.to_csv(tmp, index=False)
+        written = read_table(engine, odir / PANEL_FILE)
         rows = {
             "panel": _row_count(engine, odir / PANEL_FILE),
+            "panel_firms": int(written.firm_id.nunique().execute()),
             "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),
             "funnel": len(funnel_df),
             "sample_firms": int(funnel_df.firms_after.iloc[-1]),
@@ -183,8 +225,33 @@ def build_panel(
         out_dir,
         inputs=inputs,
         settings=settings.to_manifest(),
-        params={"tables": sorted(files)},
+        params={"tables": sorted(files), "deposits_only": deposits_only(files, settings)},
         compute=compute,
         load=lambda odir, manifest: (odir, manifest),
     )
-    return PanelResult(*result.value, reused=result.reused)
+    panel = PanelResult(*result.value, reused=result.reused)
+    if panel.rows.get("panel", 0) == 0:
+        _warn_empty(panel.funnel)
+    return panel
+
+
+def _warn_empty(funnel: pd.DataFrame) -> None:
+    """An empty panel is always a warning naming the filter that emptied it."""
+    emptied = funnel[(funnel.firms_after == 0) & (funnel.firms_before > 0)]
+    if len(funnel) and funnel.firms_before.iloc[0] == 0:
+        why = "no accepted firm has deposit data (see validated/accounting.csv)"
+    elif len(emptied):
+        row = emptied.iloc[0]
+        why = f"the filter {row['filter']!r} ({row['description']}) removed every firm"
+    else:
+        why = (
+            f"{int(funnel.firms_after.iloc[-1]):,} firms are in the sample but none has a "
+            "card statement"
+        )
+    warnings.warn(
+        f"the panel is empty: {why}. Hint: see panel/funnel.csv; the sample settings are "
+        "sample.* (`econscope config`), and a bank without card statements gets a "
+        "deposit-only panel (--deposits-only)",
+        EconscopeWarning,
+        stacklevel=3,
+    )
