@@ -239,8 +239,11 @@ def test_an_identifier_in_a_published_column_stops_the_run_and_writes_nothing(tm
     rows = [r for r in rows if r["year"] == 2020]
     panel_dir = write_panel(tmp_path / "panel", rows)
     out = tmp_path / "results"
+    # tabA1 over all years publishes every industry of these 2020 rows (its default, 2022,
+    # would publish none of them here).
+    settings = load_settings(overrides=["results.tabA1_revenue_year=all"])
     with pytest.raises(DisclosureError, match="identifier"):
-        analyze(panel_dir, out)
+        analyze(panel_dir, out, settings)
     assert list(out.iterdir()) == []
 
 

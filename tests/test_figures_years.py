@@ -159,8 +159,9 @@ def revenue_panel():
     )
 
 
-def test_tabA1_firms_and_median_of_firm_median_revenue(con, revenue_panel):
-    got = by_key(run(con, result_table("tabA1", revenue_panel)), "industry")
+def test_tabA1_all_years_is_the_median_of_firm_median_revenue(con, revenue_panel):
+    s = load_settings(overrides=["results.tabA1_revenue_year=all"])
+    got = by_key(run(con, result_table("tabA1", revenue_panel, s)), "industry")
     # retail firm medians over years: r1 {100k, 200k, 600k} -> 200k; r2 50k;
     # r3 {80k, 120k} -> 100k. Median over firms {200k, 50k, 100k} = 100k, 3 firms.
     assert got[("retail", "firms")] == (3.0, 3)
@@ -169,10 +170,10 @@ def test_tabA1_firms_and_median_of_firm_median_revenue(con, revenue_panel):
     assert got[("construction", "median_annual_revenue")] == (226_000.0, 1)
 
 
-def test_tabA1_revenue_year_is_a_setting(con, revenue_panel):
-    s = load_settings(overrides=["results.tabA1_revenue_year=2022"])
-    got = by_key(run(con, result_table("tabA1", revenue_panel, s)), "industry")
-    # 2022 only: retail has r1 (600k); construction k1 (226k).
+def test_tabA1_reads_2022_revenue_by_default(con, revenue_panel):
+    got = by_key(run(con, result_table("tabA1", revenue_panel)), "industry")
+    # The report's Table A1 is 2022 revenue. 2022 only: retail has r1 (600k);
+    # construction k1 (226k).
     assert got[("retail", "firms")] == (1.0, 1)
     assert got[("retail", "median_annual_revenue")] == (600_000.0, 1)
     assert got[("construction", "median_annual_revenue")] == (226_000.0, 1)

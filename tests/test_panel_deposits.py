@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from _panel_data import D, arrow, one_firm, panel_of
+from _panel_data import LOOSE, D, arrow, one_firm, panel_of
 
 
 def test_adb_carries_balances_over_days_without_transactions_in_a_leap_february(con):
@@ -137,31 +137,42 @@ def test_a_closed_account_contributes_nothing_after_its_close_date(con):
     assert p.adb.iloc[0] == pytest.approx(1310 / 31, rel=1e-12)
 
 
+def _cycle_flow_firm() -> dict:
+    return one_firm(
+        statements=[(D(2021, 1, 15), 0.0), (D(2021, 2, 15), 0.0)],
+        deposits=[
+            (D(2021, 1, 15), 100.0, "sales"),
+            (D(2021, 1, 16), -50.0, "suppliers"),
+            (D(2021, 1, 20), 1000.0, "loan_proceeds"),
+            (D(2021, 1, 25), -300.0, "card_payment"),
+            (D(2021, 2, 15), -20.0, "transfer_own"),
+        ],
+        account_open=D(2020, 1, 1),
+    )
+
+
 def test_flows_fall_in_the_cycle_whose_statement_closes_on_or_after_them(con):
     # Statements Jan 15 and Feb 15 2021. Jan 15 (the statement date) belongs to the first
     # cycle; Jan 16 to the second. Own transfers move the balance but no flow.
-    # Second cycle: expenses 50; net = -50 + 1000 (loan) - 300 (card payment) = 650;
-    # total outflows = 50 + 300 = 350; 3 transactions (the own transfer not counted).
-    p = panel_of(
-        con,
-        one_firm(
-            statements=[(D(2021, 1, 15), 0.0), (D(2021, 2, 15), 0.0)],
-            deposits=[
-                (D(2021, 1, 15), 100.0, "sales"),
-                (D(2021, 1, 16), -50.0, "suppliers"),
-                (D(2021, 1, 20), 1000.0, "loan_proceeds"),
-                (D(2021, 1, 25), -300.0, "card_payment"),
-                (D(2021, 2, 15), -20.0, "transfer_own"),
-            ],
-            account_open=D(2020, 1, 1),
-        ),
-    )
+    # Second cycle: expenses 50; net = -50 + 1000 (loan) = 950 (the card payment is the
+    # outcome, left out by default); total outflows = 50 + 300 = 350 (the card payment is
+    # an outflow of cash); 3 transactions (the own transfer not counted).
+    p = panel_of(con, _cycle_flow_firm())
     first, second = p.iloc[0], p.iloc[1]
     assert (first.revenues, first.expenses, first.n_transactions) == (100.0, 0.0, 1)
     assert (second.revenues, second.expenses) == (0.0, 50.0)
-    assert second.net_cash_flow == 650.0
+    assert second.net_cash_flow == 950.0
     assert second.total_outflows == 350.0
     assert second.n_transactions == 3
+
+
+def test_net_cash_flow_counts_card_payments_only_when_asked(con):
+    # Same firm with flows.net_cash_flow_excludes_card_payments = false: the second
+    # cycle's net = -50 + 1000 - 300 (card payment) = 650; the other flows do not change.
+    settings = LOOSE.with_overrides(["flows.net_cash_flow_excludes_card_payments=false"])
+    second = panel_of(con, _cycle_flow_firm(), settings).iloc[1]
+    assert second.net_cash_flow == 650.0
+    assert (second.expenses, second.total_outflows) == (50.0, 350.0)
 
 
 def test_adb_counts_only_days_with_data(con):

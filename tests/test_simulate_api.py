@@ -40,10 +40,14 @@ def test_calibration_is_frozen_and_checked() -> None:
     cal = Calibration()
     with pytest.raises(ValidationError):
         cal.apr = 0.3  # type: ignore[misc]
-    with pytest.raises(ValidationError, match="industry_mix must sum to 1"):
+    with pytest.raises(ConfigError, match=r"industry_mix must sum to 1.*Hint"):
         Calibration(industry_mix={k: 0.5 for k in cal.industry_mix})
-    with pytest.raises(ValidationError, match="grace days"):
+    with pytest.raises(ConfigError, match="grace days"):
         Calibration(grace_days_min=26, grace_days_max=22)
+    with pytest.raises(ConfigError, match="credit_limit_min must not exceed"):
+        cal.replace(credit_limit_min=1e6)
+    with pytest.raises(ConfigError, match="burn_in_months"):
+        Calibration.model_validate({"burn_in_months": -1})
     assert all(f.description for f in Calibration.model_fields.values())
 
 

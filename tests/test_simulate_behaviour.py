@@ -133,3 +133,28 @@ def test_every_default_industry_and_some_two_card_and_cardless_firms(db) -> None
     cards = f.join(c, "firm_id", how="left").group_by(f.firm_id).agg(n=c.card_id.count())
     counts = cards.n.value_counts().execute()
     assert set(counts.iloc[:, 0]) == {0, 1, 2}
+
+
+def test_no_card_transaction_is_zero_dollars(db) -> None:
+    # A purchase split into pieces can round a piece to $0; such rows are never written
+    # (the validator would quarantine them as bad amounts).
+    c = db["card_transactions"]
+    assert c.filter(c.amount <= 0).count().execute() == 0
+
+
+def test_the_window_does_not_start_cold(db) -> None:
+    # With the burn-in, firms banking before 2018-01 arrive with card balances carried from
+    # earlier cycles: in the window's first month, revolving cards already carry interest
+    # (interest is apr/12 of a balance revolved at the previous statement), and the
+    # revolving share of January 2018 is close to that of mid 2018 (not a ramp from 0).
+    c, t = db["card_transactions"], db["truth"]
+    jan = c.filter((c.kind == "interest") & (c.posted_date < dt.date(2018, 2, 1)))
+    assert jan.count().execute() > 10
+
+    def share(first: dt.date, last: dt.date) -> float:
+        s = t.filter((t.statement_date >= first) & (t.statement_date <= last))
+        return float(s.revolved.cast("float64").mean().execute())
+
+    early = share(dt.date(2018, 1, 1), dt.date(2018, 1, 31))
+    later = share(dt.date(2018, 6, 1), dt.date(2018, 8, 31))
+    assert early == pytest.approx(later, abs=0.08)

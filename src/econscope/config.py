@@ -20,7 +20,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -273,6 +273,18 @@ class PriceConfig(_Section):
         return value
 
 
+class FlowConfig(_Section):
+    """What the cycle's cash flows count (DESIGN.md, method step 3)."""
+
+    net_cash_flow_excludes_card_payments: bool = Field(
+        True,
+        description="Net cash flow leaves out card payments (category group card_payment): "
+        "paying the card is the outcome the models explain, so counting it would put the "
+        "outcome on the right-hand side (a cycle paid in full would have a low net cash flow "
+        "by construction). False counts them, as every other outflow.",
+    )
+
+
 class DisclosureConfig(_Section):
     """Statistical disclosure control of every published cell."""
 
@@ -319,10 +331,11 @@ class ResultsConfig(_Section):
         description="fig05 compares industries in these calendar years; years outside the "
         "data fall back to its first and last years, with a note in the report.",
     )
-    tabA1_revenue_year: int | None = Field(
-        None,
-        description="tabA1 revenue basis: None = each firm's median annual revenue over its "
-        "years in the panel; a year = that calendar year's revenue only (the report used 2022).",
+    tabA1_revenue_year: int | Literal["all"] = Field(
+        2022,
+        description="tabA1 revenue basis: a calendar year = that year's revenue of the firms "
+        "seen in it (the report's Table A1 gives 2022 revenue, in 2022 dollars); 'all' = each "
+        "firm's median annual revenue over its years in the panel.",
     )
 
 
@@ -359,6 +372,7 @@ class Settings(_Section):
     sample: SampleConfig = Field(default_factory=SampleConfig)
     categories: CategoryConfig = Field(default_factory=CategoryConfig)
     cycles: CycleConfig = Field(default_factory=CycleConfig)
+    flows: FlowConfig = Field(default_factory=FlowConfig)
     buffer: BufferConfig = Field(default_factory=BufferConfig)
     size: SizeConfig = Field(default_factory=SizeConfig)
     money: MoneyConfig = Field(default_factory=MoneyConfig)
@@ -501,13 +515,21 @@ def settings_markdown(settings: Settings | None = None) -> str:
                 walk(value, f"{key}.")
                 continue
             shown = _short(value)
-            kind = getattr(field.annotation, "__name__", None) or str(field.annotation)
+            kind = _type_name(field.annotation)
             kind = kind.replace("typing.", "").replace("pathlib.", "").replace("|", "\\|")
             desc = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{key}` | {kind} | {shown} | {desc} |")
 
     walk(settings, "")
     return "\n".join(lines) + "\n"
+
+
+def _type_name(annotation: Any) -> str:
+    if get_origin(annotation) is Union:  # int | Literal["all"] is a typing.Union
+        return " | ".join(_type_name(a) for a in get_args(annotation))
+    if get_origin(annotation) is Literal and len(get_args(annotation)) == 1:
+        return repr(get_args(annotation)[0])
+    return getattr(annotation, "__name__", None) or str(annotation)
 
 
 def _short(value: Any) -> str:

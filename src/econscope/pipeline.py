@@ -42,6 +42,7 @@ from econscope.report.summary import Summary
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.pseudonyms import surrogates
+from econscope.smallbiz.results.fidelity import write_fidelity
 from econscope.smallbiz.validation import ValidationResult, validate
 from econscope.stages import run_lock
 
@@ -275,6 +276,7 @@ def run(
             done(panel.reused)
         with stage("analyze", "") as (_, done):
             analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
+            write_fidelity(out_dir)  # results/fidelity.csv: this run next to the published report
             done(analysis.reused)
         with stage("report", "figures") as (advance, done):
             report = render_report(out_dir, settings, progress=advance)

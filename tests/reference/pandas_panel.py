@@ -68,7 +68,10 @@ def reference_panel(
     counted = ~tx.category.isin(cats.excluded_categories)
     tx["revenues"] = np.where(tx.category.isin(cats.revenue_categories), amt, 0.0)
     tx["expenses"] = np.where(tx.category.isin(cats.expense_categories), -amt, 0.0)
-    tx["net_cash_flow"] = np.where(counted, amt, 0.0)
+    in_net = counted
+    if settings.flows.net_cash_flow_excludes_card_payments:
+        in_net = counted & ~tx.category.isin(cats.categories_in("card_payment"))
+    tx["net_cash_flow"] = np.where(in_net, amt, 0.0)
     tx["total_outflows"] = np.where(counted & (amt < 0), -amt, 0.0)
     tx["n_transactions"] = counted.astype("int64")
     tx["n_outflows"] = (counted & (amt < 0)).astype("int64")

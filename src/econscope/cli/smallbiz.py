@@ -282,6 +282,86 @@ def report_cmd(
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", **PLAIN)
 
 
+# --- compare (the run against the published report) ------------------------------------
+@app.command("compare")
+def compare_cmd(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(help="Run folder holding results/ (or a results folder itself)."),
+    ],
+) -> None:
+    """Compare a run's result tables with the report's published figures (fidelity.csv)."""
+    from rich.table import Table
+
+    from econscope.smallbiz.results.fidelity import write_fidelity
+
+    path, frame = write_fidelity(run_dir)
+    table = Table(title=f"{run_dir}: this run against the published report")
+    for column in ("figure", "target", "published", "this run", "within"):
+        table.add_column(column, justify="right" if column == "this run" else "left")
+    for row in frame.itertuples(index=False):
+        value = row.reproduced
+        if _isna(value):
+            shown = "n/a"
+        elif row.kind == "finding":
+            shown = "holds" if value else "does not hold"
+        else:
+            shown = f"{value:.1%}" if row.unit == "share" else f"{value:,.1f}"
+        verdict = "n/a" if _isna(row.within) else ("yes" if row.within else "NO")
+        table.add_row(row.figure, row.what, str(row.report), shown, verdict)
+    out.print(table)
+    numbers = frame[frame.kind == "number"]
+    findings = frame[frame.kind == "finding"]
+    out.print(
+        f"{int(numbers.within.fillna(False).sum())} of {len(numbers)} numbers within "
+        f"tolerance; {int(findings.within.fillna(False).sum())} of {len(findings)} findings "
+        f"hold. Written: {path}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for calibration.json.")],
+    params: Annotated[
+        str,
+        typer.Option(
+            "--params",
+            help="Comma-separated float fields of Calibration to fit, e.g. "
+            "revolve_intercept,revolve_firm_sd.",
+        ),
+    ] = "revolve_intercept,revolve_firm_sd,revolve_state_dependence",
+    firms: Annotated[int, typer.Option("--firms", min=1, help="Firms per evaluation.")] = 2000,
+    seeds: Annotated[
+        str, typer.Option("--seeds", help="Comma-separated seeds (common random numbers).")
+    ] = "1",
+    max_evaluations: Annotated[
+        int, typer.Option("--max-evaluations", min=1, help="Budget (each is a full run).")
+    ] = 20,
+) -> None:
+    """Fit Calibration fields to the report's targets (simulated moments, Nelder-Mead)."""
+    from econscope.smallbiz.sim.calibrate import calibrate, pipeline_objective
+
+    names = [p.strip() for p in params.split(",") if p.strip()]
+    objective = pipeline_objective(firms=firms, seeds=[int(s) for s in seeds.split(",")])
+    res = calibrate(names, objective=objective, max_evaluations=max_evaluations, out_dir=out)
+    for name, value in res.params.items():
+        console.print(f"{name} = {value:.6g}", highlight=False)
+    console.print(
+        f"distance {res.start_distance:.2f} -> {res.distance:.2f} after {res.evaluations} "
+        f"evaluations; written: {out / 'calibration.json'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _isna(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 # --- run (the one command) ------------------------------------------------------------
 @app.command("run")
 def run_cmd(

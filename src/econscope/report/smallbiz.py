@@ -425,6 +425,50 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+def _fidelity_section(run_dir: Path) -> Any:
+    """ "How this run compares with the published report": results/fidelity.csv as a table
+    (computed from the result tables when the file is not there). Reads published cells only."""
+    from econscope.report.html import Section, paragraph, table
+    from econscope.smallbiz.results.fidelity import FIDELITY_FILE, compare
+
+    path = run_dir / "results" / FIDELITY_FILE
+    f = pd.read_csv(path, dtype={"id": "str"}) if path.exists() else compare(run_dir)
+
+    def shown(row: Any) -> str | None:
+        v = row.reproduced
+        if pd.isna(v):
+            return None
+        if row.kind == "finding":
+            return "holds" if v else "does not hold"
+        if row.unit == "share":
+            return f"{100 * v:.1f}%"
+        return f"${v:,.0f}" if row.unit == "dollars" else f"{v:.1f}"
+
+    def verdict(row: Any) -> str:
+        if pd.isna(row.within):
+            return f"not measurable: {row.note}"
+        return "yes" if str(row.within).lower() == "true" else "no"
+
+    rows = [
+        [r.figure, r.what, r.report, shown(r), verdict(r), r.how, r.source]
+        for r in f.itertuples(index=False)
+    ]
+    numbers, findings = f[f.kind == "number"], f[f.kind == "finding"]
+    hit = (numbers.within.astype(str).str.lower() == "true").sum()
+    held = (findings.within.astype(str).str.lower() == "true").sum()
+    lead = (
+        f"{hit} of {len(numbers)} published numbers are reproduced within tolerance (shares "
+        f"within 3 points, dollar and day levels within 15%), and {held} of {len(findings)} "
+        "qualitative findings hold. Each number is read from this run's published tables as "
+        "a reader of the report would read the figure; on a bank's own data this compares "
+        "that bank with the Institute's. Data: results/fidelity.csv; targets: "
+        "econscope/smallbiz/targets.csv."
+    )
+    header = ["figure", "target", "published", "this run", "within", "read as", "source"]
+    body = paragraph(lead, css_class="note") + table(header, rows)
+    return Section("fidelity", "How this run compares with the published report", body)
+
+
 def _run_notes(run_dir: Path) -> pd.DataFrame:
     """results/notes.csv (setting, value, note): what the analysis decided for this run's
     data (deposit-only mode, period-aware defaults); empty when there is none."""
@@ -604,9 +648,7 @@ def _render(
     if run.tables["tabA1"] is not None:
         chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
     fidelity = (run_dir / "results" / "fidelity.csv").is_file()
-    # The calibration's section "How this run compares with the published report"
-    # (id "fidelity", from results/fidelity.csv) opens the report when it exists.
-    sections = []
+    sections = [_fidelity_section(run_dir)]
     if len(notes):
         sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
     sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))

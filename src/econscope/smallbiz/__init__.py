@@ -12,6 +12,8 @@ Each stage is one function in a module named for what it computes::
     validate(data_dir, out_dir)                    # validation: contract check, quarantine
     build_panel(validated_dir, out_dir)            # panel: firm x billing-cycle panel, funnel
     analyze(panel_dir, out_dir)                    # analysis: result tables, models, disclosure
+    compare(run_dir)                               # results.fidelity: the run vs the report
+    calibrate(["revolve_intercept"], ...)          # sim.calibrate: fit the simulator to it
 
 The method steps live in :mod:`econscope.smallbiz.method`, the result tables in
 :mod:`econscope.smallbiz.results`, the simulator in :mod:`econscope.smallbiz.sim`. The
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
+from econscope.smallbiz.results.fidelity import compare
 from econscope.smallbiz.results.models import ModelResults, fit_models, prediction_tables
+from econscope.smallbiz.sim.calibrate import calibrate
 from econscope.smallbiz.sim.calibration import Calibration
 from econscope.smallbiz.sim.simulate import SimulationResult, simulate
 from econscope.smallbiz.validation import ValidationResult, validate
@@ -37,6 +41,8 @@ __all__ = [
     "ValidationResult",
     "analyze",
     "build_panel",
+    "calibrate",
+    "compare",
     "fit_models",
     "prediction_tables",
     "simulate",

@@ -77,7 +77,8 @@ def firm_events(
 
     Flows (``settings.categories``): revenues = sum of amounts in operating-inflow
     categories; expenses = minus the sum of amounts in operating-outflow categories (a
-    positive number); net_cash_flow = sum of all amounts but own-account transfers;
+    positive number); net_cash_flow = sum of all amounts but own-account transfers and
+    (``flows.net_cash_flow_excludes_card_payments``, default) card payments;
     total_outflows = minus the sum of negative amounts but own-account transfers;
     n_transactions counts transactions but own-account transfers.
 
@@ -104,6 +105,10 @@ def firm_events(
     excluded = cats.excluded_categories
     t = tx.join(accounts.select("account_id", "firm_id", "has_rows"), "account_id")
     counted = ~t.category.isin(excluded) if excluded else ibis.literal(True)
+    in_net = counted
+    card_payments = cats.categories_in("card_payment")
+    if settings.flows.net_cash_flow_excludes_card_payments and card_payments:
+        in_net = counted & ~t.category.isin(card_payments)
     amount = t.amount.cast("float64")
     outflow = counted & (amount < 0)
     flows = t.select(
@@ -112,7 +117,7 @@ def firm_events(
         delta=ibis.ifelse(t.has_rows, 0.0, amount),
         revenues=ibis.ifelse(t.category.isin(cats.revenue_categories), amount, 0.0),
         expenses=ibis.ifelse(t.category.isin(cats.expense_categories), -amount, 0.0),
-        net_cash_flow=ibis.ifelse(counted, amount, 0.0),
+        net_cash_flow=ibis.ifelse(in_net, amount, 0.0),
         total_outflows=ibis.ifelse(outflow, -amount, 0.0),
         n_transactions=counted.cast("int64"),
         n_outflows=outflow.cast("int64"),

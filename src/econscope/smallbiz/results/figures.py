@@ -416,13 +416,14 @@ def tabA1(fm: ir.Table, settings: Settings) -> ir.Table:
     """Per industry: firms, and median annual revenue (2022 $).
 
     A firm's annual revenue is its panel ``annual_revenue_real`` per calendar year of the
-    statement dates. Default basis (``results.tabA1_revenue_year = None``): each firm's
-    median over its years, then the median over the industry's firms. With a year set,
-    only that year's revenue of the firms seen in it. ``firms`` counts the distinct firms
-    of the industry (in that year when one is set).
+    statement dates. Default basis (``results.tabA1_revenue_year = 2022``, as the report's
+    Table A1): that year's revenue of the firms seen in it, then the median over the
+    industry's firms. With ``"all"``: each firm's median over its years, then the median
+    over the industry's firms. ``firms`` counts the distinct firms of the industry (in that
+    year when one is set).
     """
     year = settings.results.tabA1_revenue_year
-    if year is not None:
+    if year != "all":
         fm = fm.filter(fm.year == int(year))
     fy = fm.group_by([fm.firm_id, fm.industry, fm.year]).agg(revenue=fm.annual_revenue.max())
     firm = fy.group_by([fy.firm_id, fy.industry]).agg(revenue=fy.revenue.median())

@@ -2,8 +2,9 @@
 
 Some result settings depend on the calendar: fig03's index base month (default
 2020-01) and fig05's two comparison years (default 2019 and 2022) were chosen for the
-report's 2010-2022 data. On a bank whose data cover other years they would give an
-empty figure. :func:`period_defaults` keeps a configured value when the data cover it
+report's 2010-2022 data, as was Table A1's revenue year (2022). On a bank whose data
+cover other years they would give an empty figure. :func:`period_defaults` keeps a
+configured value when the data cover it
 and otherwise falls back to the data's own period (the first month with an ADB; the
 first and last years), and says so in a note that the report shows. A deposit-only run
 (no card data) adds its own note. ``notes.csv`` has the columns setting, value, note;
@@ -15,7 +16,7 @@ the report applies the ``results.*`` rows to its titles.
 >>> s.results.index_base_month, s.results.industry_years
 ('1993-01', (1993, 1994))
 >>> [n.setting for n in notes]
-['results.index_base_month', 'results.industry_years']
+['results.index_base_month', 'results.industry_years', 'results.tabA1_revenue_year']
 """
 
 from __future__ import annotations
@@ -90,6 +91,18 @@ def period_defaults(
                 "[" + ", ".join(str(y) for y in inside) + "]",
                 f"fig05: the data ({years[0]} to {years[-1]}) do not cover {outside}; "
                 f"fig05 shows {' and '.join(map(str, inside))} only.",
+                warn=False,
+            )
+        )
+    year = r.tabA1_revenue_year
+    if year != "all" and year not in years:
+        notes.append(
+            Note(
+                "results.tabA1_revenue_year",
+                str(years[-1]),
+                f"tabA1: the configured revenue year {year} is outside the data ({years[0]} "
+                f"to {years[-1]}); Table A1 reads {years[-1]} revenue instead (set "
+                "results.tabA1_revenue_year to choose a year, or 'all').",
                 warn=False,
             )
         )

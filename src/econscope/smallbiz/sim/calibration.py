@@ -12,22 +12,34 @@ changing fields here. Derive a changed copy with ``model_copy(update=...)``:
 1.0
 >>> Calibration(revolve_intercept=-1.0).revolve_intercept
 -1.0
+
+An invalid calibration is a :class:`~econscope.errors.ConfigError` naming the field:
+
+>>> try:
+...     Calibration(apr=-1)
+... except ConfigError as exc:
+...     print(str(exc).split(". Hint")[0])
+invalid calibration: apr: Input should be greater than or equal to 0
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from econscope.config import DEFAULT_INDUSTRIES
+from econscope.errors import ConfigError
 
 __all__ = ["Calibration"]
 
 _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 # Median annual revenue multiplier by industry (tabA1 shape: construction ~$226k in 2022).
-_REV = (1.6, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
+_REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (0.8, -1.0, -0.2, -0.25, -0.2, 0.25, 0.3, 0.1, -0.1, -0.5, 0.05, -0.1)
+_REVOLVE = (1.5, -0.85, -0.2, 0.0, 0.9, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -74,7 +86,7 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------------------- revenue
     revenue_median_annual: float = Field(
-        60_000.0,
+        76_000.0,
         gt=0,
         description="Median annual revenue in 2010 dollars before the industry multiplier. "
         "Target: a third to half of firms above $100k (fig04); tabA1 medians.",
@@ -101,7 +113,12 @@ class Calibration(BaseModel):
     revenue_shock_sd: float = Field(
         0.18, ge=0, description="Sd of monthly log-revenue innovations (net cash flow varies)."
     )
-    real_growth_mean: float = Field(0.02, description="Mean real revenue growth per year.")
+    real_growth_mean: float = Field(
+        0.0,
+        description="Mean real revenue growth per year of a firm. 0 keeps real revenue, "
+        "outflows and so real balances stationary before 2020 (the report's fig03 indexes "
+        "balances to January 2020; a drift would move the index).",
+    )
     real_growth_sd: float = Field(0.05, ge=0, description="Between-firm sd of real growth.")
 
     # ------------------------------------------------------------------------ expenses
@@ -168,10 +185,10 @@ class Calibration(BaseModel):
         "median buffer days about 15-30 before 2020 (fig11).",
     )
     buffer_days_log_sd: float = Field(
-        1.1, gt=0, description="Between-firm sd of the log target buffer."
+        1.35, gt=0, description="Between-firm sd of the log target buffer."
     )
     buffer_days_floor: float = Field(
-        6.0,
+        4.0,
         ge=0,
         description="Smallest target buffer (days): firms keep at least this much cash, so "
         "end-of-day balances are rarely negative (overdrafts stay a few percent of days).",
@@ -218,7 +235,7 @@ class Calibration(BaseModel):
         "drops them).",
     )
     card_spend_share_mean: float = Field(
-        0.4,
+        0.34,
         gt=0,
         lt=1,
         description="Mean share of operating expenses charged to the card (Beta across firms). "
@@ -306,6 +323,39 @@ class Calibration(BaseModel):
         -0.25,
         description="Logit shift per sd of log revenue. Target: larger firms revolve less (fig04).",
     )
+    revolve_cash_slope: float = Field(
+        -0.4,
+        description="Logit slope on log(1 + smoothed cash / revolve_cash_scale), cash in "
+        "dollars of the window's first month: the level of cash matters besides buffer days. "
+        "Target: ADB among the two largest effects and significant (the report's models).",
+    )
+    revolve_flow_slope: float = Field(
+        0.0,
+        description="Logit slope on this month's operating cash flow (revenue - expenses) "
+        "as a share of normal revenue: firms revolve more in a month of unusually high "
+        "expenses or low revenue. Target: the report's reading of the cash-flow covariates.",
+    )
+    revolve_drift_sd: float = Field(
+        0.0,
+        ge=0,
+        description="Sd of a slowly drifting part of the firm's propensity (AR(1) by month, "
+        "stationary sd). Target: fig07 (firms revolving 6 months that never revolve next year).",
+    )
+    revolve_drift_ar: float = Field(
+        0.95, ge=0, lt=1, description="Monthly AR(1) coefficient of the drifting propensity."
+    )
+    revolve_cash_scale: float = Field(
+        10_000.0, gt=0, description="Cash scale ($) of revolve_cash_slope."
+    )
+    revolve_recession_shift: float = Field(
+        0.6,
+        description="Logit shift in January 2010 (after the 2007-2009 recession), fading "
+        "linearly to 0 over revolve_recession_months. Target: revolving is higher at the "
+        "start of the sample (fig02).",
+    )
+    revolve_recession_months: int = Field(
+        36, ge=1, description="Months from January 2010 over which the recession shift fades."
+    )
     revolve_pandemic_shift: float = Field(
         -0.9,
         description="Logit shift from April 2020 to June 2021 (firms repaid card debt). "
@@ -345,6 +395,150 @@ class Calibration(BaseModel):
         "relief cash). Target: median ADB index 140-170 after May 2020 (fig03).",
     )
 
+    # ------------------------------------------------------------ history before the window
+    burn_in_months: int = Field(
+        36,
+        ge=0,
+        le=240,
+        description="Months simulated before the window and not written: cash, smoothed "
+        "outflows, card balances and the last payment decision of firms already banking at "
+        "the window's start are warm, so the window does not start cold (report: revolving "
+        "is higher at the start of the sample, not lower). The written window is unchanged.",
+    )
+
+    # ------------------------------------------------- mechanics (every constant of the model)
+    smoothing_weight: float = Field(
+        1 / 6,
+        gt=0,
+        le=1,
+        description="Weight of the newest month in the firm's smoothed cash and outflows "
+        "(the buffer the payment decision and the cash target see).",
+    )
+    tax_months: tuple[int, ...] = Field(
+        (1, 4, 6, 9), description="Calendar months in which the quarterly tax is paid."
+    )
+    entry_open_day_max: int = Field(
+        14, ge=0, le=27, description="An entrant opens its account within this many days."
+    )
+    first_seen_max_years: int = Field(
+        15, ge=1, description="Firms banking before the window were first seen up to this."
+    )
+    min_life_months: int = Field(
+        2, ge=1, description="Months a firm stays at least before it can exit."
+    )
+    expense_ratio_min: float = Field(0.5, gt=0, description="Lowest firm expense ratio.")
+    expense_ratio_max: float = Field(1.2, gt=0, description="Highest firm expense ratio.")
+    card_at_entry_share: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of first cards held from the firm's start; the rest open "
+        "1-card_lag_max_months later.",
+    )
+    card_lag_max_months: int = Field(24, ge=1, description="Latest opening of a first card.")
+    second_card_lag_max_months: int = Field(
+        60, ge=1, description="Latest opening of a second card (months after the first)."
+    )
+    card_open_days_min: int = Field(
+        5, ge=1, description="A card opens at least this many days before its first statement."
+    )
+    card_open_days_max: int = Field(
+        34, ge=1, description="... and at most this many days before it."
+    )
+    credit_limit_log_sd: float = Field(0.5, ge=0, description="Between-card sd of log limit.")
+    credit_limit_min: float = Field(2_000.0, gt=0, description="Smallest credit limit ($).")
+    credit_limit_max: float = Field(150_000.0, gt=0, description="Largest credit limit ($).")
+    credit_limit_step: float = Field(500.0, gt=0, description="Limits are multiples of this.")
+    first_card_spend_share: float = Field(
+        0.65, ge=0, le=1, description="Share of card spending on the first of two cards."
+    )
+    relief_months: tuple[int, int] = Field(
+        (2, 3),
+        description="First relief inflow: months after March 2020 (2 = May, 3 = June).",
+    )
+    relief_second_months: tuple[int, int] = Field(
+        (11, 12), description="Second relief inflow (11 = February 2021, 12 = March 2021)."
+    )
+    eidl_months: tuple[int, int] = Field(
+        (3, 4), description="EIDL-like advance (3 = June 2020, 4 = July 2020)."
+    )
+    eidl_min: float = Field(
+        1_000.0, ge=0, description="Smallest EIDL advance ($, whole thousands)."
+    )
+    eidl_max: float = Field(
+        10_000.0, ge=0, description="Largest EIDL advance ($, whole thousands)."
+    )
+    sales_tx_min: int = Field(
+        6, ge=0, description="Sales deposits every month at least (before the Poisson part)."
+    )
+    sales_tx_revenue_base: float = Field(
+        5_000.0,
+        gt=0,
+        description="One more sales deposit a month per doubling of revenue above this ($ of "
+        "the window's first month).",
+    )
+    quiet_sales_max: int = Field(3, ge=1, description="Sales deposits in a quiet month, at most.")
+    other_income_tx_per_month: float = Field(
+        0.6, ge=0, description="Mean other_income deposits a month."
+    )
+    payroll_mid_day: int = Field(15, ge=1, le=28, description="Day of the mid-month payroll.")
+    rent_day_max: int = Field(5, ge=1, le=28, description="Rent is paid by this day.")
+    loan_payment_day: int = Field(10, ge=1, le=28, description="Day of the loan payment.")
+    loan_term_months: int = Field(
+        24, ge=1, description="A loan taken at entry brings this many monthly payments."
+    )
+    refund_share_min: float = Field(0.02, ge=0, le=1, description="Smallest refund share.")
+    refund_share_max: float = Field(0.2, ge=0, le=1, description="Largest refund share.")
+    cash_advance_min: float = Field(200.0, ge=0, description="Smallest cash advance ($).")
+    cash_advance_max: float = Field(1_500.0, ge=0, description="Largest cash advance ($).")
+    partial_pay_concentration: float = Field(
+        4.0, gt=0, description="Beta concentration of the share a revolver pays."
+    )
+    revolve_buffer_scale: float = Field(
+        20.0,
+        gt=0,
+        description="Buffer days in the decision enter as log(1 + buffer / this).",
+    )
+    pandemic_shift_months: int = Field(
+        15,
+        ge=1,
+        description="revolve_pandemic_shift applies 1..this months after March 2020; "
+        "revolve_recovery_shift after.",
+    )
+    pandemic_recovery_months: int = Field(
+        15, ge=1, description="Revenue and expenses recover linearly over this many months."
+    )
+    pandemic_buffer_from_month: int = Field(
+        2, ge=0, description="The buffer multiplier applies from this month after March 2020."
+    )
+    transfer_back_prob: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Monthly probability of moving cash back from the second account.",
+    )
+    transfer_back_share_min: float = Field(
+        0.3, ge=0, le=1, description="Smallest share of the second account moved back."
+    )
+    transfer_out_prob: float = Field(
+        0.5, ge=0, le=1, description="Monthly probability of moving surplus to the second one."
+    )
+    draw_days_before_month_end: int = Field(
+        6, ge=0, le=27, description="Owner draws post in the month's last days."
+    )
+    injection_days: int = Field(
+        10, ge=0, le=27, description="Owner injections post in the month's first days."
+    )
+    injection_target_share: float = Field(
+        0.6, ge=0, description="An injection tops cash up to this share of the target."
+    )
+    initial_cash_spread: float = Field(
+        0.3,
+        ge=0,
+        lt=1,
+        description="Cash at the start is the target x uniform(1 - this, 1 + this).",
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Calibration:
         total = sum(self.industry_mix.values())
@@ -365,4 +559,50 @@ class Calibration(BaseModel):
                 raise ValueError(f"{name} lacks industries {sorted(missing)}")
         if self.grace_days_max < self.grace_days_min or self.grace_days_max > 27:
             raise ValueError("grace days must satisfy min <= max <= 27 (shorter than a cycle)")
+        for lo, hi in (
+            ("expense_ratio_min", "expense_ratio_max"),
+            ("card_open_days_min", "card_open_days_max"),
+            ("credit_limit_min", "credit_limit_max"),
+            ("refund_share_min", "refund_share_max"),
+            ("cash_advance_min", "cash_advance_max"),
+            ("eidl_min", "eidl_max"),
+        ):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} must not exceed {hi}")
+        if not all(1 <= m <= 12 for m in self.tax_months):
+            raise ValueError("tax_months must be calendar months 1..12")
+        for name in ("relief_months", "relief_second_months", "eidl_months"):
+            first, last = getattr(self, name)
+            if not 0 <= first <= last:
+                raise ValueError(f"{name} must be (first, last) with 0 <= first <= last")
         return self
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError(_message(exc)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Calibration:
+        if isinstance(obj, Mapping):
+            return cls(**obj)
+        return super().model_validate(obj, **kwargs)
+
+    def replace(self, **changes: Any) -> Calibration:
+        """A validated copy with ``changes`` (``model_copy(update=...)`` does not validate).
+
+        >>> Calibration().replace(apr=0.2).apr
+        0.2
+        """
+        return Calibration(**{**self.model_dump(), **changes})
+
+
+def _message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "calibration"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return (
+        f"invalid calibration: {where}: {msg}. Hint: see docs/simulator.md (Calibration) "
+        "for every parameter, its meaning and its range"
+    )

@@ -13,10 +13,12 @@ _EPOCH_2020_03 = np.datetime64("2020-03", "M")
 
 @dataclass(frozen=True)
 class Grid:
-    """Monthly calendar of a simulation window (arrays of length ``n_months`` + 1).
+    """Monthly calendar of a simulation (arrays of length ``n_months`` + 1).
 
     Days are int64 days since 1970-01-01. Index ``n_months`` is the month after the window
-    (needed for the next statement date of the last cycle).
+    (needed for the next statement date of the last cycle). The first ``window_start``
+    months are the burn-in before the written window; prices are relative to the window's
+    first month.
     """
 
     months: np.ndarray  # datetime64[M], n_months + 1
@@ -25,6 +27,7 @@ class Grid:
     calendar_month: np.ndarray  # 1..12
     price: np.ndarray  # CPI-U relative to the window's first month
     pandemic: np.ndarray  # months since March 2020 (negative before)
+    window_start: int = 0  # index of the window's first month (months before: burn-in)
 
     @property
     def n_months(self) -> int:
@@ -32,7 +35,8 @@ class Grid:
 
     @property
     def first_day(self) -> int:
-        return int(self.month_start[0])
+        """The window's first day (after the burn-in)."""
+        return int(self.month_start[self.window_start])
 
     @property
     def last_day(self) -> int:
@@ -53,14 +57,18 @@ def _cpi_monthly(months: np.ndarray) -> np.ndarray:
     return np.exp(log_cpi)
 
 
-def make_grid(start: str, end: str) -> Grid:
-    """The calendar from month ``start`` to month ``end`` inclusive (``YYYY-MM``).
+def make_grid(start: str, end: str, burn_in: int = 0) -> Grid:
+    """The calendar from month ``start`` to month ``end`` inclusive (``YYYY-MM``), after
+    ``burn_in`` months before ``start`` that the simulator runs but does not write.
 
     >>> g = make_grid("2020-01", "2020-03")
     >>> g.n_months, [int(x) for x in g.pandemic[:3]]
     (3, [-2, -1, 0])
+    >>> g = make_grid("2020-01", "2020-03", burn_in=2)
+    >>> g.n_months, g.window_start, str(g.months[0]), float(g.price[2])
+    (5, 2, '2019-11', 1.0)
     """
-    first = np.datetime64(start, "M")
+    first = np.datetime64(start, "M") - burn_in
     last = np.datetime64(end, "M")
     months = first + np.arange(int((last - first).astype(int)) + 2)
     month_start = months.astype("datetime64[D]").astype(np.int64)
@@ -68,4 +76,5 @@ def make_grid(start: str, end: str) -> Grid:
     calendar_month = (months.astype(np.int64) % 12 + 1).astype(np.int64)
     cpi = _cpi_monthly(months)
     pandemic = (months - _EPOCH_2020_03).astype(np.int64)
-    return Grid(months, month_start, month_end, calendar_month, cpi / cpi[0], pandemic)
+    price = cpi / cpi[burn_in]
+    return Grid(months, month_start, month_end, calendar_month, price, pandemic, burn_in)

@@ -153,7 +153,7 @@ def simulate(
     """
     _check(firms, start, end, faults, chunk_firms)
     cal = calibration or Calibration()
-    grid = make_grid(start, end)
+    grid = make_grid(start, end, cal.burn_in_months)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     fmt: Literal["parquet", "csv"] = "csv" if faults > 0 else "parquet"
