@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -506,12 +507,13 @@ def render_report(
 
 
 def figure_number(table_id: str) -> str:
-    """'fig02' -> 'Figure 2'.
+    """'fig02' -> 'Figure 2'; a figure the published report does not have gets no number.
 
-    >>> figure_number("fig10")
-    'Figure 10'
+    >>> figure_number("fig10"), figure_number("cashflow")
+    ('Figure 10', '')
     """
-    return f"Figure {int(table_id[3:])}"
+    match = re.fullmatch(r"fig(\d+)", table_id)
+    return f"Figure {int(match.group(1))}" if match else ""
 
 
 def _figure_section(
@@ -601,7 +603,8 @@ def _render(
     outputs: list[str] = []
     for tid in _figure_ids():
         spec = tspecs[tid]
-        title = f"{figure_number(tid)}. {spec.title}"
+        number = figure_number(tid)
+        title = f"{number}. {spec.title}" if number else spec.title
         if tid in skipped:
             sections.append(
                 Section(
