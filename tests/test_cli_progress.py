@@ -10,6 +10,7 @@ import pytest
 from econscope.cli import main
 from econscope.errors import EconscopeWarning
 from econscope.report import smallbiz as report_module
+from econscope.smallbiz.tables import TABLES
 from test_report_fixture import make_run
 
 KEEP = ("fig09", "fig11", "fig12")
@@ -17,9 +18,9 @@ KEEP = ("fig09", "fig11", "fig12")
 
 def _small_run(root: Path) -> Path:
     run = make_run(root)
-    for csv in (run / "results").glob("fig*.csv"):
-        if csv.stem not in KEEP:
-            csv.unlink()
+    for table_id, spec in TABLES.items():
+        if spec.chart != "table" and table_id not in KEEP:
+            (run / "results" / f"{table_id}.csv").unlink(missing_ok=True)
     return run
 
 

@@ -18,11 +18,16 @@ FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
 def _values(spec: dict) -> list[dict]:
     """The chart's rows (Altair moves inline data into top-level ``datasets``)."""
-    data = spec["data"] if "data" in spec else spec["hconcat"][0]["data"]
+    while "data" not in spec:  # side-by-side panels, or rows of them
+        spec = {**spec, **(spec.get("hconcat") or spec["vconcat"])[0]}
+        spec.pop("hconcat", None) if "data" in spec else None
+    data = spec["data"]
     return spec["datasets"][data["name"]] if "name" in data else data["values"]
 
 
 def _layers(spec: dict) -> list[dict]:
+    if "vconcat" in spec:
+        return [lay for row in spec["vconcat"] for lay in _layers(row)]
     parts = spec.get("hconcat", [spec])
     return [layer for panel in parts for layer in panel["layer"]]
 

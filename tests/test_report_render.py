@@ -59,7 +59,10 @@ def test_the_page_has_every_section_and_a_chart_per_figure(rendered) -> None:
     _, page = rendered
     for anchor in ("funnel", *FIGURES, "tabA1", "models", "quality", "settings", "provenance"):
         assert f'<section id="{anchor}">' in page
-    assert list(dict.fromkeys(re.findall(r'id="chart-(fig\d\d)', page))) == FIGURES
+    assert (
+        list(dict.fromkeys(re.findall(r'<div class="chart" id="chart-([a-z]+\d*)', page)))
+        == FIGURES
+    )
 
 
 def test_no_identifier_of_the_working_files_reaches_a_published_file(rendered) -> None:
@@ -83,7 +86,10 @@ def test_the_report_of_a_real_analysis_run_renders_and_publishes_no_identifier(
     write_panel(run / "panel", panel_rows())
     analyze(run / "panel", run / "results", load_settings(overrides=["disclosure.k=5"]))
     page = render_report(run).path.read_text(encoding="utf-8")
-    assert list(dict.fromkeys(re.findall(r'id="chart-(fig\d\d)', page))) == FIGURES
+    assert (
+        list(dict.fromkeys(re.findall(r'<div class="chart" id="chart-([a-z]+\d*)', page)))
+        == FIGURES
+    )
     assert "Published cells describe at least k = 5 firms" in page  # k from the manifest
     assert "The sample funnel (panel/funnel.csv): not available" in page
     firm_ids = [f"F{i:05d}" for i in range(N_FIRMS)]

@@ -510,4 +510,7 @@ def chart(
     charts = [c for _, c in parts]
     if len(charts) == 1:
         return charts[0].properties(title=title)
-    return alt.hconcat(*charts, title=title).resolve_scale(color="independent")
+    if len(charts) == 2:
+        return alt.hconcat(*charts, title=title).resolve_scale(color="independent")
+    rows = [alt.hconcat(*charts[i : i + 2]) for i in range(0, len(charts), 2)]  # two a row
+    return alt.vconcat(*rows, title=title).resolve_scale(color="independent")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -558,16 +559,13 @@ def render_report(
 
 
 def figure_number(table_id: str) -> str:
-    """'fig02' -> 'Figure 2'; a table that is not one of the report's figures keeps its name.
+    """'fig02' -> 'Figure 2'; a figure the published report does not have gets no number.
 
-    >>> figure_number("fig10")
-    'Figure 10'
-    >>> figure_number("cashflow")
-    'Cash flows'
+    >>> figure_number("fig10"), figure_number("cashflow")
+    ('Figure 10', '')
     """
-    if table_id.startswith("fig") and table_id[3:].isdigit():
-        return f"Figure {int(table_id[3:])}"
-    return {"cashflow": "Cash flows"}.get(table_id, table_id)
+    match = re.fullmatch(r"fig(\d+)", table_id)
+    return f"Figure {int(match.group(1))}" if match else ""
 
 
 def _figure_section(
@@ -655,7 +653,8 @@ def _render(
     outputs: list[str] = []
     for tid in _figure_ids():
         spec = tspecs[tid]
-        title = f"{figure_number(tid)}. {spec.title}"
+        number = figure_number(tid)
+        title = f"{number}. {spec.title}" if number else spec.title
         if tid in skipped:
             sections.append(
                 Section(

@@ -162,6 +162,7 @@ def run_summary(
     """The summary of a run from its published pieces (see the module docstring)."""
     from econscope.report.charts import chart_rows
     from econscope.report.findings import finding
+    from econscope.report.smallbiz import figure_number
 
     stages = ", ".join(
         f"{s} {'reused' if reused.get(s) else f'{seconds.get(s, 0.0):.1f} s'}" for s in seconds
@@ -187,7 +188,8 @@ def run_summary(
             continue
         sentence = finding(tid, chart_rows(spec, frame, k=k))
         if sentence:
-            sentences.append(f"Figure {int(tid[3:])}: {sentence}")
+            number = figure_number(tid)
+            sentences.append(f"{number}: {sentence}" if number else sentence)
     if sentences:
         sections.append(Section("Findings", sentences=tuple(sentences)))
     links: list[tuple[str, Path]] = []
