@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from _csp import allow_inline_scripts
 from econscope.report.charts import panel_ids
 from econscope.report.html import Section, build_page, chart_container, table, write_page
 from econscope.report.smallbiz import render_report
@@ -156,7 +157,8 @@ LAYOUT_JS = """
 
 def _with_layout_check(page: Path, target: Path) -> Path:
     head, tail = page.read_text(encoding="utf-8").rsplit("</body>", 1)  # the page's own end
-    target.write_text(f"{head}<script>{LAYOUT_JS}</script>\n</body>{tail}", encoding="utf-8")
+    page_text = allow_inline_scripts(f"{head}<script>{LAYOUT_JS}</script>\n</body>{tail}")
+    target.write_text(page_text, encoding="utf-8")
     return target
 
 

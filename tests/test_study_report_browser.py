@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from _csp import allow_inline_scripts
 from conftest import SHARED_DATA
 from econscope.economies.study import run_study
 from econscope.errors import EconscopeWarning
@@ -74,7 +75,7 @@ def browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, int]:
     page, _ = render_study_report(result)
     probe = page.with_name("probe.html")
     head, _, tail = page.read_text(encoding="utf-8").rpartition("</body>")
-    probe.write_text(head + MEASURE + tail, encoding="utf-8")
+    probe.write_text(allow_inline_scripts(head + MEASURE + tail), encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "economies_report.png"
     shot.unlink(missing_ok=True)

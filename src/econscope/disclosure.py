@@ -457,12 +457,20 @@ def _protect_component(
             (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
             key=lambda cell: (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell)),
         )
-        if not options:  # every cell around it is hidden: nothing more can be done here
-            raise DisclosureError(
-                f"complementary suppression cannot protect {leaks[0]!r}: every cell that "
-                "shares a relation with it is hidden already. Hint: this is a bug in "
-                "econscope's disclosure relations; please report it"
-            )
+        if not options:
+            # Every cell around the leak is hidden, yet a total marked as known (e.g. a
+            # fig06 year whose firms count was visible before this pass) still pins it.
+            # Hide the whole component: with all its cells blank, that total is no longer
+            # published through them either, and nothing of the component can be rebuilt.
+            everything = {cell for cells in cells_of.values() for cell in cells}
+            if everything <= hidden:
+                raise DisclosureError(
+                    f"complementary suppression cannot protect {leaks[0]!r}: every cell "
+                    "that shares a relation with it is hidden already. Hint: this is a bug "
+                    "in econscope's disclosure relations; please report it"
+                )
+            hidden |= everything
+            return hidden
         hidden.add(options[0])
 
 
