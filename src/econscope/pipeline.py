@@ -138,8 +138,8 @@ def run(
     ``console`` (a rich Console) receives one progress line per stage; None is silent.
     """
     settings = settings or Settings()
-    con = con or connect(settings.engine)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    con = con or connect(settings.engine, spill_dir=out_dir / ".spill")
     seconds: dict[str, float] = {}
     reused: dict[str, bool] = {}
 

@@ -191,8 +191,8 @@ def bucket_count(rows: int, settings: Settings) -> int:
     the memory budget holds (``scale.rows_per_gb`` rows per GB), at least 1.
 
     >>> s = Settings().with_overrides(["engine.memory_limit='4GB'"])
-    >>> bucket_count(40_000_000, s), bucket_count(400_000_000, s)
-    (1, 4)
+    >>> bucket_count(40_000_000, s), bucket_count(400_000_000, s)  # 80M rows per bucket
+    (1, 5)
     """
     if settings.scale.buckets is not None:
         return settings.scale.buckets

@@ -86,7 +86,7 @@ from econscope.contract import (
     split,
     text,
 )
-from econscope.engine import Backend, atomic_path, connect
+from econscope.engine import Backend, atomic_path, connect, resource_errors
 from econscope.errors import ConfigError, StageError
 from econscope.smallbiz.schema import (
     CARD_ACCOUNTS,
@@ -474,6 +474,10 @@ def _clear(out_dir: Path) -> None:
         (out_dir / "quarantine" / f"{name}.parquet").unlink(missing_ok=True)
 
 
+def _files(path: Path) -> list[Path]:
+    return [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else [path]
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
@@ -538,15 +542,18 @@ def validate(
     )
     if reusable(out_dir, planned) is not None:
         return _load(out_dir, present, reused=True)
-    con = con or connect(settings.engine)
+    con = con or connect(settings.engine, spill_dir=out_dir / ".spill")
     _clear(out_dir)
     stage_dir = out_dir / f".staging-{uuid.uuid4().hex[:8]}"
     stage_dir.mkdir(parents=True)
     run = _Run(con, settings, paths, out_dir, stage_dir)
+    input_bytes = sum(f.stat().st_size for p in paths.values() if p for f in _files(p))
     try:
-        run.run()
+        with resource_errors(con, "validate", input_bytes=input_bytes):
+            run.run()
     finally:
         shutil.rmtree(stage_dir, ignore_errors=True)
+        shutil.rmtree(out_dir / ".spill", ignore_errors=True)
     accounting = run.accounting()
     if not (accounting.rows_in == accounting.rows_accepted + accounting.rows_quarantined).all():
         raise StageError(  # check_identity already ran per table; this guards the table
