@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from econscope.cli import main
 from econscope.config import Settings
 from econscope.smallbiz import panel as panel_module
 from econscope.smallbiz.panel import bucket_count, build_panel
@@ -156,3 +157,16 @@ def test_bucket_count_follows_input_rows_and_the_memory_budget() -> None:
     # 1,000M need 50.
     assert [bucket_count(n, s) for n in (0, 20_000_000, 20_000_001, 1_000_000_000)] == [1, 1, 2, 50]
     assert bucket_count(1_000_000_000, s.with_overrides(["scale.buckets=9"])) == 9
+
+
+def test_cli_builds_the_panel_in_the_buckets_asked_for(bank, whole, tmp_path, capsys) -> None:
+    out = tmp_path / "cli"
+    args = ["smallbiz", "panel", str(bank), "--out", str(out)]
+    args += ["--set", "scale.buckets=2", "--set", "engine.threads=1"]
+    assert main(args) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert sorted(p.name for p in (out / "panel.parquet").iterdir()) == [
+        "part-00000.parquet",
+        "part-00001.parquet",
+    ]
+    assert _sorted(out / "panel.parquet", PANEL_KEY).equals(_sorted(whole.panel_path, PANEL_KEY))
