@@ -8,7 +8,6 @@ writing. One end-to-end test runs the real models.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import shutil
 import warnings
 from pathlib import Path
@@ -22,14 +21,14 @@ from econscope.config import load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.engine import connect
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
+
+# The module (not the function of the same name that econscope.smallbiz exports).
+from econscope.smallbiz import analysis as analyze_module
 from econscope.smallbiz.analysis import ModelOutputs, analyze, read_result
 from econscope.smallbiz.results.registry import result_table
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME
 from test_figures_panel import DEFLATOR, cycle, make_panel
-
-# The module (not the function of the same name that econscope.smallbiz exports).
-analyze_module = importlib.import_module("econscope.smallbiz.analysis")
 
 INDUSTRIES = ("retail", "construction", "restaurants")
 N_FIRMS = 30
@@ -307,7 +306,6 @@ def test_cli_analyze_reports_a_missing_panel_in_one_line(tmp_path, capsys):
 
 
 def test_end_to_end_with_the_fitted_models(panel_dir, tmp_path):
-    pytest.importorskip("econscope.smallbiz.results.models")
     out = tmp_path / "results"
     result = analyze(panel_dir, out, load_settings(overrides=["disclosure.k=5"]))
     assert set(result.models["model"]) == {"lpm", "logit", "fe_lpm"}

@@ -248,8 +248,9 @@ def test_rca_by_hand() -> None:
 
 
 def _ecomplexity_rca() -> dict[tuple[str, str], tuple[float, int]]:
-    pd = pytest.importorskip("pandas")
-    ecomplexity = pytest.importorskip("ecomplexity").ecomplexity
+    import pandas as pd
+    from ecomplexity import ecomplexity
+
     df = pd.DataFrame(RCA_FIXTURE)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")  # the peer uses pandas APIs pandas 3 deprecates

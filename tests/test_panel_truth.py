@@ -13,8 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.smallbiz.panel import build_panel
-
-simulate = pytest.importorskip("econscope.smallbiz.sim.simulate").simulate
+from econscope.smallbiz.sim.simulate import simulate
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"

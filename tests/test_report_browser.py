@@ -85,7 +85,7 @@ def browsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The DOM of the rendered fake run after Chromium settled, and its screenshot."""
     _chromium()
     tmp = tmp_path_factory.mktemp("browser")
-    report = render_report(make_run(tmp / "run"))
+    report = render_report(make_run(tmp / "run")).path
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "report.png"
     shot.unlink(missing_ok=True)

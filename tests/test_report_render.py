@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import shutil
@@ -16,14 +15,14 @@ from econscope.config import Settings, load_settings
 from econscope.disclosure import scan_for_identifiers
 from econscope.errors import DataError, StageError
 from econscope.report.smallbiz import render_report
+
+# the module, not the function of the same name that econscope.smallbiz exports
+from econscope.smallbiz import analysis as analyze_module
 from econscope.smallbiz.analysis import analyze
 from econscope.smallbiz.tables import TABLES
 from econscope.stages import load_manifest
 from test_analyze import N_FIRMS, fake_models, panel_rows, write_panel
 from test_report_fixture import ACCOUNT_IDS, CARD_IDS, FIRM_IDS, make_run
-
-# the module, not the function of the same name that econscope.smallbiz exports
-analyze_module = importlib.import_module("econscope.smallbiz.analysis")
 
 FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
@@ -31,7 +30,7 @@ FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     run = make_run(tmp_path_factory.mktemp("run"))
-    page = render_report(run)
+    page = render_report(run).path
     return run, page.read_text(encoding="utf-8")
 
 
@@ -83,7 +82,7 @@ def test_the_report_of_a_real_analysis_run_renders_and_publishes_no_identifier(
     run = tmp_path / "run"
     write_panel(run / "panel", panel_rows())
     analyze(run / "panel", run / "results", load_settings(overrides=["disclosure.k=5"]))
-    page = render_report(run).read_text(encoding="utf-8")
+    page = render_report(run).path.read_text(encoding="utf-8")
     assert re.findall(r'id="chart-(fig\d\d)"', page) == FIGURES
     assert "Published cells describe at least k = 5 firms" in page  # k from the manifest
     assert "The sample funnel (panel/funnel.csv): not available" in page
@@ -182,7 +181,7 @@ def test_missing_optional_pieces_show_as_not_available(tmp_path: Path) -> None:
     (run / "panel" / "funnel.csv").unlink()
     (run / "results" / "fig09.csv").unlink()
     (run / "results" / "models_fit.csv").unlink()
-    page = render_report(run).read_text(encoding="utf-8")
+    page = render_report(run).path.read_text(encoding="utf-8")
     assert "The sample funnel (panel/funnel.csv): not available" in page
     assert "This figure (results/fig09.csv): not available" in page
     assert "Quarantined rows by reason (validated/quarantine_summary.csv): not available" in page
@@ -199,7 +198,7 @@ def test_a_malformed_result_table_is_a_data_error(tmp_path: Path) -> None:
 
 def test_a_model_fitted_on_fewer_than_k_firms_is_suppressed(tmp_path: Path) -> None:
     run = _keep_figures(make_run(tmp_path))
-    page = render_report(run, Settings().with_overrides(["disclosure.k=29"]))
+    page = render_report(run, Settings().with_overrides(["disclosure.k=29"])).path
     section = page.read_text().split('<section id="models">', 1)[1].split("</section>", 1)[0]
     # fixture: fe_lpm has 28 firms (< 29), lpm and logit 30: only the FE column is blanked,
     # on 6 term lines (intercept + 5 covariates) and 4 fit lines
@@ -208,12 +207,12 @@ def test_a_model_fitted_on_fewer_than_k_firms_is_suppressed(tmp_path: Path) -> N
 
 def test_a_rerun_over_unchanged_results_reuses_and_a_change_rerenders(tmp_path: Path) -> None:
     run = _keep_figures(make_run(tmp_path), "fig03")
-    first = render_report(run).stat().st_mtime_ns
-    assert render_report(run).stat().st_mtime_ns == first
+    first = render_report(run).path.stat().st_mtime_ns
+    assert render_report(run).path.stat().st_mtime_ns == first
     frame = pd.read_csv(run / "results" / "fig03.csv")
     frame.loc[0, "value"] = 99.5
     frame.to_csv(run / "results" / "fig03.csv", index=False)
-    assert render_report(run).stat().st_mtime_ns != first
+    assert render_report(run).path.stat().st_mtime_ns != first
     manifest = json.loads((run / "figures" / "manifest.json").read_text())
     assert manifest["stage"] == "report" and "../report.html" in manifest["outputs"]
 
@@ -228,4 +227,4 @@ def test_unreadable_recorded_settings_stop_the_report_instead_of_guessing_k(
     with pytest.raises(StageError, match="recorded in the run's manifest"):
         render_report(run)
     # explicit settings work
-    assert render_report(run, Settings()).is_file()
+    assert render_report(run, Settings()).path.is_file()

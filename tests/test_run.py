@@ -93,10 +93,10 @@ def test_a_leak_found_after_the_report_removes_every_published_output(
     firm_id = str(pd.read_parquet(bank / "firms.parquet", columns=["firm_id"])["firm_id"].iloc[0])
     render = run_module.render_report
 
-    def leaky_render(out_dir: Path, settings: object) -> Path:
-        path = render(out_dir, settings)
-        path.write_text(path.read_text() + f"<p>{firm_id}</p>")
-        return path
+    def leaky_render(out_dir: Path, settings: object):
+        result = render(out_dir, settings)
+        result.path.write_text(result.path.read_text() + f"<p>{firm_id}</p>")
+        return result
 
     monkeypatch.setattr(run_module, "render_report", leaky_render)
     with pytest.raises(DisclosureError, match=r"report\.html.*removed"):

@@ -48,8 +48,8 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 
-from econscope.engine import Backend, find_table_file, read_table, write_parquet
-from econscope.errors import DataError, EconscopeError, StageError
+from econscope.engine import Backend, engine_errors, find_table_file, read_table, write_parquet
+from econscope.errors import DataError, StageError
 
 __all__ = [
     "BAD_AMOUNT",
@@ -369,9 +369,7 @@ def profile(con: Backend, source: Source, prepared: ir.Table) -> int:
         metrics[f"e{i}"] = raw(t, c.name).min(where=present & t[c.name].isnull())
     try:
         row = con.execute(t.aggregate(**metrics)).iloc[0]
-    except EconscopeError:
-        raise
-    except Exception as exc:  # engines raise their own parse errors, at execution time
+    except engine_errors() as exc:  # engines raise their own parse errors, at execution time
         raise DataError(
             f"unreadable file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
             file=source.file,

@@ -20,9 +20,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +39,7 @@ from econscope.errors import DataError, EngineGapError, StageError
 __all__ = [
     "atomic_path",
     "connect",
+    "engine_errors",
     "find_table_file",
     "machine_memory",
     "memory_budget",
@@ -49,11 +50,32 @@ __all__ = [
     "write_parquet",
 ]
 
-# Ibis 12 sets pandas' ``future.infer_string`` option, which pandas 3 deprecates; the
-# warning says nothing a user can act on, so it is silenced here (and only this one).
-warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
-
 Backend = ibis.BaseBackend
+
+
+def engine_errors() -> tuple[type[BaseException], ...]:
+    """The exception types an engine raises for data it cannot read or compute.
+
+    econscope turns these (and only these) into a :class:`~econscope.errors.DataError`
+    naming the file; any other exception is a bug of econscope's and propagates as is.
+    Spark's types are included only once pyspark has been imported (by a Spark session).
+    """
+    import duckdb
+    import pyarrow as pa
+    from ibis.common.exceptions import IbisError
+
+    errors: list[type[BaseException]] = [duckdb.Error, pa.ArrowException, IbisError]
+    if "pyspark" in sys.modules:
+        from pyspark.errors import PySparkException
+
+        errors.append(PySparkException)
+    if "py4j" in sys.modules:
+        from py4j.protocol import Py4JError
+
+        errors.append(Py4JError)
+    return tuple(errors)
+
+
 TableFormat = Literal["parquet", "csv"]
 
 
@@ -220,7 +242,7 @@ def read_table(
         return con.read_csv(source, table_name=table_name, **kwargs)
     except EngineGapError:
         raise
-    except Exception as exc:  # the engine's own parse errors vary by engine
+    except engine_errors() as exc:  # the engine's own parse errors vary by engine
         raise DataError(
             f"unreadable {fmt} file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
             file=str(path),

@@ -166,13 +166,8 @@ def run(
         analysis = analyze(out_dir / "panel", out_dir / "results", settings, con=con)
         done(analysis.reused)
     with stage("report") as done:
-        before = (
-            (out_dir / "report.html").stat().st_mtime_ns
-            if (out_dir / "report.html").exists()
-            else None
-        )
-        report_path = render_report(out_dir, settings)
-        done(before is not None and report_path.stat().st_mtime_ns == before)
+        report = render_report(out_dir, settings)
+        done(report.reused)
 
     published = published_paths(out_dir)
     hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
@@ -186,4 +181,4 @@ def run(
             f"output was removed ({removed}), so nothing identifying stays published. "
             "Hint: published tables must hold only aggregates; report this as a bug"
         )
-    return RunResult(out_dir, validation, panel, analysis, report_path, seconds, reused)
+    return RunResult(out_dir, validation, panel, analysis, report.path, seconds, reused)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from typing import Annotated
 
 import typer
@@ -90,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="econscope", standalone_mode=False)
+        with warnings.catch_warnings():
+            # Ibis 12 reads pandas' deprecated ``future.infer_string`` option on every
+            # conversion; nothing a user can act on. Scoped to the command, not the process.
+            warnings.filterwarnings("ignore", "The 'future.infer_string' option is deprecated")
+            command.main(args=args, prog_name="econscope", standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:

@@ -165,7 +165,7 @@ def report_cmd(
     from econscope.report.smallbiz import render_report
 
     settings = settings_from(config, set_) if config or set_ else None
-    page = render_report(run_dir, settings)
+    page = render_report(run_dir, settings).path
     out.print(f"report written: {page} (figures in {page.parent / 'figures'})", soft_wrap=True)
 
 

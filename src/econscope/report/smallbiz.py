@@ -44,7 +44,7 @@ from econscope.config import Settings
 from econscope.errors import DataError, StageError
 from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES, TableSpec
-from econscope.stages import Manifest, fingerprint, load_manifest, reusable
+from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
 __all__ = ["COVARIATES", "MODEL_NAMES", "render_report"]
 
@@ -418,19 +418,26 @@ def _figure_ids() -> list[str]:
     return [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
 
-def render_report(run_dir: str | Path, settings: Settings | None = None) -> Path:
-    """Write ``figures/<id>.png|.svg`` and the offline ``report.html`` of a run; return its path.
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`render_report` wrote (or found and reused): the page and the figures."""
+
+    path: Path
+    figures: tuple[Path, ...]
+    manifest: Manifest
+    reused: bool
+
+
+def render_report(run_dir: str | Path, settings: Settings | None = None) -> ReportResult:
+    """Write ``figures/<id>.png|.svg`` and the offline ``report.html`` of a run.
 
     ``settings=None`` uses the settings recorded in the results manifest (defaults when
     there is none); ``settings.disclosure.k`` is the threshold the report enforces and
     names. A rerun over unchanged results reuses the files (``figures/manifest.json``).
     """
-    from econscope import __version__
-
     run_dir = Path(run_dir)
     run = _load(run_dir)
     settings, recorded = _settings_in_force(run, settings)
-    k = settings.disclosure.k
     figures = run_dir / "figures"
     target = run_dir / "report.html"
 
@@ -443,12 +450,35 @@ def render_report(run_dir: str | Path, settings: Settings | None = None) -> Path
         if path.is_file():
             inputs[name] = path
     keys = {s: (m.key if m else None) for s, m in run.manifests.items()}
-    planned = Manifest.build(
-        "report", inputs=inputs, settings=settings.to_manifest(), params={"manifests": keys}
-    )
-    if reusable(figures, planned) is not None:
-        return target
 
+    def compute(figures: Path) -> StageOutput:
+        return _render(run, run_dir, figures, settings, recorded)
+
+    result = run_stage(
+        "report",
+        figures,
+        inputs=inputs,
+        settings=settings.to_manifest(),
+        params={"manifests": keys},
+        compute=compute,
+        load=lambda out, manifest: (out, manifest),
+        requires={"results": "econscope smallbiz analyze"},
+    )
+    return ReportResult(
+        path=target,
+        figures=tuple(figures / o for o in result.manifest.outputs if not o.startswith("..")),
+        manifest=result.manifest,
+        reused=result.reused,
+    )
+
+
+def _render(
+    run: _Run, run_dir: Path, figures: Path, settings: Settings, recorded: dict[str, Any]
+) -> StageOutput:
+    from econscope import __version__
+
+    k = settings.disclosure.k
+    target = run_dir / "report.html"
     from econscope.report.charts import chart, chart_rows
     from econscope.report.html import (
         Section,
@@ -519,5 +549,4 @@ def render_report(run_dir: str | Path, settings: Settings | None = None) -> Path
     )
     write_page(page, target)
     outputs.append("../report.html")
-    planned.finished(rows={"figures": len(specs)}, outputs=outputs).write(figures)
-    return target
+    return StageOutput(rows={"figures": len(specs)}, outputs=outputs)

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +37,7 @@ from econscope.errors import DataError, EconscopeWarning, StageError
 from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.registry import result_tables
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
-from econscope.stages import MANIFEST_NAME, Manifest, reusable
+from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
 __all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
 
@@ -114,51 +114,35 @@ def analyze(
     """
     settings = settings if settings is not None else Settings()
     panel_path = Path(panel_dir) / PANEL_FILE
-    out = Path(out_dir)
-    if not panel_path.exists():  # a file, or a folder of parts (Spark)
-        raise StageError(
-            f"{panel_path}: the panel is missing. Hint: run `econscope smallbiz panel` "
-            "first, or point PANEL_DIR at the folder holding panel.parquet"
-        )
-    planned = Manifest.build(
+
+    def compute(out: Path) -> StageOutput:
+        engine = con if con is not None else connect(settings.engine)
+        panel = read_table(engine, panel_path)
+        _check_columns(panel, panel_path)
+        k = settings.disclosure.k
+        exprs = result_tables(panel, settings, cache=True)
+        computed = {tid: _to_pandas(engine, expr) for tid, expr in exprs.items()}
+        _warn_missing_index_base(computed["fig03"], settings)
+        models = _model_outputs(panel, settings)
+        coefficients, fit, withheld = _disclose_models(models, k)
+        for tid in ("fig08", "fig09"):
+            computed[tid] = _mark_models(models.predictions[tid], withheld)
+        tables = {tid: _publishable(computed[tid], tid, k) for tid in TABLES}
+        written = _write_all(out, tables, coefficients, fit, _identifier_column(panel))
+        frames = _named_frames(tables, coefficients, fit)
+        return StageOutput(rows={name: len(df) for name, df in frames.items()}, outputs=written)
+
+    result = run_stage(
         "analyze",
+        out_dir,
         inputs={"panel": panel_path},
         settings=settings.to_manifest(),
         params={"tables": list(TABLES)},
+        compute=compute,
+        load=_load,
+        requires={"panel": "econscope smallbiz panel"},
     )
-    done = reusable(out, planned)
-    if done is not None:
-        return _load(out, done)
-
-    con = con if con is not None else connect(settings.engine)
-    panel = read_table(con, panel_path)
-    _check_columns(panel, panel_path)
-
-    k = settings.disclosure.k
-    exprs = result_tables(panel, settings, cache=True)
-    computed = {tid: _to_pandas(con, expr) for tid, expr in exprs.items()}
-    _warn_missing_index_base(computed["fig03"], settings)
-    models = _model_outputs(panel, settings)
-    coefficients, fit, withheld = _disclose_models(models, k)
-    for tid in ("fig08", "fig09"):
-        computed[tid] = _mark_models(models.predictions[tid], withheld)
-
-    tables = {tid: _publishable(computed[tid], tid, k) for tid in TABLES}
-    published_ids = _identifier_column(panel)
-    written = _write_all(out, tables, coefficients, fit, published_ids)
-    manifest = planned.finished(
-        rows={name: len(df) for name, df in _named_frames(tables, coefficients, fit).items()},
-        outputs=written,
-    )
-    manifest.write(out)
-    return AnalysisResult(
-        out_dir=out,
-        tables=MappingProxyType(tables),
-        models=coefficients,
-        models_fit=fit,
-        manifest=manifest,
-        unpublished_models=withheld,
-    )
+    return replace(result.value, reused=result.reused)
 
 
 def _to_pandas(con: Backend, expr: ir.Table) -> pd.DataFrame:
@@ -351,6 +335,5 @@ def _load(out: Path, manifest: Manifest) -> AnalysisResult:
         models=coefficients,
         models_fit=fit,
         manifest=manifest,
-        reused=True,
         unpublished_models=tuple(sorted(fit.loc[fit["n_firms"].isna(), "model"])),
     )

@@ -56,7 +56,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -100,7 +100,7 @@ from econscope.smallbiz.schema import (
     TABLE_ORDER,
     UNKNOWN_INDUSTRY,
 )
-from econscope.stages import MANIFEST_NAME, Manifest, reusable
+from econscope.stages import MANIFEST_NAME, StageOutput, run_stage
 
 __all__ = ["ACCOUNTING_COLUMNS", "SUMMARY_COLUMNS", "ValidationResult", "validate"]
 
@@ -534,34 +534,39 @@ def validate(
         )
     paths = locate(TABLE_ORDER, data_dir)
     present = [n for n in _REPORT_ORDER if paths[n] is not None]
-    planned = Manifest.build(
+
+    def compute(out: Path) -> StageOutput:
+        engine = con or connect(settings.engine, spill_dir=out / ".spill")
+        _clear(out)
+        stage_dir = out / f".staging-{uuid.uuid4().hex[:8]}"
+        stage_dir.mkdir(parents=True)
+        run = _Run(engine, settings, paths, out, stage_dir)
+        input_bytes = sum(f.stat().st_size for p in paths.values() if p for f in _files(p))
+        try:
+            with resource_errors(engine, "validate", input_bytes=input_bytes):
+                run.run()
+        finally:
+            shutil.rmtree(stage_dir, ignore_errors=True)
+            shutil.rmtree(out / ".spill", ignore_errors=True)
+        accounting = run.accounting()
+        balanced = accounting.rows_in == accounting.rows_accepted + accounting.rows_quarantined
+        if not balanced.all():
+            raise StageError(  # check_identity already ran per table; this guards the table
+                "accounting identity broken. Hint: this is a bug in econscope's validator"
+            )
+        _write_csv(accounting, out / "accounting.csv")
+        _write_csv(run.summary(), out / "quarantine_summary.csv")
+        rows = {n: run.counts[n].rows_accepted for n in present}
+        rows |= {f"quarantine/{n}": run.counts[n].rows_quarantined for n in present}
+        return StageOutput(rows=rows, outputs=_outputs(out, present))
+
+    result = run_stage(
         "validate",
+        out_dir,
         inputs={n: p for n, p in paths.items() if p is not None},
         settings=settings.to_manifest(),
         params={"contract_version": CONTRACT_VERSION},
+        compute=compute,
+        load=lambda out, _manifest: _load(out, present, reused=False),
     )
-    if reusable(out_dir, planned) is not None:
-        return _load(out_dir, present, reused=True)
-    con = con or connect(settings.engine, spill_dir=out_dir / ".spill")
-    _clear(out_dir)
-    stage_dir = out_dir / f".staging-{uuid.uuid4().hex[:8]}"
-    stage_dir.mkdir(parents=True)
-    run = _Run(con, settings, paths, out_dir, stage_dir)
-    input_bytes = sum(f.stat().st_size for p in paths.values() if p for f in _files(p))
-    try:
-        with resource_errors(con, "validate", input_bytes=input_bytes):
-            run.run()
-    finally:
-        shutil.rmtree(stage_dir, ignore_errors=True)
-        shutil.rmtree(out_dir / ".spill", ignore_errors=True)
-    accounting = run.accounting()
-    if not (accounting.rows_in == accounting.rows_accepted + accounting.rows_quarantined).all():
-        raise StageError(  # check_identity already ran per table; this guards the table
-            "accounting identity broken. Hint: this is a bug in econscope's validator"
-        )
-    _write_csv(accounting, out_dir / "accounting.csv")
-    _write_csv(run.summary(), out_dir / "quarantine_summary.csv")
-    rows = {n: run.counts[n].rows_accepted for n in present}
-    rows |= {f"quarantine/{n}": run.counts[n].rows_quarantined for n in present}
-    planned.finished(rows=rows, outputs=_outputs(out_dir, present)).write(out_dir)
-    return _load(out_dir, present, reused=False)
+    return replace(result.value, reused=result.reused)
