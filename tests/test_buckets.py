@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -19,6 +20,7 @@ import pytest
 from econscope.cli import main
 from econscope.config import Settings
 from econscope.smallbiz import panel as panel_module
+from econscope.smallbiz.analysis import analyze
 from econscope.smallbiz.panel import bucket_count, build_panel
 from econscope.smallbiz.sim.simulate import simulate
 from econscope.stages import UNITS_NAME
@@ -170,3 +172,14 @@ def test_cli_builds_the_panel_in_the_buckets_asked_for(bank, whole, tmp_path, ca
         "part-00001.parquet",
     ]
     assert _sorted(out / "panel.parquet", PANEL_KEY).equals(_sorted(whole.panel_path, PANEL_KEY))
+
+
+def test_analyze_reads_the_bucketed_panel_as_one_table(built, whole, tmp_path) -> None:
+    # The part folder is one table to the next stage: the same result tables and models as
+    # from the single file, up to the order float sums run in (rows arrive in another order).
+    a = analyze(whole.out_dir, tmp_path / "a", ONE_THREAD)
+    b = analyze(built(3).out_dir, tmp_path / "b", ONE_THREAD)
+    assert list(a.tables) == list(b.tables)
+    for tid, frame in a.tables.items():
+        pd.testing.assert_frame_equal(frame, b.tables[tid], rtol=1e-9, check_exact=False)
+    pd.testing.assert_frame_equal(a.models, b.models, rtol=1e-9, check_exact=False)
