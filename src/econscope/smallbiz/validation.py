@@ -388,7 +388,10 @@ class _Run:
             ],
         )
         t = within(t, accounts, "account_id", "posted_date", "outside_account_dates")
-        self.finish("deposit_transactions", self.stage("deposit_transactions", t))
+        # Not staged: no window and no child table reads it, so the split's three passes
+        # (accepted, quarantine, counts) re-run a scan and a join with the small accounts
+        # table, cheaper than writing and re-reading every raw and typed column once more.
+        self.finish("deposit_transactions", t)
 
         # 5b. deposit balances (optional).
         balances = self.open(DEPOSIT_BALANCES)
@@ -431,7 +434,7 @@ class _Run:
             ],
         )
         t = within(t, cards, "card_id", "posted_date", "outside_account_dates")
-        self.finish("card_transactions", self.stage("card_transactions", t))
+        self.finish("card_transactions", t)  # not staged, as deposit_transactions
 
     def accounting(self) -> pd.DataFrame:
         rows = []
