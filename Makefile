@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench bench-scale clean help chromium
+.PHONY: demo test lint typecheck bench bench-scale clean help chromium
 
 help:
 	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
@@ -35,6 +35,10 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# mypy, strict on econscope.stats ([tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.stamp-dev
+	$(BIN)/mypy
+
 # The browser test needs headless Chromium (Debian package `chromium`): install it when it
 # is missing and that is possible (root + apt-get); otherwise say why, and the test skips.
 chromium:
@@ -47,7 +51,7 @@ chromium:
 		echo "chromium is missing and needs root + apt-get to install: the browser test will be skipped"; \
 	fi
 
-test: lint chromium
+test: lint typecheck chromium
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-dev

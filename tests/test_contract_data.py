@@ -96,6 +96,12 @@ def reasons(out: Path, table: str) -> list[str]:
 
 
 def accepted_rows(out: Path, table: str) -> list[dict[str, object]]:
-    """The accepted rows of ``table`` as dicts, sorted."""
+    """The accepted rows of ``table`` as dicts with the input's own ids, sorted.
+
+    validate writes surrogate keys; the id map in the same folder gives the raw ids back.
+    """
     rows = pq.read_table(out / f"{table}.parquet").to_pylist()
+    raw = {r["surrogate"]: r["raw_id"] for r in pq.read_table(out / "id_map.parquet").to_pylist()}
+    ids = ("firm_id", "account_id", "card_id")
+    rows = [{c: raw[v] if c in ids and v is not None else v for c, v in r.items()} for r in rows]
     return sorted(rows, key=lambda r: tuple(str(v) for v in r.values()))

@@ -12,8 +12,10 @@ from econscope.economies.currency import ExchangeRates, Rate
 from econscope.economies.observations import (
     OBSERVATION_SCHEMA,
     Observation,
+    check_compatible,
     combine,
     combine_tables,
+    compatibility,
     observations_from_table,
     observations_table,
 )
@@ -247,3 +249,36 @@ def test_two_printed_versions_imply_two_exchange_rates() -> None:
 
     assert implied_rate(88.58e9, 5921e8) == pytest.approx(6.68435, abs=1e-5)
     assert implied_rate(89.1e9, 5842e8) == pytest.approx(6.55668, abs=1e-5)
+
+
+# ------------------------------------------------------------------ intervals and reasons
+def test_a_printed_figure_carries_the_interval_of_its_last_digit():
+    # "1223.6 Billion dollars" = 122.36e9: +-0.05亿 = +-5e6
+    x = Observation.printed("VNM", "exports", "2022", 122.36e9, "USD", raw="1223.6 Billion")
+    assert (x.low, x.high) == pytest.approx((122.355e9, 122.365e9))
+    assert x.tolerance == pytest.approx(5e6) and not x.exact
+
+
+def test_arithmetic_carries_intervals_through_every_corner():
+    # 11.73 (+-0.005) - 9.20 (+-0.005) = 2.53 in [2.52, 2.54]
+    a = Observation.printed("VNM", "x", "2022", 11.73, "USD", raw="11.73")
+    b = Observation.printed("VNM", "x", "2022", 9.20, "USD", raw="9.20")
+    d = a - b
+    assert (d.value, d.low, d.high) == pytest.approx((2.53, 2.52, 2.54))
+    # a ratio's interval: 11.725 / 9.205 to 11.735 / 9.195
+    r = a / b
+    assert (r.low, r.high) == pytest.approx((11.725 / 9.205, 11.735 / 9.195))
+
+
+def test_compatibility_returns_every_reason_instead_of_raising():
+    a = Observation("VNM", "fdi", "2021", 31e9, "USD", concept="registered", vintage="FIA")
+    b = Observation("VNM", "fdi", "2020", 15.7e9, "USD", concept="bop inflow", vintage="WDI")
+    kinds = [r.kind for r in compatibility(a, b, "/")]
+    assert kinds == ["concepts", "periods", "vintages"]
+    with pytest.raises(IncompatibleObservationsError, match="concepts differ"):
+        check_compatible(a, b, "/")
+
+
+def test_an_interval_that_does_not_hold_its_value_is_refused():
+    with pytest.raises(IncompatibleObservationsError, match="does not hold"):
+        Observation("VNM", "x", "2021", 5.0, "USD", low=6.0, high=7.0)

@@ -237,3 +237,69 @@ def test_the_thousand_inside_square_kilometres_is_not_a_scale() -> None:
     # a real scale word before the unit still counts: 32.9万平方千米 = 329,000 km²
     (r,) = parse_quantity("32.9万平方千米").readings
     assert (r.value, r.unit) == (329000.0, "km2")
+
+
+# ---------------------------------------------- signs, fractions, words, qualifiers
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("falling 2.6%", -2.6),  # Shenzhen's Q1 2022 exports
+        ("trade deficit 92 Billion dollars", -92e9),  # the literal reading; 亿 gives -9.2e9
+        ("下降2.6%", -2.6),
+        ("growth 14.7%", 14.7),
+    ],
+)
+def test_sign_words_make_a_figure_negative(raw, value):
+    assert parse_quantity(raw).readings[0].value == pytest.approx(value)
+
+
+def test_a_fraction_reads_as_a_ratio_and_as_percent_and_is_exact():
+    q = parse_quantity("1/3")
+    # 1/3 = 0.3333; as percent 33.33
+    assert [r.value for r in q.readings] == pytest.approx([1 / 3, 100 / 3])
+    assert q.exact
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("two", 2.0), ("两", 2.0), ("十二", 12.0), ("a decade", 10.0)]
+)
+def test_number_words_in_english_and_chinese(raw, value):
+    assert parse_quantity(raw).value == value
+
+
+def test_doubled_reads_as_a_multiple_and_as_growth():
+    q = parse_quantity("almost doubled")
+    # x2 = +100%
+    assert [r.value for r in q.readings] == [2.0, 100.0]
+    assert q.qualifier == "about"
+
+
+@pytest.mark.parametrize(
+    ("raw", "qualifier"),
+    [
+        ("About us 17.77 Trillions of dollars", "about"),
+        ("20% about", "about"),
+        ("near 39 Billion dollars", "about"),
+        ("More than 181 Billion dollars", "at least"),
+        ("6.5% above", "at least"),
+        ("super 50%", "at least"),
+        ("less than 10%", "at most"),
+        ("9.20", ""),
+    ],
+)
+def test_qualifiers_are_read_apart_from_the_number(raw, qualifier):
+    assert parse_quantity(raw).qualifier == qualifier
+
+
+def test_a_year_before_the_figure_is_skipped():
+    assert parse_quantity("a 2020 Annual growth 102%").value == 102.0
+
+
+def test_a_fallback_to_the_shipped_rate_warns():
+    from econscope.economies.currency import ExchangeRates
+    from econscope.errors import EconscopeWarning
+
+    with pytest.warns(EconscopeWarning, match="fell back to the shipped"):
+        check_plausibility(
+            114e12, "CNY", entity="CHN", measure="gdp", period="2016", rates=ExchangeRates([])
+        )

@@ -40,10 +40,12 @@ def tables(results):
 def test_results_are_immutable(results):
     with pytest.raises(dataclasses.FrozenInstanceError):
         results.fe_mean_effect = 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results.lpm.beta = None
     with pytest.raises(TypeError):
-        results.fits["lpm"] = None
+        results.fe_industry_effect["retail"] = 0.0
     with pytest.raises(ValueError, match="read-only"):
-        results.fits["lpm"].beta[0] = 0.0
+        results.lpm.beta[0] = 0.0
     before = results.coefficients["estimate"].to_numpy().copy()
     copy = results.coefficients
     copy["estimate"] = 0.0  # a copy: the results do not change
@@ -68,13 +70,13 @@ def test_terms_and_base_levels(results, panel):
 
 def test_rows_dropped_are_counted(results, panel):
     complete = complete_rows(panel)
-    assert results.rows["rows_in"] == len(panel)
-    assert results.rows["dropped_missing_outcome"] == panel["revolving"].isna().sum()
-    assert results.rows["dropped_missing_outcome"] + results.rows[
-        "dropped_missing_covariate"
-    ] == len(panel) - len(complete)
+    assert results.rows.rows_in == len(panel)
+    assert results.rows.dropped_missing_outcome == panel["revolving"].isna().sum()
+    assert results.rows.dropped_missing_outcome + results.rows.dropped_missing_covariate == len(
+        panel
+    ) - len(complete)
     singletons = complete.groupby("firm_id").size()
-    assert results.rows["dropped_singletons"] == (singletons == 1).sum()
+    assert results.rows.dropped_singletons == (singletons == 1).sum()
     fit = results.fit.set_index("model")
     assert fit.loc["lpm", "n_obs"] == len(complete)
     assert fit.loc["lpm", "n_firms"] == complete["firm_id"].nunique()
@@ -183,7 +185,12 @@ def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
     rows = table["row"].tolist()
     assert rows[0] == "Intercept" and rows[1] == ""  # the SE row below its estimate
     assert table.iloc[1]["LPM"].startswith("(")
-    for label in ("N observations", "N firms", "R² (within for FE)", "Log-likelihood"):
+    for label in (
+        "N observations",
+        "N clusters",
+        "R² (within with fixed effects)",
+        "Log-likelihood",
+    ):
         assert label in rows
     fe_row = table.set_index("row").loc["Intercept"]
     assert fe_row["LPM, firm FE"] == ""  # absorbed by the firm effects
@@ -191,7 +198,7 @@ def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
 
 def test_large_samples_aggregate_the_cluster_outer_products_in_the_engine(panel, monkeypatch):
     """Above IN_MEMORY_MAX_ROWS the G x r score sums never leave the engine; same SEs."""
-    from econscope._stats import linear
+    from econscope.stats import _linear as linear
 
     small = fit_models(engine_table(panel))
     monkeypatch.setattr(linear, "IN_MEMORY_MAX_ROWS", 0)

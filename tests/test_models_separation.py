@@ -35,7 +35,7 @@ def test_separated_rows_are_dropped_from_the_logit_only(panel, results) -> None:
     fit = results.fit.set_index("model")
     assert fit.loc["lpm", "n_obs"] == len(df)
     assert fit.loc["logit", "n_obs"] == len(df) - n_separated
-    assert results.rows["dropped_separated_logit"] == n_separated
+    assert results.rows.dropped_separated_logit == n_separated
 
 
 def test_logit_on_the_remaining_rows_equals_statsmodels(panel, results) -> None:

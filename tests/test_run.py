@@ -90,11 +90,13 @@ def test_no_identifier_reaches_a_published_file(bank: Path, first_run: smallbiz.
 def test_a_leak_found_after_the_report_removes_every_published_output(
     bank: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    firm_id = str(pd.read_parquet(bank / "firms.parquet", columns=["firm_id"])["firm_id"].iloc[0])
     render = run_module.render_report
 
     def leaky_render(out_dir: Path, settings: object):
         result = render(out_dir, settings)
+        # what a leak would publish: a firm's key as every stage after validate holds it
+        ids = pd.read_parquet(out_dir / "validated" / "id_map.parquet")
+        firm_id = ids.loc[ids.kind == "firm_id", "surrogate"].iloc[0]
         result.path.write_text(result.path.read_text() + f"<p>{firm_id}</p>")
         return result
 

@@ -1,4 +1,4 @@
-"""The NumPy kernels: hand-checkable cases, properties, and the doctests of _stats."""
+"""The NumPy kernels: hand-checkable cases, properties, and the doctests of econscope.stats."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econscope._stats import kernels
+from econscope.stats import _kernels as kernels
 
 
 def test_solve_matches_the_hand_computed_line():
@@ -118,9 +118,9 @@ def test_slopes_do_not_move_when_a_constant_is_added_to_a_covariate(seed, shift)
 @pytest.mark.parametrize(
     "module",
     [
-        "econscope._stats.kernels",
-        "econscope._stats.suffstats",
-        "econscope._stats.logit",
+        "econscope.stats._kernels",
+        "econscope.stats._suffstats",
+        "econscope.stats._logit",
         "econscope.smallbiz.results.models",
     ],
 )

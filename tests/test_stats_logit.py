@@ -6,9 +6,9 @@ import ibis
 import numpy as np
 import pytest
 
-from econscope._stats.linear import Design, fit_linear
-from econscope._stats.logit import Pass, fit_logit, irls
 from econscope.errors import DataError
+from econscope.stats._linear import Design, fit_linear
+from econscope.stats._logit import Pass, fit_logit, irls
 
 
 def _numpy_logit_pass(x: np.ndarray, y: np.ndarray):
@@ -71,7 +71,7 @@ def test_hand_checked_clustered_mean():
     t = _table(g=["a", "a", "b", "b"], y=[1.0, 0.0, 1.0, 1.0])
     fit = fit_linear(t, Design(x=(), names=(), y="y", cluster="g"), "lpm")
     assert fit.beta[0] == pytest.approx(0.75, rel=1e-15)
-    assert np.sqrt(fit.vcov[0, 0]) == pytest.approx(0.25, rel=1e-14)
+    assert np.sqrt(2.0 * fit.meat[0, 0]) == pytest.approx(0.25, rel=1e-14)  # CR1 factor 2
     assert fit.ssr == pytest.approx(0.75, rel=1e-14)  # 3 * 0.0625 + 0.5625
 
 
@@ -120,7 +120,7 @@ def test_a_dummy_level_that_never_revolves_is_refused():
 
 
 def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
-    from econscope._stats import logit
+    from econscope.stats import _logit as logit
 
     rng = np.random.default_rng(8)
     n = 3000
@@ -132,13 +132,13 @@ def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
     monkeypatch.setattr(logit, "WARM_START_ROWS", 300)  # 3000 > 4 x 300: warm start
     warm = fit_logit(t, design)
     np.testing.assert_allclose(warm.beta, cold.beta, rtol=1e-10)
-    np.testing.assert_allclose(warm.vcov, cold.vcov, rtol=1e-8)
+    np.testing.assert_allclose(warm.meat, cold.meat, rtol=1e-8)
 
 
 def test_the_variance_from_the_last_irls_pass_equals_a_separate_pass(monkeypatch):
     """The likely-last pass keeps firm-and-cell sums for the clustered variance; a fit that
     never uses it (a separate variance pass) gives the same SEs."""
-    from econscope._stats import logit
+    from econscope.stats import _logit as logit
 
     rng = np.random.default_rng(9)
     n = 2000
@@ -168,4 +168,4 @@ def test_the_variance_from_the_last_irls_pass_equals_a_separate_pass(monkeypatch
     separate = fit_logit(t, design)
     assert calls == [1]
     np.testing.assert_allclose(combined.beta, separate.beta, rtol=1e-12)
-    np.testing.assert_allclose(combined.vcov, separate.vcov, rtol=1e-10)
+    np.testing.assert_allclose(combined.meat, separate.meat, rtol=1e-10)

@@ -36,6 +36,7 @@ __all__ = [
     "CycleConfig",
     "DisclosureConfig",
     "EngineConfig",
+    "MoneyConfig",
     "PriceConfig",
     "ResultsConfig",
     "SampleConfig",
@@ -121,13 +122,23 @@ class SampleConfig(_Section):
         10, ge=0, description="Deposit transactions a firm needs in every month it is observed."
     )
     min_monthly_outflows: float = Field(
-        500.0, ge=0, description="Dollars of deposit outflows a firm needs in every month."
+        500.0,
+        ge=0,
+        description="Deposit outflows (in money.currency, nominal) a firm needs in every month.",
     )
     max_annual_revenue: float = Field(
-        20_000_000.0, gt=0, description="Small = annual revenue below this (nominal dollars)."
+        20_000_000.0,
+        gt=0,
+        description="Small = annual revenue below this (in money.currency, nominal).",
     )
     cards_per_firm: int = Field(
         1, ge=1, description="A firm must hold exactly this many business cards."
+    )
+    deposits_only: bool = Field(
+        False,
+        description="Deposit-only panel (one row per firm and calendar month, deposit "
+        "measures only) even when card tables exist; automatic when they do not "
+        "(`--deposits-only`).",
     )
 
 
@@ -199,7 +210,9 @@ class SizeConfig(_Section):
     """Firm size (DESIGN.md, method step 5)."""
 
     large_revenue_threshold: float = Field(
-        100_000.0, gt=0, description="Large = annual revenue above this (nominal dollars)."
+        100_000.0,
+        gt=0,
+        description="Large = annual revenue above this (in money.currency, nominal).",
     )
     annualize_partial_years: bool = Field(
         True,
@@ -208,18 +221,48 @@ class SizeConfig(_Section):
     )
 
 
-class PriceConfig(_Section):
-    """Deflation to constant dollars (DESIGN.md, method step 6)."""
+class MoneyConfig(_Section):
+    """The currency of every amount in the input and of every money setting."""
 
-    base_year: int = Field(2022, description="Dollars are expressed in this year's prices.")
+    currency: str = Field(
+        "USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the input's amounts (USD, CZK, EUR ...); every money "
+        "threshold (sample, size, results.predict_adb) is in this currency, and labels, "
+        "axis titles and report text name it.",
+    )
+    reconcile_tolerance: float = Field(
+        1.0,
+        ge=0,
+        description="validate flags deposit balances that differ from opening balance + "
+        "transactions by more than this (money.currency; a bank's rounding).",
+    )
+
+
+class PriceConfig(_Section):
+    """Deflation to constant prices (DESIGN.md, method step 6)."""
+
+    deflate: bool = Field(
+        True,
+        description="Deflate money to base_year prices with the index; False publishes "
+        "nominal amounts (the *_real columns equal the nominal ones).",
+    )
+    index: str = Field(
+        "CPI-U",
+        min_length=1,
+        description="Name of the price index (labels only): the values are cpi_annual, "
+        "or cpi_monthly_file when set. Any annual or monthly index works.",
+    )
+    base_year: int = Field(2022, description="Money is expressed in this year's prices.")
     cpi_annual: dict[int, float] = Field(
         default_factory=lambda: dict(CPI_U_ANNUAL),
-        description="CPI-U annual averages by year (BLS CUUR0000SA0).",
+        description="The annual index by year (default CPI-U annual averages, BLS "
+        "CUUR0000SA0); add one year with --set prices.cpi_annual.1993=100.0.",
     )
     cpi_monthly_file: Path | None = Field(
         None,
         description="Optional CSV with columns year, month, cpi; when set it replaces the "
-        "annual table and money is deflated by the CPI of the statement's month.",
+        "annual table and money is deflated by the index of the statement's month.",
     )
 
     @field_validator("cpi_annual")
@@ -247,13 +290,21 @@ class ResultsConfig(_Section):
         description="fig06/fig07 count firm-years observed in at least this many months.",
     )
     buffer_days_threshold: float = Field(15.0, description="fig10 and fig12 split at this.")
-    predict_adb: float = Field(10_000.0, description="fig09 evaluates models at this ADB (2022 $).")
+    predict_adb: float = Field(
+        10_000.0, description="fig09 evaluates models at this ADB (money.currency, real)."
+    )
     predict_buffer_days: float = Field(15.0, description="fig09 evaluates at these buffer days.")
     buffer_days_grid_max: int = Field(60, ge=1, description="fig08 grid is 0..this buffer days.")
     year_month_effects: bool = Field(False, description="Add year-month fixed effects to models.")
-    index_base_month: str = Field("2020-01", description="fig03 index base (YYYY-MM) = 100.")
+    index_base_month: str = Field(
+        "2020-01",
+        description="fig03 index base (YYYY-MM) = 100; a month outside the data's months "
+        "falls back to the data's first month, with a note in the report.",
+    )
     industry_years: tuple[int, ...] = Field(
-        (2019, 2022), description="fig05 compares industries in these calendar years."
+        (2019, 2022),
+        description="fig05 compares industries in these calendar years; years outside the "
+        "data fall back to its first and last years, with a note in the report.",
     )
     tabA1_revenue_year: int | None = Field(
         None,
@@ -313,6 +364,18 @@ class ScaleConfig(_Section):
     )
 
 
+class StudyConfig(_Section):
+    """How the economies study judges a claim (docs/study.md)."""
+
+    qualifier_tolerance: float = Field(
+        0.05,
+        ge=0,
+        lt=1,
+        description="A figure printed with 'about', 'almost' or 'nearly' holds within this "
+        "relative distance (0.05 = 5%).",
+    )
+
+
 class Settings(_Section):
     """All settings of a run. Immutable: derive a changed copy with :meth:`with_overrides`."""
 
@@ -324,11 +387,13 @@ class Settings(_Section):
     cycles: CycleConfig = Field(default_factory=CycleConfig)
     buffer: BufferConfig = Field(default_factory=BufferConfig)
     size: SizeConfig = Field(default_factory=SizeConfig)
+    money: MoneyConfig = Field(default_factory=MoneyConfig)
     prices: PriceConfig = Field(default_factory=PriceConfig)
     disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     results: ResultsConfig = Field(default_factory=ResultsConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     scale: ScaleConfig = Field(default_factory=ScaleConfig)
+    study: StudyConfig = Field(default_factory=StudyConfig)
 
     def to_manifest(self) -> dict[str, Any]:
         """A JSON-ready dict of every setting, for the run manifest."""
@@ -342,7 +407,17 @@ class Settings(_Section):
         return _validate(data, source="--set")
 
 
-def _apply_override(data: dict[str, Any], item: str) -> None:
+#: Settings that are tables (a key may be added or changed with ``--set``), and the type
+#: of their keys.
+_MAPPING_SETTINGS: dict[tuple[str, ...], type] = {
+    ("categories", "groups"): str,
+    ("prices", "cpi_annual"): int,
+}
+
+
+def _parse_override(item: str) -> tuple[list[str], Any]:
+    """``a.b."c.d"=value`` -> (["a", "b", "c.d"], value): the key in TOML's dotted-key
+    syntax (quote a part that holds a dot), the value in TOML syntax or a bare word."""
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
         raise ConfigError(
@@ -350,18 +425,46 @@ def _apply_override(data: dict[str, Any], item: str) -> None:
             "Hint: for example --set disclosure.k=20"
         )
     try:
+        parsed: Any = tomllib.loads(f"{key.strip()} = 0")
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(
+            f"override {item!r}: {key.strip()!r} is not a setting name. Hint: quote a part "
+            'that holds a dot or a space: --set categories.groups."VYDAJ.VYBER"=other_expense'
+        ) from None
+    path: list[str] = []
+    while isinstance(parsed, dict):
+        ((name, parsed),) = parsed.items()
+        path.append(name)
+    try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()  # a bare word such as duckdb is read as a string
-    path = key.strip().split(".")
+    return path, value
+
+
+def _apply_override(data: dict[str, Any], item: str) -> None:
+    path, value = _parse_override(item)
     node = data
     for part in path[:-1]:
         if part not in node or not isinstance(node[part], dict):
             raise ConfigError(f"unknown setting section {part!r} in {item!r}. {_sections_hint()}")
         node = node[part]
-    if path[-1] not in node and len(path) > 1 and path[0] != "categories":
-        raise ConfigError(f"unknown setting {key!r}. {_sections_hint()}")
-    node[path[-1]] = value
+    leaf: Any = path[-1]
+    key_type = _MAPPING_SETTINGS.get(tuple(path[:-1]))
+    if key_type is int:
+        try:
+            leaf = int(leaf)
+        except ValueError:
+            raise ConfigError(
+                f"{item!r}: {'.'.join(path[:-1])} is keyed by year, not {leaf!r}. "
+                "Hint: --set prices.cpi_annual.1993=100.0"
+            ) from None
+    if leaf not in node and key_type is None and len(path) > 1:
+        raise ConfigError(f"unknown setting {'.'.join(path)!r}. {_sections_hint()}")
+    if tuple(path) in _MAPPING_SETTINGS and isinstance(value, dict):
+        kt = _MAPPING_SETTINGS[tuple(path)]
+        value = {kt(k): v for k, v in value.items()}
+    node[leaf] = value
 
 
 def _sections_hint() -> str:

@@ -296,7 +296,14 @@ def open_source(con: Backend, spec: TableSpec, path: Path) -> Source:
 
 
 def check_columns(spec: TableSpec, path: Path | None, table: ir.Table) -> Source:
-    """Check required columns and column types of ``table`` against ``spec``."""
+    """Check required columns and column types of ``table`` against ``spec``.
+
+    A column of Parquet's ``null`` type (pandas writes one for a column that is None
+    everywhere) holds no value: it is read as an all-null text column.
+    """
+    nulls = [n for n, t in table.schema().items() if t.is_unknown() and "NULL" in str(t)]
+    if nulls:
+        table = table.mutate(**{n: ibis.null("string") for n in nulls})
     schema = table.schema()
     file = str(path) if path is not None else spec.name
     for col in spec.columns:

@@ -7,9 +7,12 @@ Two rules (DESIGN.md, "Disclosure control"):
    value *and* the firm count of such a cell and marks it ``suppressed``; it never drops
    the row, so a reader sees that the cell exists and why it is empty.
 2. **No identifiers.** Published files (results, figures, the report) contain no firm,
-   account or card identifier. :func:`scan_for_identifiers` finds identifiers in files;
-   :func:`check_no_identifiers` raises :class:`~econscope.errors.DisclosureError` when
-   there is any, so a run refuses to publish.
+   account or card identifier. validate replaces every id by a surrogate key
+   (:mod:`econscope.smallbiz.pseudonyms`), and :func:`scan_published_cells` compares the
+   published cells (text cells of tables, text and embedded data of the report; never its
+   JavaScript, never a number) with the keys, so a run refuses to publish a leaked key
+   and never mistakes a count or a year for an id. :func:`scan_for_identifiers` (a token
+   scan of whole files) and :func:`check_no_identifiers` remain for raw id lists.
 
 >>> import pandas as pd
 >>> cells = pd.DataFrame({"measure": ["share", "share"], "value": [0.3, 0.5],
@@ -37,7 +40,9 @@ from econscope.errors import ConfigError, DisclosureError
 __all__ = [
     "check_no_identifiers",
     "check_suppressed",
+    "published_cells",
     "scan_for_identifiers",
+    "scan_published_cells",
     "suppress",
 ]
 
@@ -262,6 +267,148 @@ def check_no_identifiers(
         raise DisclosureError(
             f"{what} contain {len(hits)} firm, account or card identifier(s) "
             f"in {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}. "
-            "Hint: an identifier reached a published column (check the industry and "
-            "size_class values of the input); nothing was published"
+            "Hint: an identifier reached a published cell; a run compares published cells "
+            "with its surrogate keys instead (scan_published_cells), which no count, year or "
+            "label can match"
         )
+
+
+# -- the publication check: published cells against identifiers --------------------------
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_JSON_TYPE = re.compile(r"type\s*=\s*[\"']application/(?:ld\+)?json[\"']", re.IGNORECASE)
+_NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+
+
+def _strings(data: object) -> Iterator[str]:
+    """Every string (keys and values) of a parsed JSON document."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield str(key)
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def _html_cells(text: str) -> Iterator[str]:
+    import html
+    import json
+
+    for attrs, body in _SCRIPT.findall(text):
+        if _JSON_TYPE.search(attrs):  # data embedded in the report (chart specs, tooltips)
+            try:
+                yield from _strings(json.loads(body))
+            except ValueError:
+                yield body
+    rest = _STYLE.sub(" ", _SCRIPT.sub(" ", text))  # the report's own code is not a cell
+    for node in _TAG.split(rest):
+        node = html.unescape(node).strip()
+        if node:
+            yield node
+
+
+def published_cells(path: str | Path) -> list[str]:
+    """The text cells of one published file: where an identifier could be published.
+
+    - CSV: every cell that is not a number (``n_firms`` 42, a year 1993, a share 0.25
+      are statistics, not identifiers, even when they equal an id);
+    - HTML: the text of the page outside its scripts and styles, and every string of
+      the JSON data embedded in it (chart data, tooltips); never its JavaScript;
+    - JSON: every string; SVG: the text nodes; binary files (PNG): nothing (pixels).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("industry,year,value\\nretail,1993,0.5\\n")
+    >>> published_cells(p)
+    ['industry', 'year', 'value', 'retail']
+    """
+    import csv
+    import io
+    import json
+
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        cells = (c for row in csv.reader(io.StringIO(text)) for c in row)
+    elif suffix in (".html", ".htm", ".svg"):
+        cells = _html_cells(text)
+    elif suffix == ".json":
+        try:
+            cells = _strings(json.loads(text))
+        except ValueError:
+            cells = iter([text])
+    else:
+        cells = iter(text.splitlines())
+    return [c for c in (c.strip() for c in cells) if c and not _NUMERIC.match(c)]
+
+
+def _candidates(cells: Iterable[str]) -> set[str]:
+    """A cell and each of its tokens (digit runs aside): what a token-shaped id must equal."""
+    out: set[str] = set()
+    for cell in cells:
+        out.add(cell)
+        out.update(t for t in _TOKEN.findall(cell) if not _DIGITS.match(t))
+    return out
+
+
+def scan_published_cells(
+    paths: Iterable[str | Path], identifiers: Iterable[str] | ir.Column
+) -> list[tuple[Path, str]]:
+    """Every (file, identifier) where an identifier is a published cell or a word of one.
+
+    Cells are :func:`published_cells`. An identifier made of letters, digits, '_' and
+    '-' must equal a whole cell or a token of one; any other identifier (``"acct 7/2"``)
+    is searched for inside the cells. Digits-only tokens are numbers, never matched.
+    ``identifiers`` is usually the surrogate keys of the run
+    (:func:`econscope.smallbiz.pseudonyms.surrogates`, an Ibis column: the keys never leave
+    the engine, only the hits do).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "fig.csv").write_text("industry,n_firms\\nF-0a1b,42\\nretail,576\\n")
+    >>> [(p.name, i) for p, i in scan_published_cells([d], ["F-0a1b", "576"])]
+    [('fig.csv', 'F-0a1b')]
+    """
+    if isinstance(identifiers, str):
+        raise DisclosureError(
+            "identifiers must be a collection of strings or an Ibis column, not one string. "
+            "Hint: wrap a single identifier in a list"
+        )
+    cells = {str(f): published_cells(f) for f in _files(paths)}
+    rows = [(name, c) for name, found in cells.items() for c in sorted(_candidates(found))]
+    if isinstance(identifiers, ir.Column):
+        ids = identifiers.cast("string").name("identifier").as_table().distinct()
+        ids = ids.filter(ids.identifier.notnull() & (ids.identifier != ""))
+    else:
+        values = sorted({str(i) for i in identifiers if i is not None and str(i) != ""})
+        ids = ibis.memtable(pa.table({"identifier": pa.array(values, pa.string())}))
+    tokens = ibis.memtable(
+        pa.table(
+            {
+                "file": pa.array([r[0] for r in rows], pa.string()),
+                "token": pa.array([r[1] for r in rows], pa.string()),
+            }
+        )
+    )
+    by_token = tokens.join(ids, tokens.token == ids.identifier).select(
+        file=tokens.file, identifier=ids.identifier
+    )
+    by_token = by_token.filter(~by_token.identifier.re_search("^[0-9]+$"))
+    others = ids.filter(ids.identifier.re_search(_NOT_TOKEN_CHAR))
+    by_text = (
+        tokens.cross_join(others)
+        .filter(lambda t: t.token.contains(t.identifier))
+        .select("file", "identifier")
+    )
+    found = by_token.union(by_text).to_pyarrow().to_pylist()
+    return sorted({(Path(r["file"]), r["identifier"]) for r in found})

@@ -22,25 +22,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import ibis
 import pandas as pd
 from rich.console import Console
 
 from econscope.config import Settings
-from econscope.disclosure import scan_for_identifiers
-from econscope.engine import Backend, connect, read_table
+from econscope.disclosure import scan_published_cells
+from econscope.engine import Backend, connect
 from econscope.errors import DisclosureError
 from econscope.report.smallbiz import render_report
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
+from econscope.smallbiz.pseudonyms import surrogates
 from econscope.smallbiz.validation import ValidationResult, validate
 
 __all__ = ["STAGES", "RunResult", "published_paths", "run"]
 
 STAGES = ("validate", "panel", "analyze", "report")
-
-#: identifier columns of the accepted tables, scanned for in every published file
-_ID_COLUMNS = {"firms": "firm_id", "deposit_accounts": "account_id", "card_accounts": "card_id"}
 
 
 @dataclass(frozen=True)
@@ -117,14 +114,6 @@ def _unpublish(paths: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _identifiers(con: Backend, validated_dir: Path) -> ibis.Column:
-    parts = [
-        read_table(con, validated_dir / f"{table}.parquet")[column].name("identifier")
-        for table, column in _ID_COLUMNS.items()
-    ]
-    return ibis.union(*[p.as_table() for p in parts], distinct=True).identifier
-
-
 def run(
     data_dir: str | Path,
     out_dir: str | Path,
@@ -170,7 +159,9 @@ def run(
         done(report.reused)
 
     published = published_paths(out_dir)
-    hits = scan_for_identifiers(published, _identifiers(con, out_dir / "validated"))
+    # Published cells against the run's surrogate keys: the only ids any stage after
+    # validate holds (raw ids stay in validated/id_map.parquet).
+    hits = scan_published_cells(published, surrogates(out_dir / "validated", con))
     if hits:
         files = sorted({str(path) for path, _ in hits})
         _unpublish(published)

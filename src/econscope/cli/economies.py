@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -35,7 +37,10 @@ _TABLE_INDICATORS = ("growth", "rca", "hhi", "tsi", "grubel-lloyd")
 
 @app.command("load")
 def load_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Data files (WDI, Comtrade, BACI, facts).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Data files or folders of them (WDI, Comtrade, BACI, facts)."),
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the normalised outputs.")],
     layout: Annotated[
         str | None,
@@ -53,7 +58,8 @@ def load_cmd(
 
     if layout is not None and layout not in LAYOUTS:
         raise ConfigError(f"unknown layout {layout!r}. Hint: use one of {', '.join(LAYOUTS)}")
-    result = load_files(files, out_dir, layout=layout, indicator=indicator, vintage=vintage)  # type: ignore[arg-type]
+    with _warnings_as_lines():
+        result = load_files(files, out_dir, layout=layout, indicator=indicator, vintage=vintage)  # type: ignore[arg-type]
     for row in result.report.to_pylist():
         reason = f" ({row['reason']})" if row["reason"] else ""
         out.print(
@@ -174,7 +180,20 @@ def _table_indicator(
 
     from econscope.economies import indicators as ind
     from econscope.engine import atomic_path, connect, read_table
+    from econscope.errors import DataError
 
+    if not data.exists():
+        raise DataError(
+            f"{data}: not found",
+            hint="give the observations.parquet or trade.parquet `economies load` wrote",
+        )
+    if data.is_dir() and not (data / "_SUCCESS").exists() and not any(data.glob("*.parquet")):
+        raise DataError(
+            f"{data}: a folder, not a table",
+            hint=f"give the file inside it, e.g. {data / _TABLE_FILE.get(name, 'trade.parquet')}",
+        )
+    if data.is_file() and data.stat().st_size == 0:
+        raise DataError(f"{data}: the file is empty", hint="rerun `econscope economies load`")
     con = connect()
     with warnings.catch_warnings():
         # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table while registering a file.
@@ -195,14 +214,70 @@ def _table_indicator(
         result = ind.tsi_table(t.filter(t.partner != "WLD"), by=[*groups, "product"])
     else:
         result = ind.grubel_lloyd_table(t.filter(t.partner != "WLD"), by=[*groups, "product"])
-    arrow = result.to_pyarrow()
+    first = ("entity", "indicator", "period") if name == "growth" else (*groups, "product")
+    sort = [c for c in (*first, "entity", "indicator", "period") if c in result.columns]
+    arrow = result.order_by(list(dict.fromkeys(sort))).to_pyarrow()
+    if arrow.num_rows == 0:
+        raise DataError(f"{name}: no rows. {_EMPTY_WHY[name].rstrip('.')}", hint=_EMPTY_HINT[name])
     if out_file is not None:
         with atomic_path(out_file) as tmp:
             pacsv.write_csv(arrow, tmp)
         out.print(f"wrote {out_file}: {arrow.num_rows} rows")
-    else:
-        out.print(arrow.to_pandas().to_string(index=False))
+        return
+    frame = arrow.to_pandas()
+    if name == "growth":
+        percent_in = bool(t.filter(t.unit == "percent").count().to_pyarrow().as_py())
+        frame = frame.assign(growth_pct=(frame["value"] * 100).round(2))[
+            ["entity", "indicator", "period", "growth_pct"]
+        ]
+        out.print("growth = value_t / value_(t-1) - 1, in % of the previous year's value")
+        if percent_in:
+            out.print(
+                "note: the inputs are rates in percent, so this is the relative change of a "
+                "rate, not a change in percentage points"
+            )
+    shown = frame.head(_MAX_ROWS)
+    out.print(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"), soft_wrap=True)
+    if len(frame) > _MAX_ROWS:
+        out.print(
+            f"... {len(frame) - _MAX_ROWS} more rows of {len(frame)}; --out FILE.csv writes all"
+        )
 
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Warnings raised inside, each printed once as one line on the console (no source
+    line echoed)."""
+    from econscope.cli._common import console
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            console.print(f"warning: {text}", markup=False, highlight=False, soft_wrap=True)
+
+
+_MAX_ROWS = 40
+_TABLE_FILE = {"growth": "observations.parquet"}
+_EMPTY_WHY = {
+    "growth": "No annual series with two consecutive years (of that --indicator) is in the table.",
+    "rca": "RCA needs each reporter's exports to the world (flow export, partner WLD), and the "
+    "table has none.",
+    "hhi": "HHI needs export flows to partners other than WLD, and the table has none.",
+    "tsi": "TSI needs flows to partners other than WLD, and the table has none.",
+    "grubel-lloyd": "Grubel-Lloyd needs flows to partners other than WLD, and the table has none.",
+}
+_EMPTY_HINT = {
+    "growth": "check --indicator and that the table holds consecutive years",
+    "rca": "load a Comtrade or BACI file with exports to World (partner 0)",
+    "hhi": "load bilateral export flows (Comtrade or BACI)",
+    "tsi": "load bilateral flows (Comtrade or BACI)",
+    "grubel-lloyd": "load bilateral flows (Comtrade or BACI)",
+}
 
 # --- econscope economies study (the declarative studies and their claims ledger) ---
 
@@ -227,17 +302,43 @@ def study_cmd(
     config: ConfigOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Recompute every claim of a study into ledger.csv, observations.parquet and a report."""
-    from collections import Counter
+    """Recompute every claim of a study into ledger.csv, facts.csv and a report."""
+    from rich.progress import Progress
+    from rich.table import Table
 
+    from econscope.cli._common import console
     from econscope.economies.study import run_study
 
     settings = settings_from(config, set_)
-    result = run_study(name, out_dir, data or (), settings, report=not no_report)
-    counts = Counter(result.ledger["verdict"])
-    out.print(f"{result.name}: {len(result.ledger)} claims")
-    for verdict, n in sorted(counts.items()):
-        out.print(f"  {verdict}: {n}")
-    out.print(f"ledger: {result.ledger_path}")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("claims", total=None)
+
+        def step(section: str, done: int, total: int) -> None:
+            progress.update(task, total=total, completed=done, description=f"claims: {section}")
+
+        with _warnings_as_lines():
+            result = run_study(name, out_dir, data or (), settings, progress=step)
+    if not no_report:
+        from econscope.report.economies import render_study_report
+
+        console.print("report: drawing the charts", highlight=False)
+        render_study_report(result)
+    table = Table(
+        title=f"{result.name}: {len(result.claims)} claims" + (" (reused)" if result.reused else "")
+    )
+    from collections import Counter
+
+    data = Counter(c.data_verdict for c in result.claims if c.data_verdict)
+    table.add_column("verdict")
+    table.add_column("claims", justify="right")
+    if data:
+        table.add_column("against real data", justify="right")
+    names = [*result.counts(), *(v for v in data if v not in result.counts())]
+    for verdict in names:
+        row = [verdict.replace("_", " "), str(result.counts().get(verdict, 0))]
+        table.add_row(*row, *([str(data.get(verdict, 0))] if data else []))
+    out.print(table)
+    out.print(f"ledger: {result.ledger_path}", highlight=False)
+    out.print(f"facts: {result.facts_path}", highlight=False)
     if result.report_path is not None:
-        out.print(f"report: {result.report_path}")
+        out.print(f"report: {result.report_path}", highlight=False)

@@ -15,6 +15,20 @@ app = typer.Typer(
 )
 
 
+DepositsOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--deposits-only",
+        help="Deposit-only panel: one row per firm and calendar month with the deposit "
+        "measures (automatic when there are no card tables); sets sample.deposits_only.",
+    ),
+]
+
+
+def _with_deposits_only(overrides: list[str] | None, deposits_only: bool) -> list[str]:
+    return [*(overrides or []), *(["sample.deposits_only=true"] if deposits_only else [])]
+
+
 # -- validate (the input contract) -----------------------------------------------------
 
 
@@ -57,6 +71,61 @@ def validate_cmd(
         out.print(f"note: {note}", highlight=False)
     verdict = "holds for every table" if result.identity_holds else "BROKEN"
     out.print(f"rows_in == rows_accepted + rows_quarantined: {verdict}", highlight=False)
+
+
+# -- map (a bank's own extract -> the contract) ------------------------------------------
+
+
+@app.command("map")
+def map_cmd(
+    raw_dir: Annotated[
+        Path,
+        typer.Argument(help="The bank's extract (delimited files).", exists=True, file_okay=False),
+    ],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="Mapping file (TOML; docs/own-bank.md), or the name of a bundled one: berka.",
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the contract tables (validate's input).")
+    ],
+) -> None:
+    """Turn a bank's extract into the input contract: renames, code rules, signs, formats."""
+    from econscope.smallbiz.map import bundled_mapping, map_extract
+
+    path = Path(mapping)
+    if not path.exists() and "/" not in mapping and not mapping.endswith(".toml"):
+        path = bundled_mapping(mapping)
+    result = map_extract(raw_dir, path, out_dir)
+    verb = "reused" if result.reused else "wrote"
+    out.print(f"{verb} the contract tables in {result.out_dir}", highlight=False)
+    for r in result.report.itertuples():
+        extra = f", {r.rows_combined:,} combined into end-of-day rows" if r.rows_combined else ""
+        out.print(
+            f"  {r.table:<22} {r.rows_out:>10,} rows from {r.file} ({r.rows_unreadable:,} "
+            f"unreadable{extra}; {r.rows_unmapped:,} with an unmapped code)",
+            highlight=False,
+        )
+    for u in result.unmapped.itertuples():
+        out.print(
+            f"  unmapped {u.what} of {u.table}: {u.code!r} ({u.rows:,} rows)", highlight=False
+        )
+    if result.rows_unmapped:
+        console.print(
+            f"warning: {result.rows_unmapped:,} rows have a code no rule maps; validate will "
+            "quarantine them (unknown_category / bad_amount). Add rules to the mapping.",
+            highlight=False,
+        )
+    if result.settings_file is not None:
+        out.print(
+            f"the bank's settings: {result.settings_file} (pass it to the next commands with "
+            f"--config {result.settings_file})",
+            highlight=False,
+        )
 
 
 @app.command("simulate")
@@ -105,21 +174,30 @@ def panel_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the panel outputs.")],
     config: ConfigOption = None,
     set_: SetOption = None,
+    deposits_only: DepositsOnlyOption = False,
 ) -> None:
     """Build the firm-by-billing-cycle panel (panel.parquet, firm_years, funnel, manifest)."""
     from econscope.smallbiz.panel import build_panel
 
-    result = build_panel(data_dir, out_dir, settings_from(config, set_))
+    settings = settings_from(config, _with_deposits_only(set_, deposits_only))
+    result = build_panel(data_dir, out_dir, settings)
     verb = "reused" if result.reused else "wrote"
     rows = result.rows
+    unit = "firm-months" if result.manifest.params.get("deposits_only") else "firm-cycles"
+    in_panel = rows.get("panel_firms", rows["sample_firms"])
     out.print(
-        f"{verb} {result.panel_path} ({rows['panel']:,} firm-cycles, "
-        f"{rows['sample_firms']:,} firms in the sample)"
+        f"{verb} {result.panel_path} ({rows['panel']:,} {unit} of {in_panel:,} firms; "
+        f"{rows['sample_firms']:,} firms passed the sample filters"
+        + (
+            f", {rows['sample_firms'] - in_panel:,} of them without a card statement yet)"
+            if rows["sample_firms"] != in_panel
+            else ")"
+        )
     )
     for row in result.funnel.itertuples():
         out.print(
             f"  {row.step}. {row.filter}: firms {row.firms_before:,} -> {row.firms_after:,}, "
-            f"statements {row.rows_before:,} -> {row.rows_after:,}"
+            f"rows {row.rows_before:,} -> {row.rows_after:,}"
         )
 
 
@@ -139,16 +217,26 @@ def analyze_cmd(
     """Compute every result table and the three models from the panel, under disclosure control."""
     from econscope.report.terminal import regression_table
     from econscope.smallbiz.analysis import analyze
+    from econscope.smallbiz.tables import money_unit
 
     settings = settings_from(config, set_)
     result = analyze(panel_dir, out_dir, settings)
-    out.print(regression_table(result.models, result.models_fit))
+    if result.models.empty:
+        out.print(_NO_MODELS, highlight=False)
+    else:
+        out.print(regression_table(result.models, result.models_fit, money_unit(settings)))
     suppressed = sum(int(df["suppressed"].sum()) for df in result.tables.values())
     verb = "reused" if result.reused else "written"
     out.print(
         f"{len(result.files)} result files {verb} in {result.out_dir} "
         f"({suppressed} cells suppressed at k = {settings.disclosure.k})"
     )
+
+
+_NO_MODELS = (
+    "models: none published (a deposit-only run has no revolving to model, or every "
+    "model had fewer than k firms; see results/notes.csv and results/models_fit.csv)"
+)
 
 
 # --- report (report helper) -----------------------------------------------------------
@@ -185,13 +273,15 @@ def run_cmd(
     ],
     config: ConfigOption = None,
     set_: SetOption = None,
+    deposits_only: DepositsOnlyOption = False,
 ) -> None:
     """Run validate -> panel -> analyze -> report; reuse finished stages; print a summary."""
     from rich.table import Table
 
     from econscope.pipeline import run
 
-    result = run(data_dir, out_dir, settings_from(config, set_), console=console)
+    settings = settings_from(config, _with_deposits_only(set_, deposits_only))
+    result = run(data_dir, out_dir, settings, console=console)
     table = Table(title=f"econscope smallbiz run: {out_dir}")
     for column in ("stage", "seconds", "reused"):
         table.add_column(column, justify="left" if column == "stage" else "right")
@@ -199,7 +289,9 @@ def run_cmd(
         table.add_row(row.stage, f"{row.seconds:.1f}", "yes" if row.reused else "no")
     out.print(table)
     fit = result.models_fit
-    for row in fit.itertuples():
+    if result.models.empty:
+        out.print(_NO_MODELS, highlight=False)
+    for row in fit.itertuples() if not result.models.empty else ():
         out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
     quarantined = int(result.accounting.rows_quarantined.sum())
     out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)

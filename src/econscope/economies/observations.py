@@ -22,8 +22,9 @@ cannot add: periods differ ('2022-01..2022-04' vs '2022Q1'). Hint: align the per
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -32,7 +33,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from econscope.economies.periods import parse_period
-from econscope.economies.units import unit_family
+from econscope.economies.units import half_unit, unit_family
 from econscope.errors import DataError, IncompatibleObservationsError
 
 __all__ = [
@@ -40,9 +41,12 @@ __all__ = [
     "OBSERVATION_SCHEMA",
     "Observation",
     "Op",
+    "Reason",
     "check_compatible",
     "combine",
     "combine_tables",
+    "compatibility",
+    "evaluate",
     "observations_from_table",
     "observations_table",
     "validate_observations",
@@ -81,7 +85,17 @@ _OP_NAME = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 class Observation:
     """One figure with its meaning. ``value`` is in base units of ``unit`` (``USD`` not
     "US$ bn"); ``period`` is stored in canonical form (see :mod:`.periods`); ``note``
-    records how a derived figure was made (conversions with their basis, overrides)."""
+    records how a derived figure was made (conversions with their basis, overrides).
+
+    ``low`` and ``high`` bound what the figure may be: a printed figure is known only to
+    the rounding of its last digit ("9.20" is 9.195 to 9.205, :meth:`printed`); a data
+    value is exact (both equal ``value``, the default). ``label`` names where the figure
+    came from (a fact id, a data query).
+
+    >>> x = Observation.printed("VNM", "balance", "2022", -9.20e9, "USD", raw="92 Billion")
+    >>> (x.low / 1e9, x.high / 1e9)
+    (-9.25, -9.15)
+    """
 
     entity: str
     indicator: str
@@ -92,20 +106,68 @@ class Observation:
     source: str = ""
     vintage: str = ""
     note: str = ""
+    low: float | None = None
+    high: float | None = None
+    label: str = ""
 
     def __post_init__(self) -> None:
-        if "|" not in self.period:
+        if self.period and "|" not in self.period:
             object.__setattr__(self, "period", parse_period(self.period).label)
-        object.__setattr__(self, "value", float(self.value))
+        value = float(self.value)
+        object.__setattr__(self, "value", value)
+        low = value if self.low is None else float(self.low)
+        high = value if self.high is None else float(self.high)
+        if not low <= value <= high and not math.isnan(value):
+            raise IncompatibleObservationsError(
+                f"{self.label or self.indicator}: interval [{low:g}, {high:g}] does not hold "
+                f"the value {value:g}. Hint: give low <= value <= high"
+            )
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+
+    @classmethod
+    def printed(
+        cls,
+        entity: str,
+        indicator: str,
+        period: str,
+        value: float,
+        unit: str,
+        *,
+        raw: str,
+        widen: float = 0.0,
+        **meaning: str,
+    ) -> Observation:
+        """A figure read from a printed phrase: its interval is half a unit of the last
+        digit printed (:func:`~econscope.economies.units.half_unit`), widened by the
+        relative ``widen`` for a qualifier such as "about"."""
+        h = max(half_unit(value, raw), abs(float(value)) * widen)
+        v = float(value)
+        return cls(entity, indicator, period, v, unit, low=v - h, high=v + h, **meaning)
+
+    @property
+    def tolerance(self) -> float:
+        """Half the width of the interval (0 for an exact figure)."""
+        return (float(self.high) - float(self.low)) / 2.0  # type: ignore[arg-type]
+
+    @property
+    def exact(self) -> bool:
+        """Whether the figure carries no interval."""
+        return self.low == self.high
 
     def with_(self, **changes: object) -> Observation:
-        """A copy with fields changed (observations are immutable)."""
+        """A copy with fields changed (observations are immutable). Changing ``value``
+        alone makes the copy exact."""
+        if "value" in changes and "low" not in changes and "high" not in changes:
+            changes = {**changes, "low": None, "high": None}
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def record(self) -> dict[str, object]:
-        """The observation as a row of the engine schema (``note`` left out)."""
+        """The observation as a row of the engine schema (``note``, interval and label
+        left out)."""
         d = asdict(self)
-        d.pop("note")
+        for k in ("note", "low", "high", "label"):
+            d.pop(k)
         return d
 
     def __add__(self, other: Observation | float) -> Observation:
@@ -132,6 +194,94 @@ class Observation:
         )
 
 
+#: Corner evaluation is exact for functions monotone in each input; past this many
+#: inputs with an interval (2**n evaluations) only the point is evaluated.
+MAX_CORNER_INPUTS = 12
+
+
+def evaluate(
+    fn: Callable[[Sequence[float]], float], observations: Sequence[Observation]
+) -> tuple[float, float, float]:
+    """(point, low, high) of ``fn`` over the intervals of ``observations``.
+
+    ``fn`` takes the values in order; it runs at the point and at every corner of the
+    intervals (exact bounds for a function monotone in each input, as sums, ratios,
+    shares and growth rates are). A corner where ``fn`` divides by zero is dropped.
+
+    >>> a = Observation.printed("VNM", "x", "2021", 11.73, "USD", raw="11.73")
+    >>> b = Observation.printed("VNM", "y", "2021", -9.20, "USD", raw="9.20")
+    >>> [round(v, 3) for v in evaluate(sum, [a, b])]
+    [2.53, 2.52, 2.54]
+    """
+    centre = fn([o.value for o in observations])
+    widened = [o for o in observations if not o.exact]
+    if len(widened) > MAX_CORNER_INPUTS:
+        return centre, centre, centre
+    results = [centre]
+    choices = [(o.low, o.high) if not o.exact else (o.value,) for o in observations]
+    for combo in itertools.product(*choices):
+        try:
+            results.append(fn(combo))  # type: ignore[arg-type]
+        except ZeroDivisionError:
+            continue
+    finite = [r for r in results if math.isfinite(r)]
+    if not finite:
+        return centre, centre, centre
+    return centre, min(finite), max(finite)
+
+
+ReasonKind = Literal["units", "currencies", "concepts", "periods", "vintages"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why two observations should not be combined as they are: the rule (``kind``),
+    the two values of the field it reads, the override flag and the fix."""
+
+    kind: ReasonKind
+    left: str
+    right: str
+    flag: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} differ ({self.left!r} vs {self.right!r})"
+
+
+def compatibility(a: Observation, b: Observation, op: Op) -> tuple[Reason, ...]:
+    """Every reason ``a op b`` would mix what should not be mixed (empty = compatible).
+
+    Rules: ``+`` and ``-`` need the same unit; ``*`` and ``/`` take any units, except
+    two different currencies (convert first). All operations need the same concept,
+    the same period span and the same vintage. The ledger reads these reasons as its
+    concept and vintage flags; :func:`check_compatible` raises on them.
+
+    >>> g = Observation("VNM", "gdp", "2021", 366e9, "USD", concept="value added")
+    >>> r = Observation("SAMSUNG-VN", "revenue", "2021", 74e9, "USD", concept="gross revenue")
+    >>> [str(x) for x in compatibility(r, g, "/")]
+    ["concepts differ ('gross revenue' vs 'value added')"]
+    """
+    reasons: list[Reason] = []
+    money_hint = "convert both to one currency with ExchangeRates.convert (the basis is printed)"
+    fa, fb = unit_family(a.unit), unit_family(b.unit)
+    if op in "+-" and a.unit != b.unit:
+        hint = money_hint if fa == fb == "money" else "use figures in the same unit"
+        reasons.append(Reason("units", a.unit, b.unit, "allow_units", hint))
+    if op in "*/" and fa == fb == "money" and a.unit != b.unit:
+        reasons.append(Reason("currencies", a.unit, b.unit, "allow_units", money_hint))
+    if a.concept != b.concept:
+        hint = "compare like with like (e.g. value added with value added)"
+        reasons.append(Reason("concepts", a.concept, b.concept, "allow_concepts", hint))
+    if not _same_span(a.period, b.period):
+        reasons.append(
+            Reason("periods", a.period, b.period, "allow_periods", "align the periods first")
+        )
+    if a.vintage != b.vintage:
+        hint = "take both figures from one release"
+        reasons.append(Reason("vintages", a.vintage, b.vintage, "allow_vintages", hint))
+    return tuple(reasons)
+
+
 def check_compatible(
     a: Observation,
     b: Observation,
@@ -142,63 +292,22 @@ def check_compatible(
     allow_periods: bool = False,
     allow_vintages: bool = False,
 ) -> list[str]:
-    """Raise IncompatibleObservationsError if ``a op b`` mixes what must not be mixed.
-
-    Rules: ``+`` and ``-`` need the same unit; ``*`` and ``/`` take any units, except
-    two different currencies (convert first). All operations need the same concept,
-    the same period span and the same vintage. Each rule is waived by its ``allow_*``
-    flag; the waived rules are returned so the result can record them.
-    """
-    verb = _OP_NAME[op]
+    """Raise IncompatibleObservationsError for the first reason of :func:`compatibility`
+    that its ``allow_*`` flag does not waive; return the waived ones as text so the
+    result can record them."""
+    allowed = {
+        "allow_units": allow_units,
+        "allow_concepts": allow_concepts,
+        "allow_periods": allow_periods,
+        "allow_vintages": allow_vintages,
+    }
     waived: list[str] = []
-
-    def fail(what: str, left: str, right: str, hint: str, flag: str, allowed: bool) -> None:
-        if allowed:
-            waived.append(f"{flag}: {left!r} vs {right!r}")
-            return
+    for r in compatibility(a, b, op):
+        if allowed[r.flag]:
+            waived.append(f"{r.flag}: {r.left!r} vs {r.right!r}")
+            continue
         raise IncompatibleObservationsError(
-            f"cannot {verb}: {what} differ ({left!r} vs {right!r}). "
-            f"Hint: {hint}, or pass {flag}=True"
-        )
-
-    fa, fb = unit_family(a.unit), unit_family(b.unit)
-    if op in "+-" and a.unit != b.unit:
-        hint = (
-            "convert both to one currency with ExchangeRates.convert (the basis is printed)"
-            if fa == fb == "money"
-            else "use figures in the same unit"
-        )
-        fail("units", a.unit, b.unit, hint, "allow_units", allow_units)
-    if op in "*/" and fa == fb == "money" and a.unit != b.unit:
-        fail(
-            "currencies",
-            a.unit,
-            b.unit,
-            "convert both to one currency with ExchangeRates.convert (the basis is printed)",
-            "allow_units",
-            allow_units,
-        )
-    if a.concept != b.concept:
-        fail(
-            "concepts",
-            a.concept,
-            b.concept,
-            "compare like with like (e.g. value added with value added)",
-            "allow_concepts",
-            allow_concepts,
-        )
-    if not _same_span(a.period, b.period):
-        fail(
-            "periods", a.period, b.period, "align the periods first", "allow_periods", allow_periods
-        )
-    if a.vintage != b.vintage:
-        fail(
-            "vintages",
-            a.vintage,
-            b.vintage,
-            "take both figures from one release",
-            "allow_vintages",
-            allow_vintages,
+            f"cannot {_OP_NAME[op]}: {r}. Hint: {r.hint}, or pass {r.flag}=True"
         )
     return waived
 
@@ -259,8 +368,11 @@ def combine(
                 f"cannot {_OP_NAME[op]} a bare number to an observation. "
                 "Hint: make the number an Observation with its unit and period"
             )
-        value = a.value * float(b) if op == "*" else a.value / float(b)
-        return a.with_(value=value, note=_append(a.note, f"{op} {b:g}"))
+        k = float(b) if op == "*" else 1.0 / float(b)
+        ends = sorted((a.low * k, a.high * k))  # type: ignore[operator]
+        return a.with_(
+            value=a.value * k, low=ends[0], high=ends[1], note=_append(a.note, f"{op} {b:g}")
+        )
     waived = check_compatible(
         a,
         b,
@@ -270,14 +382,20 @@ def combine(
         allow_periods=allow_periods,
         allow_vintages=allow_vintages,
     )
-    if op == "+":
-        value = a.value + b.value
-    elif op == "-":
-        value = a.value - b.value
-    elif op == "*":
-        value = a.value * b.value
-    else:
-        value = a.value / b.value if b.value != 0 else math.nan
+
+    def apply(xs: Sequence[float]) -> float:
+        x, y = xs
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "*":
+            return x * y
+        return x / y if y != 0 else math.nan
+
+    value, low, high = evaluate(apply, (a, b))
+    if math.isnan(value):
+        low = high = value
     return Observation(
         entity=_join(a.entity, b.entity),
         indicator=indicator or f"({a.indicator} {op} {b.indicator})",
@@ -288,6 +406,8 @@ def combine(
         source=_join(a.source, b.source),
         vintage=_join(a.vintage, b.vintage),
         note="; ".join(x for x in (a.note, b.note, *waived) if x),
+        low=low,
+        high=high,
     )
 
 

@@ -27,15 +27,21 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from econscope.economies.countries import currency_home, entity_size
 from econscope.economies.periods import parse_period
-from econscope.errors import DataError
+from econscope.errors import DataError, EconscopeWarning
 
-if TYPE_CHECKING:
-    from econscope.economies.currency import ExchangeRates
+
+class ExchangeRates(Protocol):
+    """What this module asks of :class:`econscope.economies.currency.ExchangeRates`
+    (a protocol: currency builds on units, so units names no class of it)."""
+
+    def convert(self, value: float, from_currency: str, to_currency: str, **kw: Any) -> Any: ...
+
 
 __all__ = [
     "MEASURE_BOUNDS",
@@ -43,10 +49,12 @@ __all__ = [
     "Measure",
     "ParsedQuantity",
     "Plausibility",
+    "Qualifier",
     "QuantityCheck",
     "Reading",
     "check_plausibility",
     "format_quantity",
+    "half_unit",
     "is_currency",
     "parse_quantity",
     "unit_family",
@@ -206,6 +214,8 @@ class ParsedQuantity:
     number: float
     unit: str
     readings: tuple[Reading, ...]
+    qualifier: Qualifier = ""
+    exact: bool = False
 
     @property
     def ambiguous(self) -> bool:
@@ -270,13 +280,150 @@ def _first(patterns: tuple[tuple[str, str], ...], text: str) -> str:
     return ""
 
 
+Qualifier = Literal["", "about", "at least", "at most"]
+
+# Qualifiers, checked on the phrase without its number: "about" widens the tolerance of
+# a figure both ways (documented as StudyConfig.qualifier_tolerance), "at least" and
+# "at most" make it a bound.
+_QUALIFIERS: tuple[tuple[str, Qualifier], ...] = (
+    (
+        r"\b(?:about|around|approximately|roughly|nearly|almost|close(?:st)?(?:\s+to)?|near)\b"
+        r"|约|大约|近|将近|左右",
+        "about",
+    ),
+    (
+        r"\b(?:more\s+than|over|super|above|exceed(?:s|ed)?|at\s+least|breakthrough|"
+        r"surpass(?:es|ed)?)\b|超过|超|逾|以上|突破|多",
+        "at least",
+    ),
+    (r"\b(?:less\s+than|under|below|at\s+most|fewer\s+than)\b|不到|不足|以下", "at most"),
+)
+# Words that make a printed magnitude negative (a change down, a deficit).
+_NEGATIVE = re.compile(
+    r"\b(?:fall(?:ing|s)?|fell|down|decline[sd]?|declining|decrease[sd]?|decreasing|"
+    r"drop(?:ped|s)?|deficit|negative|shr[a-u]nk|contract(?:ed|ion))\b|下降|下跌|减少|逆差|回落|负"
+)
+_EN_NUMBERS = {
+    w: float(i)
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_EN_NUMBERS.update(
+    {
+        "a dozen": 12.0,
+        "dozen": 12.0,
+        "half": 0.5,
+        "a third": 1 / 3,
+        "a quarter": 0.25,
+        "a fifth": 0.2,
+        "a decade": 10.0,
+        "decade": 10.0,
+    }
+)
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+# Multiples read as a change: "doubled" = x2 = +100%.
+_MULTIPLES: tuple[tuple[str, float], ...] = (
+    (r"\bdoubled?\b|\btwice\b|翻一番|翻番|翻倍", 2.0),
+    (r"\btripled?\b|\bthrice\b|翻两番", 3.0),
+)
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)(?!\s*/)")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _zh_number(text: str) -> float:
+    """A Chinese numeral below 10,000 (两, 十二, 三百零五)."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        else:
+            total += (digit or 1) * _ZH_UNITS[ch]
+            digit = 0
+    return float(total + digit)
+
+
+def half_unit(value: float, raw: str) -> float:
+    """Half a unit of the last digit printed in ``raw``, in the units of ``value``.
+
+    The printed number may be scaled ("1223.6 Billion dollars" for 122.36e9): the scale
+    is value / printed number. Fractions ("1/3"), number words ("two") and text without
+    a digit count as exact (0).
+
+    >>> half_unit(122.36e9, "1223.6 Billion dollars") / 1e9
+    0.005
+    >>> half_unit(74.0, "74%"), half_unit(33.3, "1/3"), half_unit(102.0, "a 2020 growth 102%")
+    (0.5, 0.0, 0.5)
+    """
+    if _FRACTION.search(raw):
+        return 0.0
+    match = _pick_number(raw)
+    if match is None:
+        return 0.0
+    printed = float(match.group(0).replace(",", "").replace("−", "-"))
+    decimals = len(match.group(0).partition(".")[2])
+    # a printed zero has no scale to read: its digits are taken in the value's units
+    scale = abs(value / printed) if printed != 0 else 1.0
+    return 0.5 * 10.0**-decimals * scale
+
+
+def _pick_number(text: str) -> re.Match[str] | None:
+    """The quantity's number: the first, unless it is a year followed by another number
+    ("a 2020 Annual growth 102%" is 102%)."""
+    found = list(_NUMBER.finditer(text))
+    if len(found) > 1 and _YEAR.match(found[0].group(0)):
+        return found[1]
+    return found[0] if found else None
+
+
 def parse_quantity(raw: str) -> ParsedQuantity:
     """Read one printed quantity phrase ("1763.5 Billion dollars", "9734 ten thousand
-    people", "US$176.35 bn", "5921亿元", "12.9%") into its readings in base units.
+    people", "US$176.35 bn", "5921亿元", "12.9%", "falling 2.6%", "1/3", "two",
+    "almost doubled") into its readings in base units.
 
-    The phrase holds one number; a scale word after it (English, Chinese, or a machine
-    translation's rendering of 万 / 亿 / 万亿) multiplies it; a currency or physical unit
-    anywhere in it sets the unit ("" when none). Raises DataError when there is no number.
+    The phrase holds one number (digits, a fraction, or a number word in English or
+    Chinese; a year before another number is skipped); a scale word after it (English,
+    Chinese, or a machine translation's rendering of 万 / 亿 / 万亿) multiplies it; a
+    currency or physical unit anywhere in it sets the unit ("" when none); a sign word
+    ("falling", "deficit", 下降) makes it negative; a qualifier ("about", "more than",
+    "almost") is returned in ``qualifier``. Raises DataError when there is no number.
 
     >>> parse_quantity("32.9 10,000 square kilometers").readings[0]
     Reading(value=329000.0, unit='km2', scale=10000.0, note="'ten thousand' = 万 = 1e4")
@@ -284,18 +431,67 @@ def parse_quantity(raw: str) -> ParsedQuantity:
     [7436000000.0, 74360000000000.0]
     >>> parse_quantity("US$176.35 bn").value
     176350000000.0
+    >>> parse_quantity("falling 2.6%").value, parse_quantity("trade deficit 92 Billion").number
+    (-2.6, -92.0)
+    >>> [round(r.value, 4) for r in parse_quantity("1/3").readings]
+    [0.3333, 33.3333]
+    >>> q = parse_quantity("almost doubled")
+    >>> [r.value for r in q.readings], q.qualifier
+    ([2.0, 100.0], 'about')
+    >>> parse_quantity("two").value, parse_quantity("两").value
+    (2.0, 2.0)
     """
     text = raw.strip()
-    m = _NUMBER.search(text)
-    if m is None:
-        raise DataError(f"no number in {raw!r}", hint="give a phrase such as '1763.5 亿美元'")
-    number = float(m.group(0).replace(",", "").replace("−", "-"))
     low = text.lower()
-    after = low[m.end() :]
-    unit = _first(_CURRENCIES, low) or _first(_PHYSICAL, after) or _first(_PHYSICAL, low)
+    sign = -1.0 if _NEGATIVE.search(low) else 1.0
+    m = _pick_number(text)
+    exact = False
+    multiple = next((f for pattern, f in _MULTIPLES if re.search(pattern, low)), None)
+    fraction = _FRACTION.search(text)
+    rest = low
+    if fraction is not None:
+        number = float(fraction.group(1)) / float(fraction.group(2))
+        rest = low[fraction.end() :]
+        exact = True
+    elif m is not None:
+        number = float(m.group(0).replace(",", "").replace("−", "-"))
+        rest = low[m.end() :]
+    elif multiple is not None:
+        number, exact = multiple, True
+    else:
+        word = next(
+            (w for w in sorted(_EN_NUMBERS, key=len, reverse=True) if re.search(rf"\b{w}\b", low)),
+            None,
+        )
+        zh = _ZH_NUMBER.search(text)
+        if word is not None:
+            number, exact = _EN_NUMBERS[word], True
+        elif zh is not None:
+            number, exact = _zh_number(zh.group(0)), True
+            rest = low[zh.end() :]
+        else:
+            raise DataError(f"no number in {raw!r}", hint="give a phrase such as '1763.5 亿美元'")
+    number = sign * abs(number) if sign < 0 else number
+    words = _NUMBER.sub(" ", low)
+    qualifier = next((q for pattern, q in _QUALIFIERS if re.search(pattern, words)), "")
+    unit = _first(_CURRENCIES, low) or _first(_PHYSICAL, rest) or _first(_PHYSICAL, low)
+    if fraction is not None and fraction.group(0) in text:
+        readings = (
+            Reading(number, unit, 1.0, "fraction"),
+            Reading(100.0 * number, "percent", 100.0, "fraction as percent"),
+        )
+        return ParsedQuantity(raw, number, "", readings, qualifier, exact)
+    if multiple is not None and m is None:
+        readings = (
+            Reading(number, "ratio", 1.0, f"x{number:g}"),
+            Reading(
+                100.0 * (number - 1), "percent", 100.0, f"x{number:g} = +{100 * (number - 1):g}%"
+            ),
+        )
+        return ParsedQuantity(raw, number, "", readings, qualifier, exact)
     # scale words are looked for once the unit phrases are removed: 千 in 平方千米 (km²)
     # is part of the unit, not "thousand"
-    scale_text = after
+    scale_text = rest
     for pattern, _ in _PHYSICAL:
         scale_text = re.sub(pattern, " ", scale_text)
     options: _Options = ((1.0, "as printed"),)
@@ -304,26 +500,40 @@ def parse_quantity(raw: str) -> ParsedQuantity:
             options = opts
             break
     readings = tuple(Reading(number * f, unit, f, note) for f, note in options)
-    return ParsedQuantity(raw, number, unit, readings)
+    return ParsedQuantity(raw, number, unit, readings, qualifier, exact)
 
 
 def _to_usd(
     value: float, unit: str, period: str, rates: ExchangeRates | None
 ) -> tuple[float | None, str]:
+    """``value`` in US$: through the caller's rates (:meth:`ExchangeRates.convert`, the
+    one conversion) when given; when they lack the rate, or none are given, at the
+    currency's shipped 2021 rate (``data/entity_sizes.csv``), and a fallback from the
+    caller's rates warns (:class:`~econscope.errors.EconscopeWarning`) naming it."""
     if unit == "USD":
         return value, ""
+    failed = ""
     if rates is not None:
         try:
             conv = rates.convert(value, unit, "USD", basis="period_average", period=period)
-        except DataError:
-            pass
+        except DataError as exc:
+            failed = str(exc).split(". Hint")[0]
         else:
             return conv.value, conv.describe()
     home = currency_home(unit)
     size = entity_size(home) if home else None
     if size is None or not size.lcu_per_usd:
         return None, f"no rate from {unit} to USD"
-    return value / size.lcu_per_usd, f"{unit} at {size.lcu_per_usd:g} per USD ({size.year})"
+    when = str(size.year)
+    if rates is not None:
+        warnings.warn(
+            EconscopeWarning(
+                f"{failed}: fell back to the shipped {when} rate of {size.lcu_per_usd:g} "
+                f"{unit} per USD. Hint: add the {unit}/USD rate for {period} to your rates"
+            ),
+            stacklevel=3,
+        )
+    return value / size.lcu_per_usd, f"{unit} at {size.lcu_per_usd:g} per USD ({when})"
 
 
 def check_plausibility(

@@ -43,7 +43,16 @@ import pandas as pd
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
 from econscope.report._format import stars as _stars
-from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES, TableSpec
+from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
+from econscope.smallbiz.tables import (
+    CARD_TABLES,
+    MODEL_COLUMNS,
+    MODEL_FIT_COLUMNS,
+    TABLES,
+    TableSpec,
+    money_unit,
+    table_specs,
+)
 from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
 __all__ = ["COVARIATES", "MODEL_NAMES", "render_report"]
@@ -227,11 +236,10 @@ def _figure_notes(spec: TableSpec) -> str:
     return f"Units: {units}. Data: results/{spec.id}.csv; figures/{spec.id}.png and .svg."
 
 
-def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
+def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
     from econscope.report.charts import chart_rows
     from econscope.report.html import SUPPRESSED, paragraph, table
 
-    spec = TABLES["tabA1"]
     if frame is None:
         return _na("Table A1 (results/tabA1.csv)")
     rows = chart_rows(spec, frame, k=k)
@@ -254,7 +262,7 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int) -> str:
     )
 
 
-def _models_section(run: _Run, k: int) -> str:
+def _models_section(run: _Run, k: int, unit: str) -> str:
     from econscope.report.html import SUPPRESSED, paragraph, table
 
     if run.models is None:
@@ -308,7 +316,7 @@ def _models_section(run: _Run, k: int) -> str:
     header = ["term"] + [MODEL_NAMES.get(m, m) for m in names]
     note = (
         "Dependent variable: the firm revolves in the billing cycle (0/1). Money in "
-        "thousands of 2022 dollars. Standard errors clustered by firm in parentheses; "
+        f"thousands of {unit}. Standard errors clustered by firm in parentheses; "
         "* p < 0.1, ** p < 0.05, *** p < 0.01. Model fit: "
         + ("results/models_fit.csv." if fit is not None else f"{_NOT_AVAILABLE}.")
     )
@@ -414,6 +422,29 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+def _run_notes(run_dir: Path) -> pd.DataFrame:
+    """results/notes.csv (setting, value, note): what the analysis decided for this run's
+    data (deposit-only mode, period-aware defaults); empty when there is none."""
+    path = run_dir / "results" / NOTES_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=list(NOTE_COLUMNS))
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _effective_settings(settings: Settings, notes: pd.DataFrame) -> Settings:
+    """The settings with the values the analysis used in place of the configured ones."""
+    overrides = [
+        f"{r.setting}={r.value}" for r in notes.itertuples() if r.setting.startswith("results.")
+    ]
+    return settings.with_overrides(overrides) if overrides else settings
+
+
+def _notes_section(notes: pd.DataFrame) -> str:
+    from econscope.report.html import paragraph
+
+    return "".join(paragraph(str(n), css_class="note") for n in notes["note"])
+
+
 def _figure_ids() -> list[str]:
     return [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
@@ -479,6 +510,9 @@ def _render(
 
     k = settings.disclosure.k
     target = run_dir / "report.html"
+    notes = _run_notes(run_dir)
+    effective = _effective_settings(settings, notes)
+    tspecs = table_specs(effective)
     from econscope.report.charts import chart, chart_rows
     from econscope.report.html import (
         Section,
@@ -495,20 +529,38 @@ def _render(
     bundle.submit(javascript_bundle)
     bundle.shutdown(wait=False)
 
+    no_cards = bool((notes["setting"] == "mode").any() and "deposits_only" in set(notes["value"]))
+    skipped = CARD_TABLES if no_cards else frozenset()
     # Every table is checked (and charted) before the first file is written.
     specs = {
         # the chart code is schema-checked by the tests; skipping it here saves ~0.1 s a chart
-        tid: chart(TABLES[tid], frame, k=k).to_dict(validate=False)
+        tid: chart(tspecs[tid], frame, k=k).to_dict(validate=False)
         for tid in _figure_ids()
-        if (frame := run.tables[tid]) is not None
+        if (frame := run.tables[tid]) is not None and tid not in skipped
     }
     if run.tables["tabA1"] is not None:
-        chart_rows(TABLES["tabA1"], run.tables["tabA1"], k=k)
-    sections = [Section("funnel", "Sample funnel", _funnel_section(run, k))]
+        chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
+    sections = []
+    if len(notes):
+        sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
+    sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
     outputs: list[str] = []
     for tid in _figure_ids():
-        spec = TABLES[tid]
+        spec = tspecs[tid]
         title = f"{tid}: {spec.title}"
+        if tid in skipped:
+            sections.append(
+                Section(
+                    tid,
+                    title,
+                    paragraph(
+                        "Needs card data: this is a deposit-only run (no card_accounts, "
+                        "card_statements and card_transactions tables).",
+                        css_class="note",
+                    ),
+                )
+            )
+            continue
         if tid not in specs:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
             continue
@@ -528,8 +580,16 @@ def _render(
             )
         )
     sections += [
-        Section("tabA1", TABLES["tabA1"].title, _tabA1_section(run.tables["tabA1"], k)),
-        Section("models", "Regression models of revolving", _models_section(run, k)),
+        Section(
+            "tabA1",
+            tspecs["tabA1"].title,
+            _tabA1_section(run.tables["tabA1"], k, tspecs["tabA1"]),
+        ),
+        Section(
+            "models",
+            "Regression models of revolving",
+            _models_section(run, k, money_unit(effective)),
+        ),
         Section("quality", "Data quality", _quality_section(run)),
         Section("settings", "Assumptions and settings in force", _settings_section(recorded, k)),
         Section(

@@ -53,7 +53,9 @@ def _num(x: object, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def regression_table(coefficients: pd.DataFrame, fit: pd.DataFrame) -> Table:
+def regression_table(
+    coefficients: pd.DataFrame, fit: pd.DataFrame, unit: str = "2022 US dollars"
+) -> Table:
     """One column per model: estimate with stars and (standard error), then N and fit.
 
     Stars: * p < 0.1, ** p < 0.05, *** p < 0.01 (standard errors clustered by firm, as
@@ -65,7 +67,7 @@ def regression_table(coefficients: pd.DataFrame, fit: pd.DataFrame) -> Table:
     terms = list(dict.fromkeys(coefficients["term"].astype(str)))
     terms.sort(key=lambda t: LEADING_TERMS.index(t) if t in LEADING_TERMS else len(LEADING_TERMS))
 
-    table = Table(title="Revolving (0/1) per firm-cycle; money in $ thousands (2022 $)")
+    table = Table(title=f"Revolving (0/1) per firm-cycle; money in thousands of {unit}")
     table.add_column("term")
     for m in models:
         table.add_column(MODEL_TITLES.get(m, m), justify="right")

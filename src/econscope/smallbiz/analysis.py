@@ -31,12 +31,13 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from econscope.config import Settings
-from econscope.disclosure import check_no_identifiers, check_suppressed, suppress
+from econscope.disclosure import check_suppressed, scan_published_cells, suppress
 from econscope.engine import Backend, connect, read_table
-from econscope.errors import DataError, EconscopeWarning, StageError
+from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
 from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
+from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
-from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.smallbiz.tables import CARD_TABLES, MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
 from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
 __all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
@@ -120,15 +121,27 @@ def analyze(
         panel = read_table(engine, panel_path)
         _check_columns(panel, panel_path)
         k = settings.disclosure.k
-        exprs = result_tables(panel, settings, cache=True)
+        shape = _panel_shape(engine, panel)
+        used, notes = period_defaults(settings, shape["first_month"], shape["last_month"])
+        for note in notes:
+            if note.warn:
+                warnings.warn(note.note, EconscopeWarning, stacklevel=3)
+        deposits_only = shape["rows"] > 0 and shape["card_rows"] == 0
+        if deposits_only:
+            notes.append(Note("mode", "deposits_only", DEPOSITS_ONLY_NOTE))
+        exprs = result_tables(panel, used, cache=True)
         computed = {tid: _to_pandas(engine, expr) for tid, expr in exprs.items()}
-        _warn_missing_index_base(computed["fig03"], settings)
-        models = _model_outputs(panel, settings)
-        coefficients, fit, withheld = _disclose_models(models, k)
+        _warn_missing_index_base(computed["fig03"], used)
+        fitted = not (deposits_only or shape["rows"] == 0)
+        models = _model_outputs(panel, used) if fitted else _no_models()
+        coefficients, fit, withheld = _disclose_models(models, k, warn=fitted)
         for tid in ("fig08", "fig09"):
             computed[tid] = _mark_models(models.predictions[tid], withheld)
         tables = {tid: _publishable(computed[tid], tid, k) for tid in TABLES}
-        written = _write_all(out, tables, coefficients, fit, _identifier_column(panel))
+        _warn_empty(tables, shape["rows"], deposits_only)
+        written = _write_all(
+            out, tables, coefficients, fit, _identifier_column(panel), notes_frame(notes)
+        )
         frames = _named_frames(tables, coefficients, fit)
         return StageOutput(rows={name: len(df) for name, df in frames.items()}, outputs=written)
 
@@ -161,6 +174,75 @@ def _check_columns(panel: ir.Table, path: Path) -> None:
         )
 
 
+DEPOSITS_ONLY_NOTE = (
+    "Deposit-only run: the data have no card statements (or --deposits-only was given), so "
+    "the panel has one row per firm and calendar month with the deposit measures (ADB, "
+    "flows, cash buffer days) and the card figures (revolving: fig02, fig04-fig10, fig12 "
+    "and the models) are empty. They need the card tables card_accounts, card_statements "
+    "and card_transactions."
+)
+
+
+def _panel_shape(con: Backend, panel: ir.Table) -> dict[str, Any]:
+    """Rows, rows with a card, and the first and last months with an ADB (one scan)."""
+    month = panel.statement_date.truncate("M")
+    row = con.to_pyarrow(
+        panel.aggregate(
+            rows=panel.count(),
+            card_rows=panel.count(where=panel.card_id.notnull()),
+            first_month=month.min(where=panel.adb_real.notnull()),
+            last_month=month.max(where=panel.adb_real.notnull()),
+        )
+    ).to_pylist()[0]
+
+    def as_date(value: Any) -> Any:
+        return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+    return {
+        **row,
+        "first_month": as_date(row["first_month"]),
+        "last_month": as_date(row["last_month"]),
+    }
+
+
+def _no_models() -> ModelOutputs:
+    """No models: a deposit-only or empty panel has nothing to fit (every cell withheld)."""
+    empty = {
+        tid: pd.DataFrame({c: pd.Series([], dtype="object") for c in TABLES[tid].columns})
+        for tid in ("fig08", "fig09")
+    }
+    from econscope.smallbiz.results.models import MODELS
+
+    fit = pd.DataFrame({"model": list(MODELS), "n_obs": 0, "n_firms": 0})
+    return ModelOutputs(
+        coefficients=pd.DataFrame(columns=list(MODEL_COLUMNS)), fit=fit, predictions=empty
+    )
+
+
+def _warn_empty(tables: Mapping[str, pd.DataFrame], panel_rows: int, deposits_only: bool) -> None:
+    """An empty result table is a warning, never a silent empty figure."""
+    if panel_rows == 0:
+        warnings.warn(
+            "the panel is empty: every result table is empty. Hint: the panel stage's warning "
+            "and panel/funnel.csv name the filter that removed every firm",
+            EconscopeWarning,
+            stacklevel=4,
+        )
+        return
+    empty = [
+        tid
+        for tid, df in tables.items()
+        if not (deposits_only and tid in CARD_TABLES) and not df["value"].notna().any()
+    ]
+    if empty:
+        warnings.warn(
+            f"result table(s) {empty} have no published value (no data, or every cell "
+            "suppressed). Hint: check the period settings (results.*) and disclosure.k",
+            EconscopeWarning,
+            stacklevel=4,
+        )
+
+
 def _warn_missing_index_base(fig03: pd.DataFrame, settings: Settings) -> None:
     index = fig03[fig03["measure"] == "median_adb_index"]
     if len(index) and not index["value"].notna().any():
@@ -178,7 +260,7 @@ def _model_outputs(panel: ir.Table, settings: Settings) -> ModelOutputs:
     from econscope.smallbiz.results.models import fit_models, prediction_tables
 
     results = fit_models(panel, settings)
-    predictions = prediction_tables(results, panel, settings)
+    predictions = prediction_tables(results, settings)
     coefficients, fit = _model_frames(results)
     return ModelOutputs(coefficients=coefficients, fit=fit, predictions=predictions)
 
@@ -191,14 +273,14 @@ def _model_frames(results: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _disclose_models(
-    models: ModelOutputs, k: int
+    models: ModelOutputs, k: int, *, warn: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """Withhold every model fitted on fewer than k firms (its coefficients and fit row)."""
     fit = models.fit.reindex(columns=list(MODEL_FIT_COLUMNS))
     coefficients = models.coefficients.reindex(columns=list(MODEL_COLUMNS))
     n = pd.to_numeric(fit["n_firms"], errors="coerce")
     withheld = tuple(sorted(fit.loc[n.isna() | (n < k), "model"].astype(str)))
-    if withheld:
+    if withheld and warn:
         warnings.warn(
             f"models {list(withheld)} were fitted on fewer than {k} firms and are not "
             "published (models.csv, models_fit.csv; their fig08/fig09 cells are suppressed)",
@@ -288,6 +370,7 @@ def _write_all(
     coefficients: pd.DataFrame,
     fit: pd.DataFrame,
     identifiers: ir.Column,
+    notes: pd.DataFrame,
 ) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     # An old manifest must not vouch for files this run is about to replace.
@@ -297,9 +380,17 @@ def _write_all(
     staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=out))
     try:
         named = _named_frames(tables, coefficients, fit)
+        named[NOTES_FILE] = notes
         for name, df in named.items():
             df.to_csv(staging / name, index=False, date_format="%Y-%m-%d")
-        check_no_identifiers([staging], identifiers, what="the result tables")
+        hits = scan_published_cells([staging], identifiers)
+        if hits:
+            raise DisclosureError(
+                f"the result tables contain {len(hits)} firm or card identifier(s) of the "
+                f"panel in {', '.join(sorted({p.name for p, _ in hits}))}; nothing was "
+                "published. Hint: a result table published a panel id as a cell; report "
+                "this as a bug in econscope"
+            )
         for name in named:
             os.replace(staging / name, out / name)
     finally:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,17 +39,20 @@ from econscope.engine import (
     resource_errors,
     write_parquet,
 )
-from econscope.errors import DataError
+from econscope.errors import DataError, EconscopeWarning
 from econscope.smallbiz.method.panel import (
     BUCKET_COLUMN,
+    CARD_TABLES,
     OPTIONAL_TABLES,
     REQUIRED_COLUMNS,
     PanelExprs,
     bucket_tables,
+    deposits_only,
     panel_expr,
 )
 from econscope.smallbiz.method.prices import missing_cpi_months, missing_cpi_years
 from econscope.smallbiz.method.sample import FUNNEL_COLUMNS
+from econscope.smallbiz.schema import SCHEMAS
 from econscope.stages import Manifest, MissingInputError, StageOutput, Unit, run_stage
 
 __all__ = [
@@ -105,6 +109,11 @@ def _row_count(con: Backend, path: Path) -> int:
     return int(read_table(con, path).count().execute())
 
 
+def _firm_count(con: Backend, path: Path) -> int:
+    """Firms in a written panel (a file or a folder of parts: a firm is in one part)."""
+    return int(read_table(con, path).firm_id.nunique().execute())
+
+
 def _table_files(validated_dir: Path) -> dict[str, Path]:
     if not validated_dir.is_dir():
         raise MissingInputError(
@@ -123,6 +132,15 @@ def _table_files(validated_dir: Path) -> dict[str, Path]:
                 hint=f"the validated folder needs {name}.parquet (run validate first)",
             )
         files[name] = path
+    cards = [n for n in CARD_TABLES if n in files]
+    if cards and len(cards) < len(CARD_TABLES):
+        missing = [n for n in CARD_TABLES if n not in files]
+        raise DataError(
+            f"card tables {missing} are missing while {cards} are there",
+            file=str(validated_dir),
+            hint="give all three card tables, or none for a deposit-only panel "
+            "(run validate first)",
+        )
     return files
 
 
@@ -135,14 +153,33 @@ def _check_columns(tables: Mapping[str, ir.Table], files: Mapping[str, Path]) ->
                 file=str(files[name]),
                 hint="give the table the validated schema (run validate first)",
             )
+        schema = SCHEMAS[name]
+        for col in REQUIRED_COLUMNS[name]:
+            dtype = table.schema()[col]
+            want = schema.column(col).dtype
+            ok = (
+                dtype.is_null()
+                or (want == "date" and (dtype.is_date() or dtype.is_timestamp()))
+                or (want == "float64" and dtype.is_numeric())
+                or (want == "string" and dtype.is_string())
+            )
+            if not ok:
+                raise MissingInputError(
+                    f"panel: {files[name]} is not a validated table: column {col!r} is "
+                    f"{dtype}, not {want}. Hint: run `econscope smallbiz validate DATA_DIR "
+                    "--out RUN/validated` first and point the panel at RUN/validated"
+                )
 
 
 def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settings) -> None:
-    st = tables["card_statements"]
     tx = tables["deposit_transactions"]
+    dated = [(tx, tx.posted_date)]
+    st = tables.get("card_statements")
+    if st is not None:
+        dated.append((st, st.statement_date))
     spans = [
         con.to_pyarrow(t.aggregate(lo=col.min().year(), hi=col.max().year())).to_pylist()[0]
-        for t, col in ((st, st.statement_date), (tx, tx.posted_date))
+        for t, col in dated
     ]
     years: set[int] = set()
     for span in spans:
@@ -150,12 +187,16 @@ def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settin
             years |= set(range(int(span["lo"]), int(span["hi"]) + 1))
     missing = missing_cpi_years(settings, years)
     if missing:
+        idx = settings.prices.index
         raise DataError(
-            f"the price index has no CPI for years {missing}",
-            hint="add them to prices.cpi_annual (or prices.cpi_monthly_file)",
+            f"the price index ({idx}) has no value for years {missing}",
+            hint=f"add them, e.g. --set prices.cpi_annual.{missing[0]}=100.0 (or give "
+            "prices.cpi_monthly_file), or publish nominal amounts with --set prices.deflate=false",
         )
-    if settings.prices.cpi_monthly_file is not None:
+    if settings.prices.cpi_monthly_file is not None and settings.prices.deflate:
         # Money is deflated by the statement month's CPI: every such month needs one.
+        if st is None:  # deposit-only: the statement month is every month of the data
+            st = tx.select(statement_date=tx.posted_date)
         ym = st.select(y=st.statement_date.year(), m=st.statement_date.month()).distinct()
         months = con.to_pyarrow(ym).to_pylist()
         gaps = missing_cpi_months(settings, [(r["y"], r["m"]) for r in months])
@@ -281,6 +322,7 @@ def build_panel(
         _write_funnel(funnel_df, odir / FUNNEL_FILE)
         rows = {
             "panel": _row_count(engine, odir / PANEL_FILE),
+            "panel_firms": _firm_count(engine, odir / PANEL_FILE),
             "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),
             **_funnel_rows(funnel_df),
         }
@@ -329,6 +371,7 @@ def build_panel(
         shutil.rmtree(odir / _FUNNELS, ignore_errors=True)
         rows = {
             "panel": _row_count(engine, odir / PANEL_FILE),
+            "panel_firms": _firm_count(engine, odir / PANEL_FILE),
             "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),
             **_funnel_rows(funnel_df),
             "buckets": buckets,
@@ -342,11 +385,40 @@ def build_panel(
             out_dir,
             inputs=inputs,
             settings=settings.to_manifest(),
-            params={"tables": sorted(files), "buckets": buckets},
+            params={
+                "tables": sorted(files),
+                "deposits_only": deposits_only(files, settings),
+                "buckets": buckets,
+            },
             compute=compute_whole if buckets == 1 else combine,
             load=lambda odir, manifest: (odir, manifest),
             units=units if buckets > 1 else (),
         )
     finally:
         shutil.rmtree(Path(out_dir) / _SPILL, ignore_errors=True)
-    return PanelResult(*result.value, reused=result.reused)
+    panel = PanelResult(*result.value, reused=result.reused)
+    if panel.rows.get("panel", 0) == 0:
+        _warn_empty(panel.funnel)
+    return panel
+
+
+def _warn_empty(funnel: pd.DataFrame) -> None:
+    """An empty panel is always a warning naming the filter that emptied it."""
+    emptied = funnel[(funnel.firms_after == 0) & (funnel.firms_before > 0)]
+    if len(funnel) and funnel.firms_before.iloc[0] == 0:
+        why = "no accepted firm has deposit data (see validated/accounting.csv)"
+    elif len(emptied):
+        row = emptied.iloc[0]
+        why = f"the filter {row['filter']!r} ({row['description']}) removed every firm"
+    else:
+        why = (
+            f"{int(funnel.firms_after.iloc[-1]):,} firms are in the sample but none has a "
+            "card statement"
+        )
+    warnings.warn(
+        f"the panel is empty: {why}. Hint: see panel/funnel.csv; the sample settings are "
+        "sample.* (`econscope config`), and a bank without card statements gets a "
+        "deposit-only panel (--deposits-only)",
+        EconscopeWarning,
+        stacklevel=3,
+    )

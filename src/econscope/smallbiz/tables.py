@@ -17,11 +17,24 @@ tables, the report reads them; both go through this registry, so a column is nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["CELL_COLUMNS", "MODEL_COLUMNS", "MODEL_FIT_COLUMNS", "TABLES", "TableSpec"]
+from econscope.config import Settings
+
+__all__ = [
+    "CARD_TABLES",
+    "CELL_COLUMNS",
+    "MODEL_COLUMNS",
+    "MODEL_FIT_COLUMNS",
+    "TABLES",
+    "TableSpec",
+    "money",
+    "money_unit",
+    "table_specs",
+]
 
 CELL_COLUMNS: tuple[str, ...] = ("measure", "value", "n_firms", "suppressed")
 
@@ -93,6 +106,21 @@ _SPECS = (
         "Median average daily balance, indexed January 2020 = 100",
         ("month",),
         {"median_adb": DOLLARS, "median_adb_index": "index, base month = 100"},
+        "line",
+        x="month",
+        facet="measure",
+    ),
+    _spec(
+        "cashflow",
+        "Cash buffer days and monthly cash flows of all firms (medians)",
+        ("month",),
+        {
+            "median_cash_buffer_days": DAYS,
+            "median_revenues": DOLLARS,
+            "median_expenses": DOLLARS,
+            "median_net_cash_flow": DOLLARS,
+            "median_total_outflows": DOLLARS,
+        },
         "line",
         x="month",
         facet="measure",
@@ -196,3 +224,77 @@ _SPECS = (
 
 #: id -> spec, in report order.
 TABLES: MappingProxyType[str, TableSpec] = MappingProxyType({s.id: s for s in _SPECS})
+
+#: Tables that need card data (revolving); a deposit-only run publishes them empty.
+CARD_TABLES: frozenset[str] = frozenset(
+    {"fig02", "fig04", "fig05", "fig06", "fig07", "fig08", "fig09", "fig10", "fig11", "fig12"}
+)
+
+#: Currencies with a name in labels; any other ISO code is shown as the code itself.
+_CURRENCY_NAMES: Mapping[str, str] = MappingProxyType(
+    {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling"}
+)
+
+
+def money_unit(settings: Settings) -> str:
+    """The unit of every published money value: price year and currency.
+
+    >>> from econscope.config import Settings
+    >>> money_unit(Settings())
+    '2022 US dollars'
+    >>> money_unit(Settings().with_overrides(["money.currency=CZK", "prices.base_year=1994"]))
+    '1994 CZK'
+    >>> money_unit(Settings().with_overrides(["money.currency=CZK", "prices.deflate=false"]))
+    'CZK (nominal)'
+    """
+    currency = settings.money.currency
+    name = _CURRENCY_NAMES.get(currency, currency)
+    if not settings.prices.deflate:
+        return f"{name} (nominal)"
+    return f"{settings.prices.base_year} {name}"
+
+
+def money(amount: float, settings: Settings) -> str:
+    """An amount of money in the run's currency for titles and notes.
+
+    >>> from econscope.config import Settings
+    >>> money(100_000, Settings()), money(500, Settings().with_overrides(["money.currency=CZK"]))
+    ('$100,000', '500 CZK')
+    """
+    if settings.money.currency == "USD":
+        return f"${amount:,.0f}"
+    return f"{amount:,.0f} {settings.money.currency}"
+
+
+def table_specs(settings: Settings) -> Mapping[str, TableSpec]:
+    """:data:`TABLES` with units and titles of this run: its currency and price year, its
+    size threshold, fig03's base month, fig05's years, fig09's and fig12's thresholds.
+
+    Labels, axis titles and report text read these, never the bare :data:`TABLES`.
+
+    >>> from econscope.config import Settings
+    >>> s = Settings().with_overrides(["money.currency=CZK", "prices.base_year=1994",
+    ...     "results.index_base_month='1993-06'"])
+    >>> specs = table_specs(s)
+    >>> specs["fig03"].title, specs["fig03"].measures["median_adb"]
+    ('Median average daily balance, indexed 1993-06 = 100', '1994 CZK')
+    """
+    r = settings.results
+    unit = money_unit(settings)
+    titles = {
+        "fig03": f"Median average daily balance, indexed {r.index_base_month} = 100",
+        "fig04": "Revolving by firm size (annual revenue above vs at most "
+        f"{money(settings.size.large_revenue_threshold, settings)})",
+        "fig05": "Revolving by industry, " + " and ".join(str(y) for y in r.industry_years),
+        "fig09": "Predicted probability of revolving by industry (ADB "
+        f"{money(r.predict_adb, settings)}, {r.predict_buffer_days:g} buffer days)",
+        "fig12": f"Revolving by cash buffer days (at most vs above {r.buffer_days_threshold:g} "
+        "days)",
+    }
+    out = {}
+    for tid, spec in TABLES.items():
+        measures = {m: (unit if u == DOLLARS else u) for m, u in spec.measures.items()}
+        out[tid] = replace(
+            spec, title=titles.get(tid, spec.title), measures=MappingProxyType(measures)
+        )
+    return MappingProxyType(out)

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,8 +87,10 @@ from econscope.contract import (
     split,
     text,
 )
-from econscope.engine import Backend, atomic_path, connect, resource_errors
-from econscope.errors import ConfigError, StageError
+from econscope.engine import Backend, atomic_path, connect, find_table_file, resource_errors
+from econscope.errors import ConfigError, EconscopeWarning, StageError
+from econscope.smallbiz.pseudonyms import ID_MAP_FILE, pseudonymise
+from econscope.smallbiz.reconcile import RECONCILIATION_FILE, reconcile
 from econscope.smallbiz.schema import (
     CARD_ACCOUNTS,
     CARD_STATEMENTS,
@@ -105,7 +108,7 @@ from econscope.stages import MANIFEST_NAME, StageOutput, run_stage
 __all__ = ["ACCOUNTING_COLUMNS", "SUMMARY_COLUMNS", "ValidationResult", "validate"]
 
 #: Version of the validation rules; part of the manifest key (a rule change reruns).
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2  # 2: surrogate keys, id map, reconciliation
 
 ACCOUNTING_COLUMNS: tuple[str, ...] = (
     "table",
@@ -235,6 +238,28 @@ def _values(spec: TableSpec) -> list[str]:
     return [c for c in spec.names if c not in spec.key]
 
 
+_DATES = {_OPEN: "open_date", _CLOSE: "close_date"}
+# key -> (the parent as messages name it, as date messages name it, reason)
+_PARENTS = {
+    "account_id": ("deposit account", "account", "unknown_account"),
+    "card_id": ("card account", "card", "unknown_card"),
+}
+
+
+def _within(t: ir.Table, parent: ir.Table, key: str, date: str, outside_reason: str) -> ir.Table:
+    """Rows of an accepted account or card, dated within its open and close dates."""
+    name, short, reason = _PARENTS[key]
+    t = flag_references(
+        t,
+        parent,
+        {key: key},
+        reason=reason,
+        message=f"is not an accepted {name}",
+        carry=_DATES,
+    )
+    return apply_rules(t, [_outside(date, outside_reason, short)])
+
+
 # -- the run ---------------------------------------------------------------------------
 
 
@@ -299,7 +324,6 @@ class _Run:
 
     def run(self) -> None:
         industries = tuple(self.settings.industries)
-        categories = tuple(self.settings.categories.groups)
 
         # 1. firms: row rules and duplicate keys (the deposit-account rule comes in step 3).
         t = self.require(FIRMS)
@@ -340,6 +364,41 @@ class _Run:
                 "(empty or not in settings.industries)"
             )
 
+        self._deposits(accounts)
+        if self.paths.get("card_accounts") is None:  # a bank without cards: deposit-only
+            for spec in _CARD_SPECS:
+                self.notes[spec.name] = ["no card tables: a deposit-only run"]
+            return
+        self._cards(firms)
+
+    def _deposits(self, accounts: ir.Table) -> None:
+        categories = tuple(self.settings.categories.groups)
+        # 5a. deposit transactions (never deduplicated).
+        t = self.require(DEPOSIT_TRANSACTIONS)
+        t = t.mutate(category=_canonical(raw(t, "category"), categories))
+        t = apply_rules(
+            t,
+            [
+                *cast_rules(DEPOSIT_TRANSACTIONS),
+                _unknown_value("category", "unknown_category", "the keys of categories.groups"),
+            ],
+        )
+        t = _within(t, accounts, "account_id", "posted_date", "outside_account_dates")
+        # Not staged: no window and no child table reads it, so the split's three passes
+        # (accepted, quarantine, counts) re-run a scan and a join with the small accounts
+        # table, cheaper than writing and re-reading every raw and typed column once more.
+        self.finish("deposit_transactions", t)
+
+        # 5b. deposit balances (optional).
+        balances = self.open(DEPOSIT_BALANCES)
+        if balances is not None:
+            t = balances
+            t = apply_rules(t, cast_rules(DEPOSIT_BALANCES))
+            t = flag_duplicates(t, DEPOSIT_BALANCES.key, _values(DEPOSIT_BALANCES))
+            t = _within(t, accounts, "account_id", "date", "outside_account_dates")
+            self.finish("deposit_balances", self.stage("deposit_balances", t))
+
+    def _cards(self, firms: ir.Table) -> None:
         # 4. card accounts against the accepted firms.
         t = self.require(CARD_ACCOUNTS)
         t = apply_rules(
@@ -354,53 +413,6 @@ class _Run:
             message="is not an accepted firm",
         )
         cards = self.finish("card_accounts", self.stage("card_accounts", t))
-
-        dates = {_OPEN: "open_date", _CLOSE: "close_date"}
-        # key -> (the parent as messages name it, as date messages name it, reason)
-        parents = {
-            "account_id": ("deposit account", "account", "unknown_account"),
-            "card_id": ("card account", "card", "unknown_card"),
-        }
-
-        def within(
-            t: ir.Table, parent: ir.Table, key: str, date: str, outside_reason: str
-        ) -> ir.Table:
-            """Rows of an accepted account or card, dated within its open and close dates."""
-            name, short, reason = parents[key]
-            t = flag_references(
-                t,
-                parent,
-                {key: key},
-                reason=reason,
-                message=f"is not an accepted {name}",
-                carry=dates,
-            )
-            return apply_rules(t, [_outside(date, outside_reason, short)])
-
-        # 5a. deposit transactions (never deduplicated).
-        t = self.require(DEPOSIT_TRANSACTIONS)
-        t = t.mutate(category=_canonical(raw(t, "category"), categories))
-        t = apply_rules(
-            t,
-            [
-                *cast_rules(DEPOSIT_TRANSACTIONS),
-                _unknown_value("category", "unknown_category", "the keys of categories.groups"),
-            ],
-        )
-        t = within(t, accounts, "account_id", "posted_date", "outside_account_dates")
-        # Not staged: no window and no child table reads it, so the split's three passes
-        # (accepted, quarantine, counts) re-run a scan and a join with the small accounts
-        # table, cheaper than writing and re-reading every raw and typed column once more.
-        self.finish("deposit_transactions", t)
-
-        # 5b. deposit balances (optional).
-        balances = self.open(DEPOSIT_BALANCES)
-        if balances is not None:
-            t = balances
-            t = apply_rules(t, cast_rules(DEPOSIT_BALANCES))
-            t = flag_duplicates(t, DEPOSIT_BALANCES.key, _values(DEPOSIT_BALANCES))
-            t = within(t, accounts, "account_id", "date", "outside_account_dates")
-            self.finish("deposit_balances", self.stage("deposit_balances", t))
 
         # 5c. card statements.
         t = self.require(CARD_STATEMENTS)
@@ -419,7 +431,7 @@ class _Run:
                 " with different balances; all are quarantined",
             ),
         )
-        t = within(t, cards, "card_id", "statement_date", "statement_out_of_order")
+        t = _within(t, cards, "card_id", "statement_date", "statement_out_of_order")
         self.finish("card_statements", self.stage("card_statements", t))
 
         # 5d. card transactions (never deduplicated).
@@ -433,7 +445,7 @@ class _Run:
                 _unknown_value("kind", "unknown_kind", ", ".join(CARD_KINDS)),
             ],
         )
-        t = within(t, cards, "card_id", "posted_date", "outside_account_dates")
+        t = _within(t, cards, "card_id", "posted_date", "outside_account_dates")
         self.finish("card_transactions", t)  # not staged, as deposit_transactions
 
     def accounting(self) -> pd.DataFrame:
@@ -472,6 +484,7 @@ def _outputs(out_dir: Path, names: Sequence[str]) -> list[str]:
 def _clear(out_dir: Path) -> None:
     """Remove a previous run's manifest and table files (a table may have gone away)."""
     (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    (out_dir / ID_MAP_FILE).unlink(missing_ok=True)
     for name in SCHEMAS:
         (out_dir / f"{name}.parquet").unlink(missing_ok=True)
         (out_dir / "quarantine" / f"{name}.parquet").unlink(missing_ok=True)
@@ -514,6 +527,17 @@ def _load(out_dir: Path, present: Sequence[str], *, reused: bool) -> ValidationR
     )
 
 
+_CARD_SPECS = (CARD_ACCOUNTS, CARD_STATEMENTS, CARD_TRANSACTIONS)
+
+
+def _specs(data_dir: Path) -> list[TableSpec]:
+    """The contract tables to locate: the card tables are required together, or absent
+    together (a bank without cards: deposit-only)."""
+    if not data_dir.is_dir() or any(find_table_file(data_dir, s.name) for s in _CARD_SPECS):
+        return list(TABLE_ORDER)
+    return [replace(s, required=False) if s in _CARD_SPECS else s for s in TABLE_ORDER]
+
+
 def validate(
     data_dir: str | Path,
     out_dir: str | Path,
@@ -535,7 +559,7 @@ def validate(
             f"the output folder {out_dir} is the data folder: validated tables would "
             "replace the inputs. Hint: pass another --out, e.g. run1/validated"
         )
-    paths = locate(TABLE_ORDER, data_dir)
+    paths = locate(_specs(data_dir), data_dir)
     present = [n for n in _REPORT_ORDER if paths[n] is not None]
 
     def compute(out: Path) -> StageOutput:
@@ -551,6 +575,10 @@ def validate(
         finally:
             shutil.rmtree(stage_dir, ignore_errors=True)
             shutil.rmtree(out / ".spill", ignore_errors=True)
+        for table, note in reconcile(engine, out, settings):
+            run.notes.setdefault(table, []).append(note)
+        # Raw ids end here: every later stage reads surrogates (econscope.smallbiz.pseudonyms).
+        n_ids = pseudonymise(engine, out, present)
         accounting = run.accounting()
         balanced = accounting.rows_in == accounting.rows_accepted + accounting.rows_quarantined
         if not balanced.all():
@@ -561,7 +589,9 @@ def validate(
         _write_csv(run.summary(), out / "quarantine_summary.csv")
         rows = {n: run.counts[n].rows_accepted for n in present}
         rows |= {f"quarantine/{n}": run.counts[n].rows_quarantined for n in present}
-        return StageOutput(rows=rows, outputs=_outputs(out, present))
+        rows["id_map"] = n_ids
+        outputs = [*_outputs(out, present), ID_MAP_FILE, RECONCILIATION_FILE]
+        return StageOutput(rows=rows, outputs=outputs)
 
     result = run_stage(
         "validate",
@@ -572,4 +602,35 @@ def validate(
         compute=compute,
         load=lambda out, _manifest: _load(out, present, reused=False),
     )
+    _warn_rejections(result.value)
     return replace(result.value, reused=result.reused)
+
+
+def _warn_rejections(result: ValidationResult) -> None:
+    """A table of which nothing was accepted, or whose rows are mostly of unknown
+    categories (a bank's own codes), is a warning naming the most common reason: never a
+    silent exit 0."""
+    summary = result.quarantine_summary
+    for row in result.accounting.itertuples():
+        reasons = summary[summary.table == row.table].sort_values("rows", ascending=False)
+        unknown = int(reasons.loc[reasons.reason == "unknown_category", "rows"].sum())
+        if row.rows_in == 0 or (row.rows_accepted > 0 and unknown * 2 <= row.rows_in):
+            continue
+        top = (
+            f"{reasons.reason.iloc[0]} ({int(reasons.rows.iloc[0]):,} rows)"
+            if len(reasons)
+            else "?"
+        )
+        fix = (
+            " Hint: the bank's own codes must be mapped to categories first (`econscope "
+            "smallbiz map RAW --mapping mapping.toml --out DATA`; docs/own-bank.md)"
+            if top.startswith("unknown_category")
+            else " Hint: see validated/quarantine/ for each row's reason and message"
+        )
+        warnings.warn(
+            f"{row.table}: {'no' if row.rows_accepted == 0 else 'only'} "
+            f"{row.rows_accepted:,} of {row.rows_in:,} rows accepted; most common reason "
+            f"{top}.{fix}",
+            EconscopeWarning,
+            stacklevel=3,
+        )

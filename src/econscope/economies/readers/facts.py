@@ -100,6 +100,8 @@ class FactCheck:
     plausibility: str
     plausibility_reason: str
     flag: str
+    qualifier: str = ""
+    value_read: float | None = None
 
 
 def check_fact(fact: Fact) -> FactCheck:
@@ -111,7 +113,8 @@ def check_fact(fact: Fact) -> FactCheck:
     >>> c.raw_status, c.reading, c.plausibility
     ('consistent_reading', "machine translation of 亿 as 'billion' = 1e8", 'plausible')
     """
-    raw_status, reading, readings = "no_raw", "", ""
+    raw_status, reading, readings, qualifier = "no_raw", "", "", ""
+    value_read: float | None = None
     if fact.raw.strip():
         try:
             parsed = parse_quantity(fact.raw)
@@ -121,6 +124,7 @@ def check_fact(fact: Fact) -> FactCheck:
             readings = "; ".join(
                 f"{r.value:.6g} {r.unit} ({r.note})".replace("  ", " ") for r in parsed.readings
             )
+            qualifier = parsed.qualifier
             value = fact.value
             if parsed.unit == "percent" and fact.unit == "ratio":
                 value = fact.value * 100
@@ -132,7 +136,9 @@ def check_fact(fact: Fact) -> FactCheck:
                 raw_status = "unit_mismatch"
                 reading = f"raw is in {parsed.unit}, value in {fact.unit}"
             else:
-                match = parsed.matching(value)
+                # a fraction or a number word is exact: the fact's decimals are its rounding
+                match = parsed.matching(value, rel_tol=1e-4 if parsed.exact else 1e-6)
+                value_read = None if match is None else match.value
                 if match is None:
                     raw_status = "inconsistent"
                     reading = f"stated {fact.value:.6g} is no reading of {fact.raw!r}"
@@ -160,7 +166,9 @@ def check_fact(fact: Fact) -> FactCheck:
             flag = (
                 f"{fact.fact_id}: value {fact.value:.4g} {fact.unit} is a likely misread magnitude"
             )
-    return FactCheck(fact.fact_id, raw_status, reading, readings, plaus, why, flag)
+    return FactCheck(
+        fact.fact_id, raw_status, reading, readings, plaus, why, flag, qualifier, value_read
+    )
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
@@ -259,7 +267,12 @@ def read_facts(path: str | Path, *, con: Backend | None = None) -> LoadResult:
     )
     check_table = pa.table(
         {f.name: [getattr(c, f.name) for c in checks] for f in fields(FactCheck)},
-        schema=pa.schema([(f.name, pa.string()) for f in fields(FactCheck)]),
+        schema=pa.schema(
+            [
+                (f.name, pa.float64() if f.name == "value_read" else pa.string())
+                for f in fields(FactCheck)
+            ]
+        ),
     )
     return LoadResult(
         "facts",

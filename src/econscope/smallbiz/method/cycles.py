@@ -31,9 +31,10 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
+from econscope.smallbiz.method.calendar import year_month
 from econscope.smallbiz.method.cashflow import to_day
 
-__all__ = ["billing_cycles", "cycle_credits"]
+__all__ = ["billing_cycles", "calendar_cycles", "cycle_credits"]
 
 
 def cycle_credits(
@@ -111,4 +112,35 @@ def billing_cycles(
         credits_next_cycle=paid,
         revolving=revolving,
         revolving_balance=revolving_balance,
+    )
+
+
+def calendar_cycles(spans: ir.Table) -> ir.Table:
+    """Deposit-only mode: one cycle per firm and calendar month, from the month of the
+    firm's first day with data to the month of its last, with :func:`billing_cycles`'
+    columns (card_id is the firm_id, the key the cycle computations group by; every card
+    column is null).
+
+    >>> import ibis, pyarrow as pa
+    >>> spans = ibis.memtable(pa.table({"firm_id": ["f"], "data_start": [8431],
+    ...     "data_last": [8470]}))  # 1993-01-31 .. 1993-03-11
+    >>> out = ibis.duckdb.connect().to_pyarrow(calendar_cycles(spans).order_by("start_day"))
+    >>> [(r["start_day"], r["statement_day"]) for r in out.to_pylist()]
+    [(8401, 8431), (8432, 8459), (8460, 8490)]
+    """
+    s = spans.select("firm_id", lo=year_month(spans.data_start), hi=year_month(spans.data_last))
+    m = s.select("firm_id", ym=ibis.range(s.lo, s.hi + 1).unnest().cast("int64"))
+    first = ibis.date((m.ym // 12).cast("int32"), (m.ym % 12 + 1).cast("int32"), 1)
+    start = to_day(first)
+    end = to_day((first + ibis.interval(months=1)).cast("date")) - 1
+    return m.select(
+        card_id=m.firm_id,
+        firm_id=m.firm_id,
+        statement_day=end,
+        start_day=start,
+        next_day=ibis.null("int64"),
+        statement_balance=ibis.null("float64"),
+        credits_next_cycle=ibis.null("float64"),
+        revolving=ibis.null("boolean"),
+        revolving_balance=ibis.null("float64"),
     )

@@ -25,7 +25,7 @@ from econscope.smallbiz.method.cashflow import (
     firm_events,
     firm_spans,
 )
-from econscope.smallbiz.method.cycles import billing_cycles
+from econscope.smallbiz.method.cycles import billing_cycles, calendar_cycles
 from econscope.smallbiz.method.prices import deflate
 from econscope.smallbiz.method.sample import firm_status, funnel
 from econscope.smallbiz.method.size import firm_years
@@ -38,6 +38,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "PanelExprs",
     "bucket_tables",
+    "deposits_only",
     "firm_bucket",
     "panel_expr",
 ]
@@ -85,6 +86,8 @@ PANEL_COLUMNS: tuple[str, ...] = (
 )
 
 
+CARD_TABLES: tuple[str, ...] = ("card_accounts", "card_statements", "card_transactions")
+
 #: Columns the panel reads from each validated table (deposit_balances is optional).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "firms": ("firm_id", "industry"),
@@ -97,7 +100,14 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-OPTIONAL_TABLES = frozenset({"deposit_balances"})
+#: Tables a panel can do without: balances (rebuilt), and the card tables (all three
+#: absent: a deposit-only panel).
+OPTIONAL_TABLES = frozenset({"deposit_balances", *CARD_TABLES})
+
+
+def deposits_only(tables: Mapping[str, object], settings: Settings) -> bool:
+    """Deposit-only mode: asked for (``sample.deposits_only``), or no card tables."""
+    return settings.sample.deposits_only or not any(t in tables for t in CARD_TABLES)
 
 
 @dataclass(frozen=True)
@@ -225,13 +235,19 @@ def panel_expr(
     events = firm_events(tables, settings)
     months = keep(deposit_months(firm_events(tables, settings, flows_only=True)))
     spans = keep(firm_spans(tables, months))
-    status = keep(firm_status(tables, months, spans, settings))
+    no_cards = deposits_only(tables, settings)
+    status = keep(firm_status(tables, months, spans, settings, deposits_only=no_cards))
     sample = status.filter(status.in_sample).select("firm_id")
     industries = _industry(tables["firms"], settings)
 
-    cards = tables["card_accounts"].semi_join(sample, "firm_id")
-    cycles = billing_cycles(cards, tables["card_statements"], tables["card_transactions"], settings)
-    cycles = keep(cycles)
+    if no_cards:  # one cycle per firm and calendar month, keyed by the firm
+        cycles = keep(calendar_cycles(spans.semi_join(sample, "firm_id")))
+    else:
+        cards = tables["card_accounts"].semi_join(sample, "firm_id")
+        cycles = billing_cycles(
+            cards, tables["card_statements"], tables["card_transactions"], settings
+        )
+        cycles = keep(cycles)
     events_s = events.semi_join(sample, "firm_id")
     c = cycles.left_join(spans, "firm_id").select(*cycles.columns, "data_start")
     c = c.mutate(
@@ -262,10 +278,12 @@ def panel_expr(
         fy.select("firm_id", "year", "annual_revenue", "size_class"), ["firm_id", "year"]
     ).select(*p.columns, "annual_revenue", "size_class")
     p = deflate(p, MONEY_COLUMNS, settings, year="year", month="month")
+    if no_cards:
+        p = p.mutate(card_id=ibis.null("string"))
     return PanelExprs(
         panel=p.select(*PANEL_COLUMNS),
         firm_years=fy,
-        funnel=funnel(status, settings),
+        funnel=funnel(status, settings, deposits_only=no_cards),
         status=status,
         cached=tuple(cached),
     )

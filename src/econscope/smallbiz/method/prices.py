@@ -1,9 +1,11 @@
-"""Deflation of money to constant dollars with CPI-U (DESIGN.md, method step 6).
+"""Deflation of money to constant prices (DESIGN.md, method step 6).
 
-A value dated in year y is multiplied by CPI(base_year) / CPI(y), with the annual CPI-U
-table of ``settings.prices.cpi_annual``. When ``settings.prices.cpi_monthly_file`` is set
-(a CSV with columns year, month, cpi), values are deflated by the CPI of their month
-instead, and the base is the mean of the base year's twelve months in that file.
+Money is in ``settings.money.currency``. A value dated in year y is multiplied by
+index(base_year) / index(y), with the annual index of ``settings.prices.cpi_annual``
+(CPI-U by default; any annual index, named by ``settings.prices.index``). When
+``settings.prices.cpi_monthly_file`` is set (a CSV with columns year, month, cpi),
+values are deflated by the index of their month instead, and the base is the mean
+of the base year's twelve months in that file.
 
 >>> from econscope.config import Settings
 >>> f = deflators(Settings())
@@ -95,7 +97,9 @@ def deflators(settings: Settings, *, monthly: bool | None = None) -> pd.DataFram
 
 
 def missing_cpi_years(settings: Settings, years: Iterable[int]) -> list[int]:
-    """The years among ``years`` that the price index does not cover."""
+    """The years among ``years`` that the price index does not cover (none without deflation)."""
+    if not settings.prices.deflate:
+        return []
     f = deflators(settings, monthly=False)
     have = set(f.year.tolist())
     return sorted({int(y) for y in years} - have)
@@ -108,7 +112,7 @@ def missing_cpi_months(settings: Settings, months: Iterable[tuple[int, int]]) ->
     :func:`missing_cpi_years`). A year present with only some months would otherwise pass
     the annual check and leave null real values for the other months.
     """
-    if settings.prices.cpi_monthly_file is None:
+    if settings.prices.cpi_monthly_file is None or not settings.prices.deflate:
         return []
     f = deflators(settings, monthly=True)
     have = set(zip(f.year.astype(int), f.month.astype(int), strict=True))
@@ -127,9 +131,12 @@ def deflate(
     """Add ``<column>_real`` (base-year dollars) for each money column of ``table``.
 
     Joins the deflator of the row's ``year`` (and ``month`` when a monthly CPI file is set
-    and ``month`` is given); years the index does not cover give null real values.
+    and ``month`` is given); years the index does not cover give null real values. With
+    ``settings.prices.deflate = False`` the real columns are the nominal values.
     """
     columns = list(columns)
+    if not settings.prices.deflate:
+        return table.mutate(**{f"{c}_real": table[c].cast("float64") for c in columns})
     use_month = settings.prices.cpi_monthly_file is not None and month is not None
     f = deflators(settings, monthly=use_month)
     factors = ibis.memtable(pa.Table.from_pandas(f, preserve_index=False)).rename(

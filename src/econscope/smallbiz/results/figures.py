@@ -49,6 +49,7 @@ from econscope.smallbiz.results.firm_months import REVOLVERS, TRANSACTORS
 from econscope.smallbiz.tables import TABLES
 
 __all__ = [
+    "cashflow",
     "fig02",
     "fig03",
     "fig04",
@@ -436,3 +437,27 @@ def tabA1(fm: ir.Table, settings: Settings) -> ir.Table:
             _cells(g, "tabA1", "median_annual_revenue", g.median, g.revenue_firms),
         ]
     )
+
+
+def cashflow(fm: ir.Table, settings: Settings) -> ir.Table:
+    """Per month, over every firm-month (card or not): median cash buffer days and the
+    median monthly revenues, expenses, net cash flow and total outflows (real money).
+
+    The deposit side of the report for every firm; a bank without card data gets this
+    table with fig03 (deposit-only mode). n_firms = the firms whose values entered the
+    median.
+    """
+    parts = []
+    for column, measure in (
+        ("cash_buffer_days", "median_cash_buffer_days"),
+        ("revenues", "median_revenues"),
+        ("expenses", "median_expenses"),
+        ("net_cash_flow", "median_net_cash_flow"),
+        ("total_outflows", "median_total_outflows"),
+    ):
+        known = fm.filter(fm[column].notnull())
+        g = known.group_by("month").agg(
+            median=known[column].median(), firms=_firms(known, ["month"])
+        )
+        parts.append(_cells(g, "cashflow", measure, g.median, g.firms))
+    return _union(parts)

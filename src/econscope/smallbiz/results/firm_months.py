@@ -5,7 +5,14 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["RESULT_INPUT_COLUMNS", "REVOLVERS", "TRANSACTORS", "UNKNOWN", "firm_months"]
+__all__ = [
+    "FLOW_COLUMNS",
+    "RESULT_INPUT_COLUMNS",
+    "REVOLVERS",
+    "TRANSACTORS",
+    "UNKNOWN",
+    "firm_months",
+]
 
 _F64 = "float64"
 _I64 = "int64"
@@ -27,6 +34,9 @@ RESULT_INPUT_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Deposit flows of the panel (``<name>_real``) that firm-months sum when present.
+FLOW_COLUMNS: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "total_outflows")
+
 REVOLVERS = "revolvers"
 
 
@@ -47,9 +57,15 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
     keeps_buffer (every revolving cycle had ADB - B >= ``buffer_days_threshold`` x average
     daily outflows; see :func:`fig10`).
     ``covers``/``keeps_buffer`` are null for firm-months that did not revolve.
+    revenues, expenses, net_cash_flow, total_outflows: the sums over the month's cycles
+    (real money; null when the panel has no such column).
     """
     p = panel.mutate(month=panel.statement_date.truncate("M"))
     rev = p.revolving
+    flows = {
+        c: (p[f"{c}_real"].sum() if f"{c}_real" in p.columns else ibis.null(_F64))
+        for c in FLOW_COLUMNS
+    }
     agg = p.group_by([p.firm_id, p.month]).agg(
         n_known=rev.count(),
         n_revolving=rev.cast(_I64).sum(),
@@ -61,6 +77,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
         annual_revenue=p.annual_revenue_real.max(),
         covers_min=(p.adb_real >= p.statement_balance_real).cast("int8").min(where=rev),
         keeps_min=_keeps_buffer_expr(p, buffer_days_threshold).cast("int8").min(where=rev),
+        **flows,
     )
     return agg.select(
         agg.firm_id,
@@ -75,6 +92,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
         annual_revenue=agg.annual_revenue.cast(_F64),
         covers=agg.covers_min == 1,
         keeps_buffer=agg.keeps_min == 1,
+        **{c: agg[c].cast(_F64) for c in FLOW_COLUMNS},
     )
 
 

@@ -1,10 +1,9 @@
 """The three models of revolving: pooled LPM, logit, and LPM with firm fixed effects.
 
-Each is estimated inside the engine from sufficient statistics (X'X, X'y, per-firm score
-sums aggregated to k x k, firm means for the within transformation, one aggregation pass
-per IRLS iteration for the logit) and solved in NumPy, so it runs on as many firm-cycles as
-the engine can scan. Standard errors are clustered by firm. See docs/models.md for the
-formulas and which peer call each model equals.
+Each is a :class:`~econscope.stats.Design` (:func:`designs`) fitted by
+:mod:`econscope.stats` (sufficient statistics in the engine, NumPy solves), with standard
+errors clustered by firm. See docs/models.md for the formulas and which peer call each
+model equals.
 
 Terms: ``Intercept``; the covariates ``revenues``, ``expenses``, ``net_cash_flow``, ``adb``
 (thousands of 2022 dollars) and ``cash_buffer_days``; in the pooled models the dummies
@@ -37,7 +36,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
@@ -46,20 +45,19 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from econscope._stats import kernels
-from econscope._stats.linear import Design, LinearFit, fit_linear
-from econscope._stats.logit import fit_logit
-from econscope._stats.suffstats import demeaned_by, firm_demeaned, firm_means
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
-from econscope.report._format import stars as _stars
 from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.stats import Design, Factor, Fit, etable, feols, logit
 
 __all__ = [
     "COVARIATES",
     "MODELS",
+    "MODEL_LABELS",
     "ModelName",
     "ModelResults",
+    "RowCounts",
+    "designs",
     "fit_models",
     "prediction_tables",
     "regression_table",
@@ -67,7 +65,7 @@ __all__ = [
 
 ModelName = Literal["lpm", "logit", "fe_lpm"]
 MODELS: tuple[ModelName, ...] = ("lpm", "logit", "fe_lpm")
-MODEL_LABELS: Mapping[str, str] = MappingProxyType(
+MODEL_LABELS: Mapping[ModelName, str] = MappingProxyType(
     {"lpm": "LPM", "logit": "Logit", "fe_lpm": "LPM, firm FE"}
 )
 #: term -> (panel column, factor to the model's unit)
@@ -84,76 +82,106 @@ _SIZE_BASE = "small"
 _Y = "_y"
 _FIRM = "firm_id"
 _YM = "_ym"
+#: Every model's standard errors are clustered by firm (CR1).
+CLUSTER: Mapping[str, str] = MappingProxyType({"CR1": _FIRM})
+
+
+def designs(year_month_effects: bool = False) -> Mapping[ModelName, Design]:
+    """The three models as designs on the model table (:func:`fit_models` builds it).
+
+    Pooled (lpm, logit): Intercept, the covariates, ``industry[T.<level>]`` (base: the
+    first industry in sort order), ``size_class[T.<level>]`` (base: ``small``), and with
+    ``year_month_effects`` unreported ``year_month[T.<yyyymm>]`` dummies. fe_lpm: the
+    covariates with firm effects absorbed (and year-month effects with the option).
+
+    >>> designs()["fe_lpm"].formula
+    '_y ~ revenues + expenses + net_cash_flow + adb + cash_buffer_days | firm_id'
+    """
+    ym = (Factor(_YM, label="year_month", reported=False),) if year_month_effects else ()
+    pooled = Design(
+        y=_Y,
+        x=tuple(COVARIATES),
+        factors=(Factor("industry"), Factor("size_class", base=_SIZE_BASE), *ym),
+    )
+    fe = Design(y=_Y, x=tuple(COVARIATES), fe=(_FIRM, *((_YM,) if year_month_effects else ())))
+    return MappingProxyType({"lpm": pooled, "logit": pooled, "fe_lpm": fe})
 
 
 @dataclass(frozen=True)
-class ModelResults:
-    """The fitted models, immutable.
+class RowCounts:
+    """The row accounting of the models: ``rows_in`` panel rows; dropped for a missing
+    outcome or covariate; singleton-firm rows dropped from fe_lpm; rows of perfectly
+    separated levels dropped from the logit."""
 
-    ``coefficients`` (columns ``MODEL_COLUMNS``) and ``fit`` (``MODEL_FIT_COLUMNS``; r2 is
-    the ordinary R² for ``lpm`` and the within R² for ``fe_lpm``; log_likelihood for
-    ``logit``) are returned as fresh copies. ``fits`` holds each model's estimates;
-    ``means`` each model's estimation-sample means of its regressors (term -> mean; dummies,
-    year-month ones included, as shares);
-    ``fe_mean_effect`` the mean firm effect over the FE sample's firms and
-    ``fe_industry_effect`` that mean over each industry's firms; ``industry_firms`` per
-    model, firms of each industry in its estimation sample; ``rows`` the row accounting
-    (rows_in, dropped_missing_outcome, dropped_missing_covariate, dropped_singletons,
-    dropped_separated_logit).
+    rows_in: int
+    dropped_missing_outcome: int
+    dropped_missing_covariate: int
+    dropped_singletons: int
+    dropped_separated_logit: int
+
+
+@dataclass(frozen=True, eq=False)
+class ModelResults:
+    """The three fits (:class:`~econscope.stats.Fit`, immutable) and what the figures need.
+
+    ``industries`` of the sample (sorted); ``fe_mean_effect`` the mean firm effect over the
+    FE sample's firms and ``fe_industry_effect`` that mean over each industry's firms;
+    ``industry_firms`` per model, firms of each industry in its estimation sample;
+    ``rows`` the row accounting.
     """
 
-    fits: Mapping[str, LinearFit]
-    means: Mapping[str, Mapping[str, float]]
+    lpm: Fit
+    logit: Fit
+    fe_lpm: Fit
+    rows: RowCounts
     industries: tuple[str, ...]
-    industry_base: str | None
     fe_mean_effect: float
     fe_industry_effect: Mapping[str, float]
-    industry_firms: Mapping[str, Mapping[str, int]]
-    rows: Mapping[str, int]
+    industry_firms: Mapping[ModelName, Mapping[str, int]]
     year_month_effects: bool
-    _coefficients: pd.DataFrame = field(repr=False)
-    _fit: pd.DataFrame = field(repr=False)
+
+    def fit_of(self, model: ModelName) -> Fit:
+        """The fit of ``model``."""
+        fit: Fit = getattr(self, model)
+        return fit
 
     @property
     def coefficients(self) -> pd.DataFrame:
-        """One row per model and term: estimate, clustered SE, t or z, p-value, 95% CI."""
-        return self._coefficients.copy()
+        """One row per model and term (models.csv): estimate, clustered SE, t or z,
+        p-value, 95% CI."""
+        frames = [self.fit_of(m).tidy().assign(model=m) for m in MODELS]
+        return pd.concat(frames, ignore_index=True)[list(MODEL_COLUMNS)]
 
     @property
     def fit(self) -> pd.DataFrame:
-        """One row per model: n_obs, n_firms, r2 (LPMs), log_likelihood (logit)."""
-        return self._fit.copy()
-
-    def __hash__(self) -> int:
-        return id(self)
+        """One row per model (models_fit.csv): n_obs, n_firms, r2 (ordinary for lpm, within
+        for fe_lpm), log_likelihood (logit)."""
+        rows = [
+            {
+                "model": m,
+                "n_obs": f.n_obs,
+                "n_firms": f.n_clusters,
+                "r2": f.r2,
+                "log_likelihood": f.loglik,
+            }
+            for m in MODELS
+            for f in (self.fit_of(m),)
+        ]
+        return pd.DataFrame(rows)[list(MODEL_FIT_COLUMNS)]
 
 
 @dataclass(frozen=True)
 class _Sample:
-    """The estimation sample and the designs built from it (one set of small queries)."""
+    """The model table (complete rows), its row accounting and the designs."""
 
     clean: ir.Table
     rows: Mapping[str, int]
-    raw_ss: Mapping[str, float]
-    pooled: Design
-    year_month_effects: bool
+    designs: Mapping[ModelName, Design]
 
 
 def _sample(panel: ir.Table, settings: Settings) -> _Sample:
-    ym = settings.results.year_month_effects
-    clean, rows, raw_ss = _prepare(panel)
-    pooled = Design(
-        x=tuple(COVARIATES),
-        names=tuple(COVARIATES),
-        y=_Y,
-        cluster=_FIRM,
-        intercept=True,
-        factors=("industry", "size_class", *((_YM,) if ym else ())),
-        bases=(None, _SIZE_BASE, *((None,) if ym else ())),
-        labels=("industry", "size_class", *(("year_month",) if ym else ())),
-        reported=(True, True, *((False,) if ym else ())),
-    )
-    return _Sample(clean, rows, raw_ss, pooled, ym)
+    clean, rows = _prepare(panel)
+    return _Sample(clean, rows, designs(settings.results.year_month_effects))
 
 
 def _logit_sample(sample: _Sample) -> tuple[ir.Table, int, dict[str, tuple[str, ...]]]:
@@ -165,10 +193,11 @@ def _logit_sample(sample: _Sample) -> tuple[ir.Table, int, dict[str, tuple[str, 
     Dropping one level's rows can separate another, so the check repeats until none is.
     """
     table = sample.clean
+    factors = [f.column for f in sample.designs["logit"].factors]
     dropped: dict[str, list[str]] = {}
-    for _ in range(len(sample.pooled.factors) * 50):
+    for _ in range(len(factors) * 50):
         found = False
-        for factor in sample.pooled.factors:
+        for factor in factors:
             by = table.group_by(factor).aggregate(n=table.count(), ones=table[_Y].sum())
             sep = by.filter((by.ones == 0) | (by.ones == by.n))[factor].to_pyarrow().to_pylist()
             if sep:
@@ -196,40 +225,13 @@ def _firms_per_industry(table: ir.Table) -> dict[str, int]:
     return dict(zip(per["industry"].to_pylist(), per["firms"].to_pylist(), strict=True))
 
 
-def _fit_fe(sample: _Sample) -> tuple[LinearFit, dict]:
-    """The FE-LPM and its firm-effect summary (mean effects, firms, means, singletons)."""
-    fe_cols = [_Y, *COVARIATES]
-    if sample.year_month_effects:
-        fe, means, n_months = _two_way_demeaned(sample.clean, fe_cols)
-    else:
-        # G rows, materialised once: every later pass joins it instead of regrouping.
-        means = firm_means(sample.clean, _FIRM, fe_cols, carry=("industry",)).cache()
-        fe = demeaned_by(sample.clean, means, _FIRM, fe_cols)
-        n_months = 1  # pyfixest: the firm effects nested in the clusters count once
-    fe_design = Design(
-        x=tuple(COVARIATES),
-        names=tuple(COVARIATES),
-        y=_Y,
-        cluster=_FIRM,
-        intercept=False,
-        raw_ss=tuple(sample.raw_ss[c] for c in COVARIATES),
-        extra_params=n_months,
-    )
-    fit = fit_linear(fe, fe_design, "fe_lpm")
-    summary = _firm_effects(means, fit)
-    if not sample.year_month_effects:
-        means.release()
-    return fit, summary
-
-
-def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None) -> LinearFit:
+def _fit_one(panel: ir.Table, model: ModelName, settings: Settings | None = None) -> Fit:
     """One model alone (the benchmark times each model by itself)."""
     sample = _sample(panel, settings or Settings())
-    if model == "lpm":
-        return fit_linear(sample.clean, sample.pooled, "lpm")
+    design = sample.designs[model]
     if model == "logit":
-        return fit_logit(_logit_sample(sample)[0], sample.pooled, "logit")
-    return _fit_fe(sample)[0]
+        return logit(_logit_sample(sample)[0], design, vcov=CLUSTER, name=model)
+    return feols(sample.clean, design, vcov=CLUSTER, name=model)
 
 
 def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResults:
@@ -240,45 +242,34 @@ def fit_models(panel: ir.Table, settings: Settings | None = None) -> ModelResult
     """
     settings = settings or Settings()
     sample = _sample(panel, settings)
-    lpm = fit_linear(sample.clean, sample.pooled, "lpm")
+    lpm = feols(sample.clean, sample.designs["lpm"], vcov=CLUSTER, name="lpm")
     logit_table, separated_rows, separated = _logit_sample(sample)
-    logit = fit_logit(logit_table, sample.pooled, "logit")
-    fe_fit, fe_summary = _fit_fe(sample)
-    rows = {
+    logit_fit = logit(logit_table, sample.designs["logit"], vcov=CLUSTER, name="logit")
+    fe = feols(sample.clean, sample.designs["fe_lpm"], vcov=CLUSTER, name="fe_lpm")
+    effects = _firm_effects(sample.clean, fe)
+    rows = RowCounts(
         **sample.rows,
-        "dropped_singletons": fe_summary["singleton_rows"],
-        "dropped_separated_logit": separated_rows,
-    }
-    ind_firms = fe_summary["all_firms"]
-    logit_firms = _firms_per_industry(logit_table) if separated else ind_firms
-    industries = sorted(ind_firms)
-    ym = sample.year_month_effects
-
-    fits = {"lpm": lpm, "logit": logit, "fe_lpm": fe_fit}
-    means_by_model = {
-        m: MappingProxyType(dict(zip(f.all_names, f.all_means.tolist(), strict=True)))
-        for m, f in fits.items()
-        if m != "fe_lpm"
-    }
-    means_by_model["fe_lpm"] = MappingProxyType(fe_summary["means"])
+        dropped_singletons=fe.n_singletons,
+        dropped_separated_logit=separated_rows,
+    )
+    all_firms = effects.all_firms
+    logit_firms = _firms_per_industry(logit_table) if separated else all_firms
     return ModelResults(
-        fits=MappingProxyType(fits),
-        means=MappingProxyType(means_by_model),
-        industries=tuple(industries),
-        industry_base=industries[0],
-        fe_mean_effect=fe_summary["mean_effect"],
-        fe_industry_effect=MappingProxyType(fe_summary["industry_effect"]),
+        lpm=lpm,
+        logit=logit_fit,
+        fe_lpm=fe,
+        rows=rows,
+        industries=tuple(sorted(all_firms)),
+        fe_mean_effect=effects.mean_effect,
+        fe_industry_effect=MappingProxyType(effects.industry_effect),
         industry_firms=MappingProxyType(
             {
-                "lpm": MappingProxyType(ind_firms),
+                "lpm": MappingProxyType(all_firms),
                 "logit": MappingProxyType(logit_firms),
-                "fe_lpm": MappingProxyType(fe_summary["industry_firms"]),
+                "fe_lpm": MappingProxyType(effects.industry_firms),
             }
         ),
-        rows=MappingProxyType(rows),
-        year_month_effects=ym,
-        _coefficients=_coefficient_table(fits),
-        _fit=_fit_table(fits),
+        year_month_effects=settings.results.year_month_effects,
     )
 
 
@@ -292,9 +283,9 @@ def _column(panel: ir.Table, name: str) -> ir.Column:
     return panel[name]
 
 
-def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float]]:
+def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int]]:
     """The model table (firm_id, _y, covariates in model units, industry, size_class,
-    _ym), the row accounting, and each covariate's sum of squares on complete rows."""
+    _ym) of the complete rows, and the row accounting."""
     y = _column(panel, "revolving")
     cols: dict[str, ir.Value] = {
         _FIRM: _column(panel, _FIRM).cast("string"),
@@ -320,14 +311,12 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
         rows_in=t.count(),
         dropped_missing_outcome=t["_y_missing"].sum(),
         dropped_missing_covariate=(~t["_y_missing"] & t["_x_missing"]).sum(),
-        **{f"ss_{c}": ibis.ifelse(complete, t[c] * t[c], 0.0).sum() for c in COVARIATES},
     ).execute()
     row = counts.iloc[0]
     rows = {
         k: int(row[k] or 0)
         for k in ("rows_in", "dropped_missing_outcome", "dropped_missing_covariate")
     }
-    raw_ss = {c: float(row[f"ss_{c}"] or 0.0) for c in COVARIATES}
     if rows["rows_in"] == rows["dropped_missing_outcome"] + rows["dropped_missing_covariate"]:
         raise DataError(
             f"no complete rows to fit the models on ({rows['rows_in']} rows, "
@@ -336,142 +325,55 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int], dict[str, float
             hint="check that the panel has rows with revolving and every covariate known",
         )
     clean = t.filter(complete).drop("_y_missing", "_x_missing")
-    return clean, rows, raw_ss
+    return clean, rows
 
 
-def _two_way_demeaned(
-    clean: ir.Table, cols: list[str], *, tol: float = 1e-13, max_iter: int = 500
-) -> tuple[ir.Table, ir.Table, int]:
-    """Firm and year-month effects swept out by alternating projections (each sweep one
-    pair of engine passes, materialised with ``Table.cache``), after dropping singleton
-    firms. Returns the demeaned table, the one-way firm means of the original columns and
-    the number of year-month levels.
-    """
-    _, means = firm_demeaned(clean, _FIRM, cols, carry=("industry",))
-    kept = means.filter(means["_n"] > 1).select(_FIRM)
-    cur = clean.semi_join(kept, _FIRM).select(_FIRM, _YM, *cols).cache()
-    n_months = int(cur[_YM].nunique().execute())
-    scale = cur.aggregate(**{c: (cur[c] * cur[c]).mean() for c in cols}).execute().iloc[0]
-    for _ in range(max_iter):
-        for key in (_FIRM, _YM):
-            m = cur.group_by(key).aggregate(**{f"_m_{c}": cur[c].mean() for c in cols})
-            j = cur.inner_join(m, key)
-            nxt = j.select(_FIRM, _YM, *[(j[c] - j[f"_m_{c}"]).name(c) for c in cols]).cache()
-            cur.release()
-            cur = nxt
-        check = cur.group_by(_FIRM).aggregate(**{c: cur[c].mean() for c in cols})
-        worst = check.aggregate(**{c: check[c].abs().max() for c in cols}).execute().iloc[0]
-        if all(float(worst[c]) ** 2 <= tol**2 * max(float(scale[c]), 1e-300) for c in cols):
-            return cur, means, n_months
-    raise DataError(
-        f"the firm and year-month effects did not converge in {max_iter} sweeps",
-        hint="set results.year_month_effects=false, or check for weakly connected firms",
-    )
+@dataclass(frozen=True)
+class _FirmEffects:
+    """The FE model's firm effects summarised: ``mean_effect`` over its firms,
+    ``industry_effect`` over each industry's, ``industry_firms`` its firms per industry,
+    ``all_firms`` the sample's firms per industry (singletons included)."""
+
+    mean_effect: float
+    industry_effect: dict[str, float]
+    industry_firms: dict[str, int]
+    all_firms: dict[str, int]
 
 
-def _firm_effects(means: ir.Table, fit: LinearFit) -> dict:
-    """Mean firm effect (over firms; firm effect = firm mean of y - firm means of x'beta),
-    per industry, firms per industry, the FE sample's covariate means, singleton rows."""
-    beta = dict(zip(fit.names, fit.beta, strict=True))
-    alpha = means[f"mean_{_Y}"]
-    for term, b in beta.items():
-        alpha = alpha - float(b) * means[f"mean_{term}"]
-    m = means.mutate(_alpha=alpha, _multi=means["_n"] > 1)
+def _firm_effects(clean: ir.Table, fe: Fit) -> _FirmEffects:
+    """Firm effect = firm mean of y - firm means of x'beta (``Fit.fixef``), averaged over
+    firms and over each industry's firms (one small aggregate over G firms)."""
+    industry = clean.group_by(_FIRM).aggregate(industry=clean["industry"].max())
+    effects = fe.fixef()
+    j = industry.left_join(effects, industry[_FIRM] == effects[_FIRM])
+    has = j["effect"].notnull()
     per = (
-        m.group_by("industry")
+        j.group_by("industry")
         .aggregate(
-            all_firms=m.count(),
-            firms=m["_multi"].sum(),
-            singleton_rows=ibis.ifelse(m["_multi"], 0, m["_n"]).sum(),
-            rows=ibis.ifelse(m["_multi"], m["_n"], 0).sum(),
-            sum_alpha=ibis.ifelse(m["_multi"], m["_alpha"], 0.0).sum(),
-            **{
-                f"sx_{c}": ibis.ifelse(m["_multi"], m["_n"] * m[f"mean_{c}"], 0.0).sum()
-                for c in COVARIATES
-            },
+            all_firms=j.count(),
+            firms=has.sum(),
+            sum_alpha=ibis.ifelse(has, j["effect"], 0.0).sum(),
         )
         .execute()
+        .sort_values("industry")
     )
-    per = per.sort_values("industry")
     firms = per["firms"].astype(int)
-    total_firms = int(firms.sum())
-    total_rows = float(per["rows"].sum())
     present = per[firms > 0]
-    return {
-        "singleton_rows": int(per["singleton_rows"].sum()),
-        "mean_effect": float(per["sum_alpha"].sum()) / total_firms,
-        "industry_effect": {
+    return _FirmEffects(
+        mean_effect=float(per["sum_alpha"].sum()) / int(firms.sum()),
+        industry_effect={
             str(r.industry): float(r.sum_alpha) / int(r.firms) for r in present.itertuples()
         },
-        "industry_firms": {str(r.industry): int(r.firms) for r in present.itertuples()},
-        "all_firms": {str(r.industry): int(r.all_firms) for r in per.itertuples()},
-        "means": {c: float(per[f"sx_{c}"].sum()) / total_rows for c in COVARIATES},
-    }
-
-
-def _coefficient_table(fits: Mapping[str, LinearFit]) -> pd.DataFrame:
-    frames = []
-    for model, fit in fits.items():
-        df = None if model == "logit" else fit.n_clusters - 1
-        inf = kernels.inference(fit.beta, fit.vcov, df=df)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "model": model,
-                    "term": list(fit.names),
-                    "estimate": inf.estimate,
-                    "std_error": inf.std_error,
-                    "statistic": inf.statistic,
-                    "p_value": inf.p_value,
-                    "conf_low": inf.conf_low,
-                    "conf_high": inf.conf_high,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)[list(MODEL_COLUMNS)]
-
-
-def _fit_table(fits: Mapping[str, LinearFit]) -> pd.DataFrame:
-    rows = []
-    for model, fit in fits.items():
-        r2 = float("nan")
-        if model == "lpm":
-            tss = fit.yty - fit.sum_y**2 / fit.n_obs
-            r2 = 1.0 - fit.ssr / tss
-        elif model == "fe_lpm":
-            r2 = 1.0 - fit.ssr / fit.yty  # within R²: y is demeaned, so yty is its TSS
-        rows.append(
-            {
-                "model": model,
-                "n_obs": fit.n_obs,
-                "n_firms": fit.n_clusters,
-                "r2": r2,
-                "log_likelihood": fit.loglik,
-            }
-        )
-    return pd.DataFrame(rows)[list(MODEL_FIT_COLUMNS)]
-
-
-def _probability(model: str, eta: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-eta)) if model == "logit" else eta
-
-
-def _linear_predictor(results: ModelResults, model: str, values: Mapping[str, float]) -> float:
-    """x'beta over every column (year-month dummies too), ``values`` overriding the model's
-    estimation-sample means (dummies at their shares)."""
-    fit = results.fits[model]
-    means = results.means[model]
-    eta = 0.0
-    for term, b in zip(fit.all_names, fit.all_beta, strict=True):
-        if b != 0.0:
-            eta += float(b) * values.get(term, means[term])
-    return eta
+        industry_firms={str(r.industry): int(r.firms) for r in present.itertuples()},
+        all_firms={str(r.industry): int(r.all_firms) for r in per.itertuples()},
+    )
 
 
 def prediction_tables(
-    results: ModelResults, panel: ir.Table | None = None, settings: Settings | None = None
+    results: ModelResults, settings: Settings | None = None
 ) -> dict[str, pd.DataFrame]:
-    """fig08 and fig09: predicted probabilities of revolving from each model.
+    """fig08 and fig09: predicted probabilities of revolving from each model
+    (:meth:`~econscope.stats.Fit.predict`).
 
     fig08: cash buffer days 0..``results.buffer_days_grid_max``, every other regressor at
     its estimation-sample mean (industry, size and year-month dummies at their sample
@@ -479,42 +381,43 @@ def prediction_tables(
     ``results.predict_adb`` (2022 $) and ``results.predict_buffer_days``, the rest at their
     means. The FE model predicts at the mean firm effect (fig08) and at the mean effect of
     the industry's firms (fig09: industry is absorbed by the firm effects). n_firms: firms in
-    the model's estimation sample (fig09: of that industry). ``panel`` is not read again:
-    everything needed was kept in ``results`` (the argument keeps the published signature).
+    the model's estimation sample (fig09: of that industry). Keys: "fig08", "fig09".
     """
-    settings = settings or Settings()
-    cfg = settings.results
+    cfg = (settings or Settings()).results
     grid = np.arange(0, cfg.buffer_days_grid_max + 1, dtype=float)
-    f08 = []
-    f09 = []
+    f08: list[pd.DataFrame] = []
+    f09: list[tuple[str, str, float, int]] = []
     for model in MODELS:
-        fit = results.fits[model]
-        base = results.fe_mean_effect if model == "fe_lpm" else 0.0
-        for days in grid:
-            eta = base + _linear_predictor(results, model, {"cash_buffer_days": days})
-            f08.append((model, int(days), float(_probability(model, np.array(eta)))))
+        fit = results.fit_of(model)
+        fe = model == "fe_lpm"
+        value = fit.predict(
+            {"cash_buffer_days": grid},
+            fill_means=True,
+            effect=results.fe_mean_effect if fe else None,
+        )
+        f08.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "cash_buffer_days": grid.astype(int),
+                    "value": value,
+                    "n_firms": fit.n_clusters,
+                }
+            )
+        )
+        at = {"cash_buffer_days": cfg.predict_buffer_days, "adb": cfg.predict_adb / 1000.0}
         for ind in results.industries:
-            values: dict[str, float] = {
-                "cash_buffer_days": cfg.predict_buffer_days,
-                "adb": cfg.predict_adb / 1000.0,
-            }
-            if model == "fe_lpm":
+            if fe:
                 if ind not in results.fe_industry_effect:
                     continue
-                shift = results.fe_industry_effect[ind]
+                p = fit.predict(at, fill_means=True, effect=results.fe_industry_effect[ind])
             else:
                 if ind not in results.industry_firms[model]:
                     continue  # the level was not estimated (e.g. separated in the logit)
-                shift = 0.0
-                dummies = [t for t in fit.all_names if t.startswith("industry[T.")]
-                for term in dummies:  # the model's base level has none: all zero
-                    values[term] = 1.0 if term == f"industry[T.{ind}]" else 0.0
-            eta = shift + _linear_predictor(results, model, values)
+                p = fit.predict({**at, "industry": ind}, fill_means=True)
             n = results.industry_firms[model].get(ind, 0)
-            f09.append((model, ind, float(_probability(model, np.array(eta))), n))
-        del fit
-    fig08 = pd.DataFrame(f08, columns=["model", "cash_buffer_days", "value"])
-    fig08["n_firms"] = fig08["model"].map({m: results.fits[m].n_clusters for m in MODELS})
+            f09.append((model, ind, float(p[0]), n))
+    fig08 = pd.concat(f08, ignore_index=True)
     fig09 = pd.DataFrame(f09, columns=["model", "industry", "value", "n_firms"])
     out = {}
     for name, frame in (("fig08", fig08), ("fig09", fig09)):
@@ -526,46 +429,16 @@ def prediction_tables(
 
 
 def regression_table(results: ModelResults) -> pd.DataFrame:
-    """The regression table as plain rows: one column per model, estimate with its
-    clustered SE in parentheses on the row below, then N obs, N firms, R²/log-likelihood.
-
-    Columns: ``row`` (the label; blank on SE rows) and one per model label.
-    """
-    coef = results.coefficients
-    order: list[str] = []
-    for term in coef["term"]:
-        if term not in order:
-            order.append(term)
-    labels = [MODEL_LABELS[m] for m in MODELS]
-    out: list[dict[str, str]] = []
-    for term in order:
-        est: dict[str, str] = {"row": term}
-        se: dict[str, str] = {"row": ""}
-        for model, label in zip(MODELS, labels, strict=True):
-            hit = coef[(coef["model"] == model) & (coef["term"] == term)]
-            if hit.empty:
-                est[label] = se[label] = ""
-            else:
-                r = hit.iloc[0]
-                est[label] = f"{r.estimate:.4g}{_stars(r.p_value)}"
-                se[label] = f"({r.std_error:.3g})"
-        out += [est, se]
-    fit = results.fit.set_index("model")
-    footer = {
-        "N observations": {m: f"{int(fit.loc[m, 'n_obs']):,}" for m in MODELS},
-        "N firms": {m: f"{int(fit.loc[m, 'n_firms']):,}" for m in MODELS},
-        "R² (within for FE)": {
-            m: "" if np.isnan(fit.loc[m, "r2"]) else f"{fit.loc[m, 'r2']:.4f}" for m in MODELS
+    """The three models side by side (:func:`econscope.stats.etable`): estimates with
+    stars, clustered SEs in parentheses below, N observations, N clusters (firms), R²
+    (within for FE), log-likelihood, and whether firm and year-month effects are in.
+    Columns: ``row`` and one per model label."""
+    ym = "yes" if results.year_month_effects else "no"
+    return etable(
+        [results.fit_of(m) for m in MODELS],
+        labels=[MODEL_LABELS[m] for m in MODELS],
+        extra_rows={
+            "Firm fixed effects": ["yes" if m == "fe_lpm" else "no" for m in MODELS],
+            "Year-month effects": [ym for _ in MODELS],
         },
-        "Log-likelihood": {
-            m: ""
-            if np.isnan(fit.loc[m, "log_likelihood"])
-            else f"{fit.loc[m, 'log_likelihood']:,.1f}"
-            for m in MODELS
-        },
-        "Firm fixed effects": {m: "yes" if m == "fe_lpm" else "no" for m in MODELS},
-        "Year-month effects": {m: "yes" if results.year_month_effects else "no" for m in MODELS},
-    }
-    for label, cells in footer.items():
-        out.append({"row": label, **{MODEL_LABELS[m]: cells[m] for m in MODELS}})
-    return pd.DataFrame(out, columns=["row", *labels])
+    ).frame

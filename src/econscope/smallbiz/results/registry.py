@@ -34,6 +34,7 @@ KERNELS: Mapping[str, Kernel] = MappingProxyType(
     {
         "fig02": figures.fig02,
         "fig03": figures.fig03,
+        "cashflow": figures.cashflow,
         "fig04": figures.fig04,
         "fig05": figures.fig05,
         "fig06": figures.fig06,

@@ -23,8 +23,10 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from econscope._stats import kernels, suffstats
-from econscope._stats.linear import (
+import econscope.stats._kernels as kernels
+import econscope.stats._suffstats as suffstats
+from econscope.errors import DataError, EconscopeWarning
+from econscope.stats._linear import (
     Design,
     LinearFit,
     Prepared,
@@ -35,7 +37,6 @@ from econscope._stats.linear import (
     prepare,
     sandwich,
 )
-from econscope.errors import DataError, EconscopeWarning
 
 __all__ = ["IrlsResult", "Pass", "fit_logit", "irls"]
 
@@ -120,7 +121,8 @@ def irls(
 
 
 def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFit:
-    """Logit of ``design.y`` on the design with firm-clustered variance.
+    """Logit of ``design.y`` on the design; with ``design.cluster``, also the clustered
+    meat (usually from the last IRLS pass, with no further scan).
 
     The columns are screened for collinearity and dummy separation on the least-squares
     cell sums (one pass), then IRLS runs one aggregation pass per iteration: the rows are
@@ -165,7 +167,8 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
     # The likely-last pass sums by firm and cell (materialised: about G rows without
     # year-month dummies) so the clustered variance needs no further scan of the rows.
     kept = _Kept()
-    keys = [design.cluster, *design.factors]
+    cluster = design.cluster
+    keys = [cluster, *design.factors] if cluster is not None else list(design.factors)
 
     def final_pass(beta_kept: np.ndarray) -> Pass:
         t, beta = with_eta_offset(table, beta_kept)
@@ -191,7 +194,7 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
             start = irls(lambda b: one_pass(b, sub), start, tol=1e-6, model=model).beta
         sub.release()
     # Without nuisance dummies; with year-month ones the firm-and-cell table has ~N rows.
-    final = final_pass if all(design.reported) else None
+    final = final_pass if cluster is not None and all(design.reported) else None
     result = irls(one_pass, start, model=model, final=final)
     if result.last.max_abs_eta > MAX_ABS_ETA:
         warnings.warn(
@@ -203,6 +206,19 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
         )
     beta = expand(result.beta, keep, p)
     bread = expand(kernels.inverse(result.last.information), keep, p)
+    if cluster is None:
+        kept.release()
+        return finish(
+            prep,
+            design,
+            beta,
+            bread,
+            None,
+            0,
+            float("nan"),
+            loglik=result.last.loglik,
+            iterations=result.iterations,
+        )
     if kept.table is not None and kept.last is result.last:
         fc = kept.table
         scores = fc.select(
@@ -211,18 +227,18 @@ def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFi
             _ee=fc["_ee"],
             **{f"_sc_{j}": fc[f"t_{j}"] for j in range(k)},
         )
-        meat, rep, n_clusters, _ = bread_outer(scores, design, prep, bread)
+        meat, _, n_clusters, ssr = bread_outer(scores, design, prep, bread, cluster)
     else:
-        meat, rep, n_clusters, _ = sandwich(table, design, prep, beta, bread, "logit")
+        meat, _, n_clusters, ssr = sandwich(table, design, prep, beta, bread, "logit", cluster)
     kept.release()
     return finish(
         prep,
         design,
         beta,
+        bread,
         meat,
-        rep,
         n_clusters,
-        float("nan"),
+        ssr,
         loglik=result.last.loglik,
         iterations=result.iterations,
     )

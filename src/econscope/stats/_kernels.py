@@ -78,7 +78,7 @@ def cell_dummies(
 
 
 def assemble(frame: pd.DataFrame, k: int, dummies: np.ndarray, intercept: bool) -> CrossProducts:
-    """X'X and X'y from cell sums (:func:`~econscope._stats.suffstats.cell_sums`).
+    """X'X and X'y from cell sums (:func:`~econscope.stats._suffstats.cell_sums`).
 
     The row of a design is ``[1, c (k), d (q)]`` (``1`` only with ``intercept``) with ``d``
     the cell's dummies (``dummies``, cells x q). Per cell the engine gave ``s0 = sum w``,
@@ -190,8 +190,9 @@ def inverse(xtx: np.ndarray) -> np.ndarray:
     """``(X'X)^-1`` through the same equilibration as :func:`solve` (the bread)."""
     scale = np.sqrt(np.diag(xtx))
     s = xtx / np.outer(scale, scale)
-    inv = np.linalg.inv(s) / np.outer(scale, scale)
-    return (inv + inv.T) / 2
+    inv: np.ndarray = np.linalg.inv(s) / np.outer(scale, scale)
+    sym: np.ndarray = (inv + inv.T) / 2
+    return sym
 
 
 def cluster_correction(n_obs: int, n_params: int, n_clusters: int) -> float:

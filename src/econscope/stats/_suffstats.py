@@ -9,7 +9,7 @@ within a *cell* (one combination of factor levels). Per cell the engine sums
     t0 = sum v,  t_i = sum v c_i,  yy = sum v^2 (least squares only)
 
 with ``w = 1, v = y`` for least squares and ``w = p(1-p), v = y - p`` for a logit pass;
-:func:`econscope._stats.kernels.assemble` turns the cells into X'X and X'y, dummies
+:func:`econscope.stats._kernels.assemble` turns the cells into X'X and X'y, dummies
 included, in NumPy. So a pass computes about k^2/2 sums per row whatever the number of
 dummies, and the compiled query stays small. Nothing here executes a query; nothing here
 is DuckDB-only.
@@ -17,7 +17,7 @@ is DuckDB-only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -120,8 +120,8 @@ def logit_cell_sums(
 def with_cell_constants(
     table: ir.Table,
     factors: Sequence[str],
-    cells: dict[str, Sequence[object]],
-    constants: dict[str, np.ndarray],
+    cells: Mapping[str, Sequence[object]],
+    constants: Mapping[str, np.ndarray],
 ) -> ir.Table:
     """Attach per-cell constants (columns ``constants``) joined on the ``factors``.
 

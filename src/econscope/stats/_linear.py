@@ -10,23 +10,31 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from econscope._stats import kernels, suffstats
+import econscope.stats._kernels as kernels
+import econscope.stats._suffstats as suffstats
 from econscope.errors import DataError, EconscopeWarning
 
 __all__ = [
     "Design",
     "LinearFit",
+    "Link",
     "Prepared",
     "bread_outer",
     "fit_linear",
+    "hetero",
     "prepare",
+    "residual_ss",
     "sandwich",
 ]
+
+#: The inverse link: the identity (least squares) or the logistic function.
+Link = Literal["identity", "logit"]
 
 #: Up to this many rows (so at most as many clusters) the per-cluster sums (G x r) come to
 #: NumPy for the outer products, a smaller query; beyond, the engine aggregates them to
@@ -52,7 +60,7 @@ class Design:
     x: tuple[str, ...]
     names: tuple[str, ...]
     y: str
-    cluster: str
+    cluster: str | None = None
     intercept: bool = True
     factors: tuple[str, ...] = ()
     bases: tuple[object, ...] = ()
@@ -60,35 +68,6 @@ class Design:
     reported: tuple[bool, ...] = ()
     raw_ss: tuple[float, ...] | None = None
     extra_params: int = 0
-
-
-@dataclass(frozen=True)
-class LinearFit:
-    """A fitted model.
-
-    Reported terms: ``names`` (r,), ``beta`` (r,), ``vcov`` (r, r) firm-clustered with the
-    CR1 correction. All p columns: ``all_names``, ``all_beta`` (0 for dropped columns) and
-    ``all_means`` (estimation-sample means, dummies as shares; NaN without an intercept).
-    ``n_params`` is the K of the correction; ``dropped`` the terms removed as collinear;
-    ``ssr`` sum of squared residuals, ``yty`` sum of y², ``sum_y`` (least squares);
-    ``loglik`` and ``iterations`` (logit).
-    """
-
-    names: tuple[str, ...]
-    beta: np.ndarray
-    vcov: np.ndarray
-    all_names: tuple[str, ...]
-    all_beta: np.ndarray
-    all_means: np.ndarray
-    n_obs: int
-    n_clusters: int
-    n_params: int
-    dropped: tuple[str, ...]
-    ssr: float
-    yty: float
-    sum_y: float
-    loglik: float = float("nan")
-    iterations: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,6 +85,41 @@ class Prepared:
     keep: tuple[int, ...]
     reported: tuple[bool, ...]
     dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """A fitted model (before the small-sample correction of its variance).
+
+    Reported terms: ``names`` (r,), ``beta`` (r,), ``rep`` their column indices. All p
+    columns: ``all_names``, ``all_beta`` (0 for dropped columns), ``all_means``
+    (estimation-sample means, dummies as shares; NaN without an intercept) and ``bread``
+    (p, p; zero rows and columns at dropped terms). ``meat`` (r, r) is ``A_r M A_r'``
+    without small-sample correction when the design has a cluster (else ``None``), with
+    ``n_clusters`` clusters and ``ssr`` the sum of squared residuals (NaN without a
+    cluster pass). ``n_kept`` columns were estimated; ``dropped`` the terms removed as
+    collinear; ``yty`` sum of y², ``sum_y`` (least squares); ``loglik`` and
+    ``iterations`` (logit); ``prep`` the first pass (the cells, for later variance passes).
+    """
+
+    names: tuple[str, ...]
+    beta: np.ndarray
+    rep: tuple[int, ...]
+    all_names: tuple[str, ...]
+    all_beta: np.ndarray
+    all_means: np.ndarray
+    bread: np.ndarray
+    meat: np.ndarray | None
+    n_obs: int
+    n_clusters: int
+    n_kept: int
+    dropped: tuple[str, ...]
+    ssr: float
+    yty: float
+    sum_y: float
+    prep: Prepared
+    loglik: float = float("nan")
+    iterations: int = 0
 
 
 def prepare(table: ir.Table, design: Design, model: str) -> Prepared:
@@ -160,7 +174,8 @@ def cell_intercepts(prep: Prepared, design: Design, coef: np.ndarray) -> np.ndar
     k = len(design.x)
     lead = 1 if design.intercept else 0
     const = np.full(len(prep.frame), coef[0] if design.intercept else 0.0)
-    return const + prep.dummies @ coef[lead + k :]
+    out: np.ndarray = const + prep.dummies @ coef[lead + k :]
+    return out
 
 
 def sandwich(
@@ -169,10 +184,11 @@ def sandwich(
     prep: Prepared,
     beta: np.ndarray,
     bread: np.ndarray,
-    link: str,
+    link: Link,
+    cluster: str,
 ) -> tuple[np.ndarray, list[int], int, float]:
-    """``A_r M A_r'`` (uncorrected) for the reported kept terms, their indices, the
-    number of clusters and the sum of squared residuals.
+    """``A_r M A_r'`` (uncorrected) for the reported kept terms, clustered by ``cluster``,
+    their indices, the number of clusters and the sum of squared residuals.
 
     ``beta`` (p,) and ``bread`` (p, p) are full-size (zeros at dropped columns). The
     residual is ``y - eta`` (``link="identity"``) or ``y - 1/(1+exp(-eta))`` (``"logit"``).
@@ -184,13 +200,69 @@ def sandwich(
         table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
     )
     eta = suffstats.linear_combination(t, x, beta[lead : lead + k], "_eta_off")
-    resid = t[design.y] - (1.0 / (1.0 + (-eta).exp()) if link == "logit" else eta)
-    scores = suffstats.residual_scores(t, [design.cluster, *design.factors], x, resid)
-    return bread_outer(scores, design, prep, bread)
+    resid = t[design.y] - _mean(eta, link)
+    scores = suffstats.residual_scores(t, [cluster, *design.factors], x, resid)
+    return bread_outer(scores, design, prep, bread, cluster)
+
+
+def _mean(eta: ir.NumericValue, link: Link) -> ir.NumericValue:
+    return 1.0 / (1.0 + (-eta).exp()) if link == "logit" else eta
+
+
+def hetero(
+    table: ir.Table,
+    design: Design,
+    prep: Prepared,
+    beta: np.ndarray,
+    bread: np.ndarray,
+    link: Link,
+) -> tuple[np.ndarray, float]:
+    """``sum_i (A_r x_i e_i)(A_r x_i e_i)'`` (uncorrected, r x r) and the sum of squared
+    residuals, in one aggregation pass: each row's influence on the r reported terms is
+    formed in the engine (its cell's constants joined from a small table) and only the
+    r (r + 1) / 2 sums of products leave it."""
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    x = list(design.x)
+    rep = [j for j in prep.keep if prep.reported[j]]
+    consts = {"_eta_off": cell_intercepts(prep, design, beta)}
+    consts.update(
+        {f"_u{i}_off": cell_intercepts(prep, design, bread[j]) for i, j in enumerate(rep)}
+    )
+    t = suffstats.with_cell_constants(table, design.factors, prep.cells, consts)
+    eta = suffstats.linear_combination(t, x, beta[lead : lead + k], "_eta_off")
+    t = t.mutate(_e=t[design.y] - _mean(eta, link))
+    t = t.mutate(
+        **{
+            f"_u{i}": (suffstats.linear_combination(t, x, bread[j, lead : lead + k], f"_u{i}_off"))
+            * t["_e"]
+            for i, j in enumerate(rep)
+        }
+    )
+    aggs: dict[str, ir.Scalar] = {"ee": (t["_e"] * t["_e"]).sum()}
+    for r in range(len(rep)):
+        for s in range(r, len(rep)):
+            aggs[f"uu_{r}_{s}"] = (t[f"_u{r}"] * t[f"_u{s}"]).sum()
+    frame = t.aggregate(**aggs).execute()
+    return kernels.outer_from_frame(frame, len(rep)), float(frame["ee"].iloc[0])
+
+
+def residual_ss(
+    table: ir.Table, design: Design, prep: Prepared, beta: np.ndarray, link: Link
+) -> float:
+    """The sum of squared residuals at ``beta`` (one aggregation pass)."""
+    k = len(design.x)
+    lead = 1 if design.intercept else 0
+    t = suffstats.with_cell_constants(
+        table, design.factors, prep.cells, {"_eta_off": cell_intercepts(prep, design, beta)}
+    )
+    eta = suffstats.linear_combination(t, list(design.x), beta[lead : lead + k], "_eta_off")
+    e = t[design.y] - _mean(eta, link)
+    return float(t.aggregate(ee=(e * e).sum()).execute()["ee"].iloc[0])
 
 
 def bread_outer(
-    scores: ir.Table, design: Design, prep: Prepared, bread: np.ndarray
+    scores: ir.Table, design: Design, prep: Prepared, bread: np.ndarray, cluster: str
 ) -> tuple[np.ndarray, list[int], int, float]:
     """The meat from residual sums per cluster and cell (``_se``, ``_sc_j``, ``_ee``).
 
@@ -214,10 +286,10 @@ def bread_outer(
     )
     u = [f"_u{i}" for i in range(len(rep))]
     if prep.cp.n <= IN_MEMORY_MAX_ROWS:
-        per = suffstats.cluster_sums(s, design.cluster, u, "_ee").execute()
+        per = suffstats.cluster_sums(s, cluster, u, "_ee").execute()
         ug = per[[f"u_{i}" for i in range(len(rep))]].to_numpy(dtype=float)
         return ug.T @ ug, rep, len(per), float(per["_ee"].sum())
-    frame = suffstats.cluster_outer_sums(s, design.cluster, u, "_ee").execute()
+    frame = suffstats.cluster_outer_sums(s, cluster, u, "_ee").execute()
     n_clusters = int(frame["n_clusters"].iloc[0])
     return kernels.outer_from_frame(frame, len(rep)), rep, n_clusters, float(frame["ee"].iloc[0])
 
@@ -226,32 +298,35 @@ def finish(
     prep: Prepared,
     design: Design,
     beta: np.ndarray,
-    meat: np.ndarray,
-    rep: list[int],
+    bread: np.ndarray,
+    meat: np.ndarray | None,
     n_clusters: int,
     ssr: float,
     loglik: float = float("nan"),
     iterations: int = 0,
 ) -> LinearFit:
-    """Apply the CR1 correction and package the fit."""
+    """Package the fit (the small-sample correction is the caller's: it depends on the
+    variance asked for)."""
     cp = prep.cp
-    n_params = len(prep.keep) + design.extra_params
-    vcov = kernels.cluster_correction(cp.n, n_params, n_clusters) * meat
+    rep = tuple(j for j in prep.keep if prep.reported[j])
     means = cp.xtx[0] / cp.n if design.intercept else np.full(len(beta), np.nan)
     return LinearFit(
         names=tuple(prep.all_names[j] for j in rep),
-        beta=_frozen(beta[rep]),
-        vcov=_frozen(vcov),
+        beta=_frozen(beta[list(rep)]),
+        rep=rep,
         all_names=prep.all_names,
         all_beta=_frozen(beta),
         all_means=_frozen(means),
+        bread=_frozen(bread),
+        meat=None if meat is None else _frozen(meat),
         n_obs=cp.n,
         n_clusters=n_clusters,
-        n_params=n_params,
+        n_kept=len(prep.keep),
         dropped=prep.dropped,
         ssr=ssr,
         yty=cp.yty,
         sum_y=float(cp.xty[0]) if design.intercept else float("nan"),
+        prep=prep,
         loglik=loglik,
         iterations=iterations,
     )
@@ -264,12 +339,17 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 def fit_linear(table: ir.Table, design: Design, model: str) -> LinearFit:
-    """Least squares of ``design.y`` on the design, variance clustered by ``design.cluster``."""
+    """Least squares of ``design.y`` on the design; with ``design.cluster``, also the
+    clustered meat (one more pass)."""
     prep = prepare(table, design, model)
     keep = list(prep.keep)
     xtx = prep.cp.xtx[np.ix_(keep, keep)]
     p = prep.cp.xtx.shape[0]
     beta = expand(kernels.solve(xtx, prep.cp.xty[keep]), keep, p)
     bread = expand(kernels.inverse(xtx), keep, p)
-    meat, rep, n_clusters, ssr = sandwich(table, design, prep, beta, bread, "identity")
-    return finish(prep, design, beta, meat, rep, n_clusters, ssr)
+    if design.cluster is None:
+        return finish(prep, design, beta, bread, None, 0, float("nan"))
+    meat, _, n_clusters, ssr = sandwich(
+        table, design, prep, beta, bread, "identity", design.cluster
+    )
+    return finish(prep, design, beta, bread, meat, n_clusters, ssr)
