@@ -174,6 +174,9 @@ def test_cli_builds_the_panel_in_the_buckets_asked_for(bank, whole, tmp_path, ca
     assert _sorted(out / "panel.parquet", PANEL_KEY).equals(_sorted(whole.panel_path, PANEL_KEY))
 
 
+# So small a bank leaves some result tables without a published cell (disclosure k): the
+# analyze stage warns so; this test compares the two runs, whatever they publish.
+@pytest.mark.filterwarnings("ignore::econscope.errors.EconscopeWarning")
 def test_analyze_reads_the_bucketed_panel_as_one_table(built, whole, tmp_path) -> None:
     # The part folder is one table to the next stage: the same result tables and models as
     # from the single file, up to the order float sums run in (rows arrive in another order).
