@@ -239,6 +239,8 @@ def _covariate_sd(run: _Run) -> Mapping[str, float]:
     p = p.filter(p.revolving.notnull() & p.cash_buffer_days.notnull())
     aggs = {t: (p[col].cast("float64") * factor).std() for t, (col, factor) in COVARIATES.items()}
     row = con.to_pyarrow(p.aggregate(**aggs)).to_pylist()[0]
+    if any(row[t] is None for t in COVARIATES):  # e.g. a deposit-only panel: no card cycles
+        raise _NotReadable("the panel has no cycle with a known revolving status")
     return {t: float(row[t]) for t in COVARIATES}
 
 
