@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck bench clean help chromium
+.PHONY: demo test lint typecheck bench bench-scale clean help chromium
 
 help:
 	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
 	@echo "make test   set up .venv with dev extras, run ruff and the test suite"
 	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
+	@echo "make bench-scale  smallbiz run at 10k, 30k, 100k firms (SCALE_FIRMS='... 1000000')"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -55,6 +56,12 @@ test: lint typecheck chromium
 
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python -m benchmarks.run
+
+# Bank scale (docs/performance.md): hours and ~100 GB of disk at 1M firms, so not in `bench`.
+SCALE_FIRMS ?= 10000 30000 100000
+SCALE_DIR ?= /tmp/econscope-bench-scale
+bench-scale: $(VENV)/.stamp-dev
+	$(BIN)/python -m benchmarks.bench_scale --firms $(SCALE_FIRMS) --dir $(SCALE_DIR)
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -40,6 +40,7 @@ __all__ = [
     "PriceConfig",
     "ResultsConfig",
     "SampleConfig",
+    "ScaleConfig",
     "Settings",
     "SizeConfig",
     "load_settings",
@@ -346,9 +347,48 @@ class EngineConfig(_Section):
     database: Path | None = Field(
         None, description="DuckDB database file (spills to disk); None = in memory."
     )
-    memory_limit: str | None = Field(None, description="DuckDB memory limit, e.g. '8GB'.")
+    memory_limit: str | None = Field(
+        None,
+        description="DuckDB memory limit, e.g. '8GB'; None = engine.memory_fraction of the "
+        "machine's memory (the cgroup limit when lower).",
+    )
+    memory_fraction: float = Field(
+        0.2,
+        gt=0,
+        le=0.9,
+        description="Share of the machine's memory DuckDB may use when memory_limit is None "
+        "(DuckDB's own 80% leaves no room for Python, Arrow and other work on a shared machine).",
+    )
     threads: int | None = Field(None, ge=1, description="Engine threads; None = all cores.")
-    temp_directory: Path | None = Field(None, description="Where DuckDB spills.")
+    temp_directory: Path | None = Field(
+        None,
+        description="Where DuckDB spills; None = a .spill folder inside the stage's output "
+        "folder (removed when the stage ends), or DuckDB's default outside a stage.",
+    )
+    max_temp_directory_size: str | None = Field(
+        None,
+        description="Most spill space DuckDB may use, e.g. '50GB'; None = DuckDB's default "
+        "(90% of the free disk).",
+    )
+
+
+class ScaleConfig(_Section):
+    """How a big bank is cut into firm buckets (docs/performance.md, bank scale)."""
+
+    buckets: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="Firm buckets of the panel (hash of firm_id mod buckets); None = from the "
+        "input rows and the memory budget (scale.rows_per_gb).",
+    )
+    rows_per_gb: int = Field(
+        20_000_000,
+        ge=1,
+        description="Input rows one bucket may hold per GB of engine memory budget, when "
+        "scale.buckets is None (10,000 firms, 40M rows, built in one bucket in 2.2 GB under "
+        "a 2 GB limit: 20M rows per GB leaves room).",
+    )
 
 
 class StudyConfig(_Section):
@@ -380,6 +420,7 @@ class Settings(_Section):
     disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     results: ResultsConfig = Field(default_factory=ResultsConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
+    scale: ScaleConfig = Field(default_factory=ScaleConfig)
     study: StudyConfig = Field(default_factory=StudyConfig)
 
     def to_manifest(self) -> dict[str, Any]:

@@ -234,8 +234,8 @@ def run(
     silent.
     """
     settings = settings or Settings()
-    con = con or connect(settings.engine)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    con = con or connect(settings.engine, spill_dir=out_dir / ".spill")
     seconds: dict[str, float] = {}
     reused: dict[str, bool] = {}
     progress = progress_display(console)

@@ -10,6 +10,11 @@ parameters, the package version, row counts and the output files. A rerun whose 
 settings and parameters give the same key reuses the outputs; a run that was interrupted
 has no manifest (it is written last, atomically), so it runs again.
 
+A long stage can be cut into resumable :class:`Unit` s (the panel's firm buckets): each
+finished unit is recorded in ``manifest.units.json`` under the stage's key, so a stage
+killed during unit 37 of 64 resumes at unit 37 when it is run again with the same key; the
+finished manifest lists the units and what each wrote.
+
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "a.csv").write_text("x\\n1\\n")
@@ -24,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -39,12 +45,14 @@ from econscope.errors import StageError
 __all__ = [
     "LOCK_NAME",
     "MANIFEST_NAME",
+    "UNITS_NAME",
     "FolderLockedError",
     "LineageError",
     "Manifest",
     "MissingInputError",
     "StageOutput",
     "StageResult",
+    "Unit",
     "fingerprint",
     "load_manifest",
     "reusable",
@@ -56,6 +64,7 @@ T = TypeVar("T")
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".econscope.lock"
+UNITS_NAME = "manifest.units.json"
 _CHUNK = 1 << 20
 
 
@@ -97,6 +106,7 @@ class Manifest:
     outputs: list[str] = field(default_factory=list)
     created: str = ""
     lineage: str = ""
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -122,8 +132,14 @@ class Manifest:
         payload = _canonical([self.stage, self.version, self.inputs, self.settings, self.params])
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def finished(self, *, rows: Mapping[str, int], outputs: list[str]) -> Manifest:
-        """A copy recording what the run wrote."""
+    def finished(
+        self,
+        *,
+        rows: Mapping[str, int],
+        outputs: list[str],
+        units: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Manifest:
+        """A copy recording what the run wrote (and, for a stage cut into units, each unit)."""
         return Manifest(
             stage=self.stage,
             version=self.version,
@@ -134,6 +150,7 @@ class Manifest:
             outputs=sorted(outputs),
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             lineage=self.lineage,
+            units={name: dict(entry) for name, entry in (units or {}).items()},
         )
 
     def write(self, folder: str | Path) -> Path:
@@ -179,6 +196,60 @@ class StageOutput:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One resumable piece of a stage (a firm bucket of the panel).
+
+    ``compute(out_dir)`` writes the unit's files atomically and says what it wrote; the
+    files must be its own (no two units write the same file).
+    """
+
+    name: str
+    compute: Callable[[Path], StageOutput]
+
+
+def _unit_entry(written: StageOutput, seconds: float) -> dict[str, Any]:
+    return {
+        "rows": dict(written.rows),
+        "outputs": sorted(written.outputs),
+        "seconds": round(seconds, 3),
+    }
+
+
+def _remove(out: Path, names: Sequence[str]) -> None:
+    for name in names:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _finished_units(out: Path, key: str, old: Manifest | None) -> dict[str, dict[str, Any]]:
+    """Units of an interrupted run with this ``key`` whose files are all there.
+
+    The files of units recorded under another key (an older run, other settings) are
+    removed, so that no stale piece can be mistaken for one of this run.
+    """
+    target = out / UNITS_NAME
+    body = json.loads(target.read_text()) if target.is_file() else {"key": None, "units": {}}
+    stale = list(old.units.values()) if old is not None else []
+    if body["key"] != key:
+        stale += list(body["units"].values())
+        body = {"key": key, "units": {}}
+    _remove(out, sorted({o for e in stale for o in e["outputs"]}))
+    return {
+        name: entry
+        for name, entry in body["units"].items()
+        if all((out / o).exists() for o in entry["outputs"])
+    }
+
+
+def _record_units(out: Path, key: str, units: Mapping[str, Mapping[str, Any]]) -> None:
+    with atomic_path(out / UNITS_NAME) as tmp:
+        tmp.write_text(json.dumps({"key": key, "units": units}, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
 class StageResult(Generic[T]):
     """The value of a stage run, with its manifest, whether it was reused, and its time."""
 
@@ -199,6 +270,7 @@ def run_stage(
     compute: Callable[[Path], StageOutput],
     load: Callable[[Path, Manifest], T],
     requires: Mapping[str, str] | None = None,
+    units: Sequence[Unit] = (),
 ) -> StageResult[T]:
     """Run stage ``name`` into ``out_dir``, or reuse a finished run with the same key.
 
@@ -207,6 +279,12 @@ def run_stage(
     (atomically) and says what it wrote; the manifest is written after it, so an interrupted
     stage has none and runs again. ``load(out_dir, manifest)`` builds the value from the
     files, for a fresh run and a reused one alike, so both give the same result.
+
+    ``units`` cut the work into resumable pieces run in order before ``compute`` (which
+    then combines their files): each finished unit is recorded in ``manifest.units.json``
+    under the stage's key, so a rerun after an interruption skips the units already done
+    and resumes at the first unfinished one. The manifest lists every unit's rows, files
+    and seconds.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -243,10 +321,23 @@ def run_stage(
         if done is not None:
             return StageResult(name, load(out, done), done, True, time.perf_counter() - started)
         out.mkdir(parents=True, exist_ok=True)
+        old = load_manifest(out)
         (out / MANIFEST_NAME).unlink(missing_ok=True)  # the outputs below are about to change
+        ran = _finished_units(out, planned.key, old) if units else {}
+        for unit in units:
+            if unit.name in ran:
+                continue
+            unit_started = time.perf_counter()
+            ran[unit.name] = _unit_entry(unit.compute(out), time.perf_counter() - unit_started)
+            _record_units(out, planned.key, ran)
         written = compute(out)
-        manifest = planned.finished(rows=written.rows, outputs=list(written.outputs))
+        manifest = planned.finished(
+            rows=written.rows,
+            outputs=list(written.outputs),
+            units={u.name: ran[u.name] for u in units},
+        )
         manifest.write(out)
+        (out / UNITS_NAME).unlink(missing_ok=True)  # the manifest now records the units
         value = load(out, manifest)
     return StageResult(name, value, manifest, False, time.perf_counter() - started)
 

@@ -5,17 +5,28 @@
 ``panel.parquet``, ``firm_years.parquet``, ``funnel.csv`` and, last, ``manifest.json``
 through :func:`~econscope.stages.run_stage`, and reuses the outputs when inputs and
 settings are unchanged. Every definition is in ``docs/panel.md``.
+
+A big bank is built in firm buckets (:func:`bucket_count`; ``scale.buckets``): the
+validated tables are partitioned once by a hash of firm_id (unit ``partition``), each
+bucket's panel is one resumable unit (``bucket-00000`` ...) writing one part file of
+``panel.parquet/`` and ``firm_years.parquet/`` (folders that every later stage reads as
+one table), and the funnel is the sum of the buckets' funnels. Every panel measure is
+within one firm, so the bucketed panel equals the unbucketed one row for row.
 """
 
 from __future__ import annotations
 
+import math
+import shutil
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.parquet as pq
 
 from econscope.config import Settings
 from econscope.engine import (
@@ -23,24 +34,40 @@ from econscope.engine import (
     atomic_path,
     connect,
     find_table_file,
+    memory_budget,
     read_table,
+    resource_errors,
     write_parquet,
 )
 from econscope.errors import DataError, EconscopeWarning
 from econscope.smallbiz.method.panel import (
+    BUCKET_COLUMN,
     CARD_TABLES,
     OPTIONAL_TABLES,
     REQUIRED_COLUMNS,
+    PanelExprs,
+    bucket_tables,
     deposits_only,
     panel_expr,
 )
 from econscope.smallbiz.method.prices import missing_cpi_months, missing_cpi_years
+from econscope.smallbiz.method.sample import FUNNEL_COLUMNS
 from econscope.smallbiz.schema import SCHEMAS
-from econscope.stages import Manifest, MissingInputError, StageOutput, run_stage
+from econscope.stages import Manifest, MissingInputError, StageOutput, Unit, run_stage
 
-__all__ = ["FIRM_YEARS_FILE", "FUNNEL_FILE", "PANEL_FILE", "PanelResult", "build_panel"]
+__all__ = [
+    "FIRM_YEARS_FILE",
+    "FUNNEL_FILE",
+    "PANEL_FILE",
+    "PanelResult",
+    "bucket_count",
+    "build_panel",
+    "input_rows",
+]
 
 PANEL_FILE, FIRM_YEARS_FILE, FUNNEL_FILE = "panel.parquet", "firm_years.parquet", "funnel.csv"
+#: Scratch folders of a bucketed build, inside the stage's folder (removed when it ends).
+_PARTS, _FUNNELS, _SPILL = ".buckets", ".funnels", ".spill"
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,11 @@ class PanelResult:
 def _row_count(con: Backend, path: Path) -> int:
     """Rows of a written table, by the engine: a Parquet file, or a folder of parts (Spark)."""
     return int(read_table(con, path).count().execute())
+
+
+def _firm_count(con: Backend, path: Path) -> int:
+    """Firms in a written panel (a file or a folder of parts: a firm is in one part)."""
+    return int(read_table(con, path).firm_id.nunique().execute())
 
 
 def _table_files(validated_dir: Path) -> dict[str, Path]:
@@ -177,6 +209,71 @@ def _check_prices(con: Backend, tables: Mapping[str, ir.Table], settings: Settin
             )
 
 
+def _parquet_files(path: Path) -> list[Path]:
+    return sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+
+
+def input_rows(files: Mapping[str, Path]) -> int:
+    """Rows of the validated tables, from the Parquet footers (CSV counts as 0: not read)."""
+    return sum(
+        pq.ParquetFile(f).metadata.num_rows
+        for path in files.values()
+        for f in _parquet_files(path)
+        if f.suffix == ".parquet"
+    )
+
+
+def _input_bytes(files: Mapping[str, Path]) -> int:
+    return sum(f.stat().st_size for path in files.values() for f in _parquet_files(path))
+
+
+def bucket_count(rows: int, settings: Settings) -> int:
+    """Firm buckets of the panel: ``scale.buckets``, else ``rows`` input rows over what
+    the memory budget holds (``scale.rows_per_gb`` rows per GB), at least 1.
+
+    >>> s = Settings().with_overrides(["engine.memory_limit='4GB'"])
+    >>> bucket_count(40_000_000, s), bucket_count(400_000_000, s)  # 80M rows per bucket
+    (1, 5)
+    """
+    if settings.scale.buckets is not None:
+        return settings.scale.buckets
+    per_bucket = settings.scale.rows_per_gb * memory_budget(settings.engine) / 1e9
+    return max(1, math.ceil(rows / per_bucket))
+
+
+def _part(k: int) -> str:
+    return f"part-{k:05d}.parquet"
+
+
+def _write_outputs(exprs: PanelExprs, panel: Path, firm_years: Path) -> None:
+    write_parquet(exprs.panel.order_by("firm_id", "card_id", "statement_date"), panel)
+    write_parquet(exprs.firm_years.order_by("firm_id", "year"), firm_years)
+
+
+def _funnel_rows(funnel_df: pd.DataFrame) -> dict[str, int]:
+    return {"funnel": len(funnel_df), "sample_firms": int(funnel_df.firms_after.iloc[-1])}
+
+
+def _write_funnel(funnel_df: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        funnel_df.to_csv(tmp, index=False)
+
+
+def _summed_funnel(engine: Backend, parts: Path) -> pd.DataFrame:
+    """The bank's funnel: the buckets' funnels summed per filter (firms are in one bucket)."""
+    f = read_table(engine, parts)
+    s = f.group_by("step", "filter", "description").aggregate(
+        firms_before=f.firms_before.sum().cast("int64"),
+        firms_after=f.firms_after.sum().cast("int64"),
+        rows_before=f.rows_before.sum().cast("int64"),
+        rows_after=f.rows_after.sum().cast("int64"),
+    )
+    s = s.mutate(
+        firms_dropped=s.firms_before - s.firms_after, rows_dropped=s.rows_before - s.rows_after
+    )
+    return engine.to_pyarrow(s.select(*FUNNEL_COLUMNS).order_by("step")).to_pandas()
+
+
 def build_panel(
     validated_dir: str | Path,
     out_dir: str | Path,
@@ -191,6 +288,9 @@ def build_panel(
     manifest.json (input fingerprints, settings, version, row counts). When ``out_dir``
     already holds a finished run with the same inputs and settings, it is reused as is.
     ``progress`` is called with "panel", "firm_years" and "funnel" as each is written.
+    With more than one firm bucket (:func:`bucket_count`) panel.parquet and
+    firm_years.parquet are folders of one part file per bucket, each bucket a resumable
+    unit: a rerun after an interruption resumes at the first unfinished bucket.
     """
     settings = settings or Settings()
     done = progress or (lambda _step: None)
@@ -199,42 +299,109 @@ def build_panel(
     inputs: dict[str, Path] = dict(files)
     if settings.prices.cpi_monthly_file is not None:
         inputs["cpi_monthly_file"] = Path(settings.prices.cpi_monthly_file)
+    buckets = bucket_count(input_rows(files), settings)
+    size = _input_bytes(files)
+    engines: dict[str, Backend] = {}
 
-    def compute(odir: Path) -> StageOutput:
-        engine = con or connect(settings.engine)
+    def engine_for(odir: Path) -> Backend:
+        if "con" not in engines:
+            engines["con"] = con or connect(settings.engine, spill_dir=odir / _SPILL)
+        return engines["con"]
+
+    def open_tables(engine: Backend) -> dict[str, ir.Table]:
         tables = {name: read_table(engine, path) for name, path in files.items()}
         _check_columns(tables, files)
-        _check_prices(engine, tables, settings)
-        exprs = panel_expr(tables, settings, cache=True)
-        write_parquet(
-            exprs.panel.order_by("firm_id", "card_id", "statement_date"), odir / PANEL_FILE
-        )
-        done("panel")
-        write_parquet(exprs.firm_years.order_by("firm_id", "year"), odir / FIRM_YEARS_FILE)
-        done("firm_years")
-        funnel_df = engine.to_pyarrow(exprs.funnel.order_by("step")).to_pandas()
-        with atomic_path(odir / FUNNEL_FILE) as tmp:
-            funnel_df.to_csv(tmp, index=False)
+        return tables
+
+    def compute_whole(odir: Path) -> StageOutput:
+        engine = engine_for(odir)
+        with resource_errors(engine, "panel", input_bytes=size):
+            tables = open_tables(engine)
+            _check_prices(engine, tables, settings)
+            exprs = panel_expr(tables, settings, cache=True)
+            _write_outputs(exprs, odir / PANEL_FILE, odir / FIRM_YEARS_FILE)
+            done("panel")
+            done("firm_years")
+            funnel_df = engine.to_pyarrow(exprs.funnel.order_by("step")).to_pandas()
+            exprs.release()
+        _write_funnel(funnel_df, odir / FUNNEL_FILE)
         done("funnel")
-        written = read_table(engine, odir / PANEL_FILE)
         rows = {
             "panel": _row_count(engine, odir / PANEL_FILE),
-            "panel_firms": int(written.firm_id.nunique().execute()),
+            "panel_firms": _firm_count(engine, odir / PANEL_FILE),
             "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),
-            "funnel": len(funnel_df),
-            "sample_firms": int(funnel_df.firms_after.iloc[-1]),
+            **_funnel_rows(funnel_df),
         }
         return StageOutput(rows=rows, outputs=[PANEL_FILE, FIRM_YEARS_FILE, FUNNEL_FILE])
 
-    result = run_stage(
-        "panel",
-        out_dir,
-        inputs=inputs,
-        settings=settings.to_manifest(),
-        params={"tables": sorted(files), "deposits_only": deposits_only(files, settings)},
-        compute=compute,
-        load=lambda odir, manifest: (odir, manifest),
-    )
+    def partition(odir: Path) -> StageOutput:
+        """Unit 0: check the prices, then write each table partitioned by firm bucket."""
+        engine = engine_for(odir)
+        with resource_errors(engine, "panel", input_bytes=size):
+            tables = open_tables(engine)
+            _check_prices(engine, tables, settings)
+            for name, table in bucket_tables(tables, buckets).items():
+                with atomic_path(odir / _PARTS / name) as tmp:
+                    engine.to_parquet(table, tmp, partition_by=BUCKET_COLUMN)
+        return StageOutput(rows={}, outputs=[_PARTS])
+
+    def bucket(k: int) -> Unit:
+        def compute_bucket(odir: Path) -> StageOutput:
+            engine = engine_for(odir)
+            parts = {name: read_table(engine, odir / _PARTS / name, hive=True) for name in files}
+            tables = {
+                name: t.filter(t[BUCKET_COLUMN] == ibis.literal(k, "int64")).drop(BUCKET_COLUMN)
+                for name, t in parts.items()
+            }
+            outs = [f"{PANEL_FILE}/{_part(k)}", f"{FIRM_YEARS_FILE}/{_part(k)}"]
+            with resource_errors(engine, "panel", input_bytes=size):
+                exprs = panel_expr(tables, settings, cache=True)
+                _write_outputs(exprs, odir / outs[0], odir / outs[1])
+                write_parquet(exprs.funnel, odir / _FUNNELS / _part(k))
+                exprs.release()
+            rows = {"panel": _row_count(engine, odir / outs[0])}
+            return StageOutput(rows=rows, outputs=[*outs, f"{_FUNNELS}/{_part(k)}"])
+
+        return Unit(f"bucket-{k:05d}", compute_bucket)
+
+    def combine(odir: Path) -> StageOutput:
+        engine = engine_for(odir)
+        expected = {_part(k) for k in range(buckets)}
+        for folder in (odir / PANEL_FILE, odir / FIRM_YEARS_FILE):
+            for stale in folder.glob("*.parquet"):  # parts of an older run with more buckets
+                if stale.name not in expected:
+                    stale.unlink()
+        funnel_df = _summed_funnel(engine, odir / _FUNNELS)
+        _write_funnel(funnel_df, odir / FUNNEL_FILE)
+        shutil.rmtree(odir / _PARTS, ignore_errors=True)
+        shutil.rmtree(odir / _FUNNELS, ignore_errors=True)
+        rows = {
+            "panel": _row_count(engine, odir / PANEL_FILE),
+            "panel_firms": _firm_count(engine, odir / PANEL_FILE),
+            "firm_years": _row_count(engine, odir / FIRM_YEARS_FILE),
+            **_funnel_rows(funnel_df),
+            "buckets": buckets,
+        }
+        return StageOutput(rows=rows, outputs=[PANEL_FILE, FIRM_YEARS_FILE, FUNNEL_FILE])
+
+    units = [Unit("partition", partition), *(bucket(k) for k in range(buckets))]
+    try:
+        result = run_stage(
+            "panel",
+            out_dir,
+            inputs=inputs,
+            settings=settings.to_manifest(),
+            params={
+                "tables": sorted(files),
+                "deposits_only": deposits_only(files, settings),
+                "buckets": buckets,
+            },
+            compute=compute_whole if buckets == 1 else combine,
+            load=lambda odir, manifest: (odir, manifest),
+            units=units if buckets > 1 else (),
+        )
+    finally:
+        shutil.rmtree(Path(out_dir) / _SPILL, ignore_errors=True)
     panel = PanelResult(*result.value, reused=result.reused)
     if panel.rows.get("panel", 0) == 0:
         _warn_empty(panel.funnel)

@@ -87,7 +87,7 @@ from econscope.contract import (
     split,
     text,
 )
-from econscope.engine import Backend, atomic_path, connect, find_table_file
+from econscope.engine import Backend, atomic_path, connect, find_table_file, resource_errors
 from econscope.errors import ConfigError, EconscopeWarning, StageError
 from econscope.smallbiz.pseudonyms import ID_MAP_FILE, pseudonymise
 from econscope.smallbiz.reconcile import RECONCILIATION_FILE, reconcile
@@ -387,7 +387,10 @@ class _Run:
             ],
         )
         t = _within(t, accounts, "account_id", "posted_date", "outside_account_dates")
-        self.finish("deposit_transactions", self.stage("deposit_transactions", t))
+        # Not staged: no window and no child table reads it, so the split's three passes
+        # (accepted, quarantine, counts) re-run a scan and a join with the small accounts
+        # table, cheaper than writing and re-reading every raw and typed column once more.
+        self.finish("deposit_transactions", t)
 
         # 5b. deposit balances (optional).
         balances = self.open(DEPOSIT_BALANCES)
@@ -446,7 +449,7 @@ class _Run:
             ],
         )
         t = _within(t, cards, "card_id", "posted_date", "outside_account_dates")
-        self.finish("card_transactions", self.stage("card_transactions", t))
+        self.finish("card_transactions", t)  # not staged, as deposit_transactions
 
     def accounting(self) -> pd.DataFrame:
         rows = []
@@ -488,6 +491,10 @@ def _clear(out_dir: Path) -> None:
     for name in SCHEMAS:
         (out_dir / f"{name}.parquet").unlink(missing_ok=True)
         (out_dir / "quarantine" / f"{name}.parquet").unlink(missing_ok=True)
+
+
+def _files(path: Path) -> list[Path]:
+    return [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else [path]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -561,15 +568,18 @@ def validate(
     present = [n for n in _REPORT_ORDER if paths[n] is not None]
 
     def compute(out: Path) -> StageOutput:
-        engine = con or connect(settings.engine)
+        engine = con or connect(settings.engine, spill_dir=out / ".spill")
         _clear(out)
         stage_dir = out / f".staging-{uuid.uuid4().hex[:8]}"
         stage_dir.mkdir(parents=True)
         run = _Run(engine, settings, paths, out, stage_dir, progress=progress)
+        input_bytes = sum(f.stat().st_size for p in paths.values() if p for f in _files(p))
         try:
-            run.run()
+            with resource_errors(engine, "validate", input_bytes=input_bytes):
+                run.run()
         finally:
             shutil.rmtree(stage_dir, ignore_errors=True)
+            shutil.rmtree(out / ".spill", ignore_errors=True)
         for table, note in reconcile(engine, out, settings):
             run.notes.setdefault(table, []).append(note)
         # Raw ids end here: every later stage reads surrogates (econscope.smallbiz.pseudonyms).

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from econscope.config import Settings
@@ -284,16 +285,20 @@ def cycle_deposits(
     )
     m = e.join(seg, ["card_id", "bucket"])
     m = m.filter((m.day > m.lo) & (m.day <= m.hi))
-    seg_sums = m.group_by("card_id", day=m.hi).aggregate(**{k: m[v].sum() for k, v in sums.items()})
+    # The balance terms are summed exactly: J = (day + 1) B - D cancels most of their digits.
+    exact = {"delta", "dday"}
+    seg_sums = m.group_by("card_id", day=m.hi).aggregate(
+        **{k: (m[v].cast(_EXACT) if k in exact else m[v]).sum() for k, v in sums.items()}
+    )
 
     b = bounds.left_join(seg_sums, ["card_id", "day"]).select(
         *bounds.columns, **{k: ibis._[k].fill_null(0) for k in sums}
     )
     upto = ibis.window(group_by="card_id", order_by="day", rows=(None, 0))
     b = b.mutate(
-        balance=b.delta.sum().over(upto),
-        dsum=b.dday.sum().over(upto),
-        cum_out=b.total_outflows.sum().over(upto),
+        balance=_running_sum(b.delta, upto),
+        dsum=_running_sum(b.dday, upto),
+        cum_out=_running_sum(b.total_outflows, upto),
         cum_nout=b.n_outflows.sum().over(upto),
         n_end=b.is_end.sum().over(upto),
     )
@@ -323,6 +328,17 @@ def cycle_deposits(
         *out.columns, **{c: ibis._[c].fill_null(0) for c in FLOW_COLUMNS}
     )
     return out.mutate(n_transactions=_int64(out.n_transactions)).drop("seq")
+
+
+#: Exact type of the running sums: money to 1e-10, up to 1e28 (a float sum's rounding
+#: would depend on how the engine's window tree groups the rows, i.e. on which other cards
+#: share the window's partition: a firm's numbers would change with the firms around it).
+_EXACT = dt.Decimal(38, 10)
+
+
+def _running_sum(value: ir.NumericValue, window: ibis.Window) -> ir.FloatingValue:
+    """The running sum of a money column, summed exactly (the same bits in any grouping)."""
+    return value.cast(_EXACT).sum().over(window).cast("float64")
 
 
 def _int64(value: ir.IntegerValue) -> ir.IntegerValue:

@@ -10,7 +10,7 @@ expressions from the validated tables (any engine). Every definition is in ``doc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -31,12 +31,15 @@ from econscope.smallbiz.method.sample import firm_status, funnel
 from econscope.smallbiz.method.size import firm_years
 
 __all__ = [
+    "BUCKET_COLUMN",
     "MONEY_COLUMNS",
     "OPTIONAL_TABLES",
     "PANEL_COLUMNS",
     "REQUIRED_COLUMNS",
     "PanelExprs",
+    "bucket_tables",
     "deposits_only",
+    "firm_bucket",
     "panel_expr",
 ]
 
@@ -109,12 +112,72 @@ def deposits_only(tables: Mapping[str, object], settings: Settings) -> bool:
 
 @dataclass(frozen=True)
 class PanelExprs:
-    """The stage's three outputs as unexecuted Ibis expressions, plus the per-firm status."""
+    """The stage's three outputs as unexecuted Ibis expressions, plus the per-firm status.
+
+    ``cached`` holds the intermediates ``panel_expr(..., cache=True)`` materialised in the
+    engine; :meth:`release` frees them once the outputs are written.
+    """
 
     panel: ir.Table
     firm_years: ir.Table
     funnel: ir.Table
     status: ir.Table
+    cached: tuple[ir.Table, ...] = field(default=(), repr=False)
+
+    def release(self) -> None:
+        """Drop the cached intermediates from the engine (memory of a finished bucket)."""
+        for table in self.cached:
+            table.release()
+
+
+#: The column that carries a row's firm bucket while the tables are partitioned.
+BUCKET_COLUMN = "_bucket"
+
+#: How each table reaches its firm: directly, or through its account or card.
+_PARENT: dict[str, tuple[str, str]] = {
+    "deposit_transactions": ("deposit_accounts", "account_id"),
+    "deposit_balances": ("deposit_accounts", "account_id"),
+    "card_statements": ("card_accounts", "card_id"),
+    "card_transactions": ("card_accounts", "card_id"),
+}
+
+
+def firm_bucket(firm_id: ir.Value, buckets: int) -> ir.IntegerValue:
+    """The bucket (0 .. buckets - 1) of a firm: a hash of its id, mod ``buckets``.
+
+    An Ibis expression, so every engine partitions the same way it computes (DuckDB's hash
+    is fixed across runs and machines, which resuming a run relies on).
+
+    >>> import ibis
+    >>> t = ibis.memtable({"firm_id": ["F1", "F2", "F3"]})
+    >>> b = ibis.duckdb.connect().to_pyarrow(t.select(b=firm_bucket(t.firm_id, 4)).b)
+    >>> all(0 <= v < 4 for v in b.to_pylist())
+    True
+    """
+    h = firm_id.hash()
+    return ((h % buckets) + buckets) % buckets
+
+
+def bucket_tables(tables: Mapping[str, ir.Table], buckets: int) -> dict[str, ir.Table]:
+    """Every validated table with its firm's bucket in :data:`BUCKET_COLUMN`.
+
+    Firm-level tables hash their own firm_id; transactions, balances and statements take
+    the bucket of their account or card (rows of an unknown account or card have no firm,
+    are dropped, and the panel drops them too). Only the columns the panel reads are kept.
+    Every panel measure is within one firm, so the panel of the whole bank is the union of
+    the panels of its buckets and the funnel the sum of theirs.
+    """
+    out: dict[str, ir.Table] = {}
+    for name, table in tables.items():
+        cols = [c for c in REQUIRED_COLUMNS[name] if c in table.columns]
+        if name in _PARENT:
+            parent_name, key = _PARENT[name]
+            parent = tables[parent_name]
+            owners = parent.select(key, **{BUCKET_COLUMN: firm_bucket(parent.firm_id, buckets)})
+            out[name] = table.select(*cols).join(owners, key)
+        else:
+            out[name] = table.select(*cols, **{BUCKET_COLUMN: firm_bucket(table.firm_id, buckets)})
+    return out
 
 
 def _industry(firms: ir.Table, settings: Settings) -> ir.Table:
@@ -161,8 +224,13 @@ def panel_expr(
     settings = settings or Settings()
     tables = dict(tables)
 
+    cached: list[ir.Table] = []
+
     def keep(t: ir.Table) -> ir.Table:
-        return t.cache() if cache else t
+        if not cache:
+            return t
+        cached.append(t.cache())
+        return cached[-1]
 
     events = firm_events(tables, settings)
     months = keep(deposit_months(firm_events(tables, settings, flows_only=True)))
@@ -217,4 +285,5 @@ def panel_expr(
         firm_years=fy,
         funnel=funnel(status, settings, deposits_only=no_cards),
         status=status,
+        cached=tuple(cached),
     )

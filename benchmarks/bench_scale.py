@@ -1,0 +1,387 @@
+"""Bank scale: `smallbiz run` at 10,000, 30,000 and 100,000 firms (1,000,000 on request).
+
+``make bench-scale`` (``python -m benchmarks.bench_scale [--firms N ...]``) simulates each
+bank once (kept in ``--dir`` and reused while its simulation.json matches), then runs every
+stage in a fresh process with default settings (the default memory budget, spilling into
+the run's folder) and measures wall seconds and peak resident memory; each stage is set
+against its floor measured in the same run: one DuckDB scan that reads every input column
+the stage needs and aggregates it trivially. The numbers go to
+``benchmarks/scale_results.json`` (merged by bank size), a chart of time and memory
+against N to ``docs/performance_scale.svg``, and the section of docs/performance.md.
+
+``run()`` (what ``make bench`` calls) only renders the last measured results: measuring
+takes an hour and 100 GB of disk at 1M firms, so it is asked for by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks._harness import machine, measure
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULE = "benchmarks.bench_scale"  # what the fresh processes import (not __main__)
+RESULTS = Path(__file__).with_name("scale_results.json")
+CHART = ROOT / "docs" / "performance_scale.svg"
+DEFAULT_DIR = Path("/tmp/econscope-bench-scale")
+SEED = 3
+STAGES = ("validate", "panel", "analyze", "report")
+#: Goals of issue 12, checked in the section (not in a timed test).
+GOAL_RSS_MIB = 6 * 1024
+GOAL_VPA_SECONDS = 600
+GOAL_FLOOR = {"validate": 3.0, "panel": 5.0}
+GOAL_LINEAR = 1.3
+
+
+# -- what each fresh process runs ------------------------------------------------------
+
+
+def simulate_bank(out: str, firms: int) -> dict[str, int]:
+    from econscope.smallbiz.sim.simulate import simulate
+
+    result = simulate(out, firms=firms, seed=SEED, progress=False)
+    return dict(result.rows)
+
+
+def validate_stage(data: str, run: str) -> dict[str, int]:
+    from econscope.smallbiz.validation import validate
+
+    result = validate(data, Path(run) / "validated")
+    return {"rows_in": int(result.accounting.rows_in.sum())}
+
+
+def panel_stage(run: str) -> dict[str, int]:
+    from econscope.smallbiz.panel import build_panel
+
+    return build_panel(Path(run) / "validated", Path(run) / "panel").rows
+
+
+def analyze_stage(run: str) -> dict[str, int]:
+    from econscope.smallbiz.analysis import analyze
+
+    result = analyze(Path(run) / "panel", Path(run) / "results")
+    return {"tables": len(result.tables)}
+
+
+def whole_run(data: str, run: str) -> dict[str, float]:
+    """``smallbiz run`` with default settings: reuses the three stages above, runs report."""
+    from econscope.pipeline import run as smallbiz_run
+
+    result = smallbiz_run(data, run)
+    return {s: float(result.seconds[s]) for s in STAGES} | {
+        f"reused_{s}": float(result.reused[s]) for s in STAGES
+    }
+
+
+def floor_scan(tables: dict[str, list[str]]) -> int:
+    """One scan of every listed column of every table, aggregated trivially (max of each)."""
+    from econscope.config import EngineConfig
+    from econscope.engine import connect, read_table
+
+    con = connect(EngineConfig())
+    rows = 0
+    for path, columns in tables.items():
+        t = read_table(con, path)
+        metrics = {"n": t.count(), **{f"m{i}": t[c].max() for i, c in enumerate(columns)}}
+        rows += int(con.to_pyarrow(t.aggregate(**metrics))["n"][0].as_py())
+    return rows
+
+
+# -- the measuring run -----------------------------------------------------------------
+
+
+def _table_path(folder: Path, name: str) -> Path | None:
+    from econscope.engine import find_table_file
+
+    return find_table_file(folder, name)
+
+
+def _floor_inputs(data: Path, run: Path) -> dict[str, dict[str, list[str]]]:
+    import pyarrow.parquet as pq
+
+    from econscope.smallbiz.method.panel import REQUIRED_COLUMNS
+    from econscope.smallbiz.schema import TABLE_ORDER
+
+    validate_in: dict[str, list[str]] = {}
+    for spec in TABLE_ORDER:
+        path = _table_path(data, spec.name)
+        if path is not None:
+            validate_in[str(path)] = list(pq.read_schema(path).names)
+    panel_in: dict[str, list[str]] = {}
+    for name, cols in REQUIRED_COLUMNS.items():
+        path = _table_path(run / "validated", name)
+        if path is not None:
+            panel_in[str(path)] = list(cols)
+    return {"validate": validate_in, "panel": panel_in}
+
+
+def _bank(folder: Path, firms: int) -> dict[str, Any]:
+    """Simulate the bank unless ``folder`` already holds this one; its measurement."""
+    meta = folder / "simulation.json"
+    if meta.is_file():
+        doc = json.loads(meta.read_text())
+        if doc.get("firms") == firms and doc.get("seed") == SEED:
+            return {"rows": doc["rows"], "seconds": None, "peak_mib": None}
+    shutil.rmtree(folder, ignore_errors=True)
+    m = measure(f"simulate {firms}", MODULE, "simulate_bank", timeout=6 * 3600,
+                out=str(folder), firms=firms)  # fmt: skip
+    return {"rows": m.value, "seconds": m.seconds, "peak_mib": m.peak_mib}
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def measure_size(firms: int, root: Path, *, keep: bool = False) -> dict[str, Any]:
+    """Simulate (or reuse) a bank of ``firms`` firms and measure every stage on it."""
+    data, run = root / f"bank-{firms}", root / f"run-{firms}"
+    bank = _bank(data, firms)
+    shutil.rmtree(run, ignore_errors=True)
+    out: dict[str, Any] = {
+        "firms": firms,
+        "input_rows": sum(v for k, v in bank["rows"].items() if k not in {"truth", "faults"}),
+        "input_bytes": _du(data) - (data / "truth.parquet").stat().st_size,
+        "simulate": {"seconds": bank["seconds"], "peak_mib": bank["peak_mib"]},
+        "stages": {},
+        "floors": {},
+        "measured": time.strftime("%Y-%m-%d"),
+    }
+    timeout = 12 * 3600
+    steps = [
+        ("validate", "validate_stage", {"data": str(data), "run": str(run)}),
+        ("panel", "panel_stage", {"run": str(run)}),
+        ("analyze", "analyze_stage", {"run": str(run)}),
+    ]
+    for stage, fn, kwargs in steps:
+        print(f"  {firms:,} firms: {stage} ...", flush=True)
+        m = measure(f"{stage} {firms}", MODULE, fn, timeout=timeout, **kwargs)
+        out["stages"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value}
+    print(f"  {firms:,} firms: report (the whole run, earlier stages reused) ...", flush=True)
+    m = measure(f"run {firms}", MODULE, "whole_run", timeout=timeout, data=str(data), run=str(run))
+    out["stages"]["report"] = {"seconds": m.value["report"], "peak_mib": m.peak_mib}
+    out["run"] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value}
+    for stage, tables in _floor_inputs(data, run).items():
+        print(f"  {firms:,} firms: floor of {stage} ...", flush=True)
+        m = measure(f"floor {stage} {firms}", MODULE, "floor_scan", timeout=timeout, tables=tables)
+        out["floors"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "rows": m.value}
+    out["panel_buckets"] = out["stages"]["panel"]["value"].get("buckets", 1)
+    if not keep:
+        shutil.rmtree(run, ignore_errors=True)
+    return out
+
+
+def _load() -> dict[str, dict[str, Any]]:
+    return json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+
+
+# -- rendering -------------------------------------------------------------------------
+
+#: What was found growing with N, and what was done (measured 2026-12-03, by hand).
+FINDINGS = [
+    "**What grew with N.** The 100,000-firm panel that the kernel killed at 20 GB ran with "
+    "no memory limit set, so DuckDB took its own default, 80% of the machine's memory "
+    "(19.2 GiB here): the panel's cached intermediates and hash tables grew into it, and on "
+    "a machine shared with other work the kernel killed the process before DuckDB reached "
+    "its limit. Nothing outside DuckDB's buffer manager grows with N: the panel and "
+    "validate move no table into Python (only the funnel, the price-year check and row "
+    "counts, all aggregates). Under a limit every operator of the panel spills: the "
+    "10,000-firm panel in one bucket (40M input rows) peaked at 2.2 GB RSS under a 2 GB "
+    "limit and at 0.8 GB under a 500 MB limit (the same firms per GB as 100,000 firms under "
+    "5 GB), at the price of spilling (13 min against 3 min on the loaded machine).",
+    "",
+    "**What was done.** (1) A memory budget by default, `engine.memory_fraction` = 0.2 of "
+    "the machine's memory (or `engine.memory_limit`), and spilling into a `.spill` folder of "
+    "the stage (removed when it ends; `engine.temp_directory` to move it, "
+    "`engine.max_temp_directory_size` to cap it); running out of memory and spill space is "
+    "a one-line error naming the spill space the input needs. (2) Firm buckets: the panel "
+    "partitions the validated tables once by `hash(firm_id) mod B` (an Ibis expression; "
+    "DuckDB writes one folder per bucket and a bucket reads only its own) and builds each "
+    "bucket as a resumable unit of the stage's manifest, writing one part file of "
+    "`panel.parquet/` and `firm_years.parquet/`; B = input rows / (`scale.rows_per_gb` x "
+    "budget GB), or `scale.buckets`. A bucket fits the budget, so it does not spill, and a "
+    "kill resumes at the unfinished bucket. (3) The balance integral's running sums are "
+    "exact (DECIMAL(38,10)): a float running sum's rounding depended on which other cards "
+    "shared the window's partition, so a firm's ADB changed in the 12th digit with the "
+    "firms around it; now a bucketed panel equals the unbucketed one bit for bit "
+    "(tests/test_buckets.py).",
+    "",
+    "**Where validate spends its time** (10,000 firms, per table, on the loaded machine, "
+    "726 s in all): the duplicate-key window over deposit_balances (`flag_duplicates`: "
+    "counts, min and max per key and a row number over 13.8M rows) 332 s; splitting "
+    "deposit_transactions 158 s and card_transactions 83 s; the profile scans (row "
+    "counts and cast checks) 76 s. The floor reads the same columns in 16 s. The "
+    "transaction tables are no longer staged (written with every raw and typed column and "
+    "read back): their split re-runs the scan and the join with the small accounts table, "
+    "189 s before against 158 s after for deposit_transactions. The duplicate-key rule is "
+    "the next thing to make cheaper (a grouped count, with the window only over the keys "
+    "that repeat); it is in the shared contract module, so it is left to its owner.",
+    "",
+    "**The machine was shared.** These runs shared the 2 cores with up to seven other "
+    "engineers' work (load average 15-25 against 2 cores), so wall times are several times "
+    "what an idle machine gives (the 10,000-firm panel took 14 s idle on 2026-11-22, see "
+    "the Panel section) and the goals on seconds could not be judged today; memory is not "
+    "affected by the load.",
+]
+
+#: The runs of 2026-12-03 that did not finish before the session's deadline (by hand).
+INTERRUPTED = [
+    "**30,000 and 100,000 firms on 2026-12-03: cut off, not finished.** The 10,000-firm row "
+    "above is the only complete one. At 30,000 firms validate took about 50 minutes and the "
+    "panel was running when the session ended. The 100,000-firm bank (190.8M deposit "
+    "transactions, 139.8M balances, 60.8M card transactions, 8.2M statements) took 65.8 min "
+    "to simulate at 1,405 MiB peak RSS (the issue measured 262 s and 1.5 GB on a quieter "
+    "machine). Its panel was started with default settings straight on the simulated bank "
+    "(clean tables are valid): it chose 4 buckets (400M input rows, 5.1 GB budget); its first"
+    " unit, partitioning the seven tables by bucket (2.8 GB of Parquet), finished in 1,234 s "
+    "at 946 MiB peak RSS; bucket 0 had reached 3.7 GiB peak RSS after 9 minutes when the "
+    "session stopped it. Rerunning "
+    "`econscope smallbiz panel bank-100000 --out run-100000-panel` resumes it at bucket 0. "
+    "The goals (100,000 firms under 6 GB and 10 minutes, linear time, 3x and 5x the floors) "
+    "are therefore not shown yet: `make bench-scale` on a quiet machine is what shows them; "
+    "at 10,000 firms validate is far above its goal (37x its floor on the loaded machine).",
+]
+
+MILLION = [
+    "**1,000,000 firms: not attempted.** It needs about 24 GB of simulated Parquet, as much "
+    "again for the validated tables, about half that for the panel's bucket partitions (only "
+    "the columns the panel reads) and spill space beside them: about 70 GB, which is what "
+    "/work had free (72 GB), shared with seven other engineers, and validate alone would take"
+    " about 4 hours at the issue's own rate at 100,000 firms (1,558 s). The simulator already"
+    " writes in chunks of 2,000 firms (one row group per chunk; time and memory flat per "
+    "chunk), and the panel picks B from the input (40 buckets for 4 billion rows under the "
+    "default budget here). To run it: `make bench-scale SCALE_FIRMS=1000000 "
+    "SCALE_DIR=/big/disk` with 100 GB free.",
+]
+
+
+def _chart(results: list[dict[str, Any]]) -> None:
+    import altair as alt
+    import pandas as pd
+
+    rows = []
+    for r in results:
+        for stage in ("validate", "panel", "analyze"):
+            s = r["stages"][stage]
+            rows.append({"firms": r["firms"], "stage": stage, "measure": "wall seconds",
+                         "value": s["seconds"]})  # fmt: skip
+            rows.append({"firms": r["firms"], "stage": stage, "measure": "peak RSS (MiB)",
+                         "value": s["peak_mib"]})  # fmt: skip
+    df = pd.DataFrame(rows)
+    base = (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("firms:Q", scale=alt.Scale(type="log"), title="firms (log)"),
+            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title=None),
+            color="stage:N",
+        )
+    )
+    chart = (
+        base.properties(width=260, height=200)
+        .facet(column=alt.Column("measure:N", title=None))
+        .resolve_scale(y="independent")
+        .properties(title="smallbiz stages against bank size (shared 2-core machine)")
+    )
+    CHART.parent.mkdir(exist_ok=True)
+    chart.save(str(CHART))
+
+
+def _f(x: float | None, fmt: str = ",.0f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def run() -> str:
+    """The section of docs/performance.md, from the last measured results."""
+    results = sorted(_load().values(), key=lambda r: r["firms"])
+    lines = [
+        "## Bank scale: `smallbiz run` from 10,000 to 100,000 firms",
+        "",
+        "`make bench-scale` simulates each bank (`simulate --seed 3`, 2010-01..2023-01) and "
+        "runs every stage in a fresh process with default settings: the default memory budget "
+        "(`engine.memory_fraction` = 0.2 of the machine's memory), spilling into the run's "
+        "folder, and the panel in firm buckets when the input exceeds what the budget holds "
+        "(`scale.rows_per_gb`). The floor of a stage is one DuckDB scan of every input column "
+        "it needs, aggregated trivially, measured in the same run.",
+        "",
+    ]
+    lines += [*FINDINGS, ""]
+    if not results:
+        return "\n".join([*lines, "_Not measured yet: run `make bench-scale`._"])
+    lines += [
+        "| firms | input rows | stage | wall s | peak RSS MiB | rows/s | floor s | x floor |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        sim = r["simulate"]
+        lines.append(
+            f"| {r['firms']:,} | {r['input_rows']:,} | simulate | {_f(sim['seconds'], ',.1f')} "
+            f"| {_f(sim['peak_mib'])} | | | |"
+        )
+        for stage in STAGES:
+            s = r["stages"][stage]
+            floor = r["floors"].get(stage)
+            ratio = s["seconds"] / floor["seconds"] if floor else None
+            rate = r["input_rows"] / s["seconds"] if stage in {"validate", "panel"} else None
+            lines.append(
+                f"| {r['firms']:,} | | {stage} | {s['seconds']:,.1f} | {s['peak_mib']:,.0f} "
+                f"| {_f(rate)} | {_f(floor and floor['seconds'], ',.1f')} "
+                f"| {_f(ratio, '.1f')} |"
+            )
+    lines += ["", "![time and memory against N](performance_scale.svg)", "", "**Goals.**", ""]
+    for r in results:
+        vpa = sum(r["stages"][s]["seconds"] for s in ("validate", "panel", "analyze"))
+        peak = max(r["stages"][s]["peak_mib"] for s in STAGES)
+        lines.append(
+            f"- {r['firms']:,} firms ({r.get('panel_buckets', 1)} panel bucket(s)): "
+            f"validate + panel + analyze {vpa:,.0f} s (goal at 100k: <= {GOAL_VPA_SECONDS} s "
+            f"idle), peak RSS {peak:,.0f} MiB (goal <= {GOAL_RSS_MIB:,}); "
+            + "; ".join(
+                f"{s} {r['stages'][s]['seconds'] / r['floors'][s]['seconds']:.1f}x its floor "
+                f"(goal <= {g:.0f}x)"
+                for s, g in GOAL_FLOOR.items()
+                if s in r["floors"]
+            )
+        )
+    small, big = results[0], results[-1]
+    if big["firms"] > small["firms"]:
+        per = {
+            s: (big["stages"][s]["seconds"] / big["firms"])
+            / (small["stages"][s]["seconds"] / small["firms"])
+            for s in ("validate", "panel", "analyze")
+        }
+        lines.append(
+            f"- time per firm at {big['firms']:,} against {small['firms']:,}: "
+            + ", ".join(f"{s} {v:.2f}x" for s, v in per.items())
+            + f" (goal <= {GOAL_LINEAR}x)"
+        )
+    lines += ["", *INTERRUPTED, "", *MILLION]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--firms", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where banks are kept")
+    parser.add_argument("--keep-runs", action="store_true", help="keep the run folders")
+    args = parser.parse_args(argv)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    for firms in args.firms:
+        print(f"bank of {firms:,} firms (free disk {shutil.disk_usage(args.dir).free / 1e9:.0f} "
+              "GB)", flush=True)  # fmt: skip
+        measured = measure_size(firms, args.dir, keep=args.keep_runs) | {"machine": machine()}
+        results = _load() | {str(firms): measured}  # another size may have finished meanwhile
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    _chart(sorted(_load().values(), key=lambda r: r["firms"]))
+    from benchmarks.run import main as write_docs
+
+    return write_docs(["scale"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
