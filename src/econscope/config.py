@@ -335,7 +335,7 @@ class ResultsConfig(_Section):
     tabA1_revenue_year: int | Literal["all"] = Field(
         2022,
         description="tabA1 revenue basis: a calendar year = that year's revenue of the firms "
-        "seen in it (the report's Table A1 gives 2022 revenue, in 2022 dollars); 'all' = each "
+        "seen in it (the report's Table A1 gives 2022 revenue at 2022 prices); 'all' = each "
         "firm's median annual revenue over its years in the panel.",
     )
 

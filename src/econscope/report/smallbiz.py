@@ -239,8 +239,8 @@ def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
 
     >>> notes = figure_notes(TABLES["fig09"], Settings())
     >>> notes[0]
-    'Every model is evaluated at an average daily balance of $10,000 (2022 dollars) and 15 \
-cash buffer days; the other covariates at their sample means.'
+    'Every model is evaluated at an average daily balance of $10,000 (2022 US dollars) and \
+15 cash buffer days; the other covariates at their sample means.'
     """
     cfg = settings.results
     if spec.id == "fig08":
@@ -250,9 +250,11 @@ cash buffer days; the other covariates at their sample means.'
             "the firm fixed effects model at the mean firm effect."
         ]
     if spec.id == "fig09":
+        sign = "$" if settings.money.currency == "USD" else ""
         return [
-            f"Every model is evaluated at an average daily balance of ${cfg.predict_adb:,.0f} "
-            f"(2022 dollars) and {cfg.predict_buffer_days:g} cash buffer days; the other "
+            f"Every model is evaluated at an average daily balance of {sign}"
+            f"{cfg.predict_adb:,.0f} ({money_unit(settings)}) and "
+            f"{cfg.predict_buffer_days:g} cash buffer days; the other "
             "covariates at their sample means."
         ]
     if spec.id in ("fig06", "fig07"):
@@ -426,7 +428,7 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
-def _fidelity_section(run_dir: Path) -> Any:
+def _fidelity_section(run_dir: Path, settings: Settings) -> Any:
     """ "How this run compares with the published report": results/fidelity.csv as a table
     (computed from the result tables when the file is not there). Reads published cells only."""
     from econscope.report.html import Section, paragraph, table
@@ -434,6 +436,7 @@ def _fidelity_section(run_dir: Path) -> Any:
 
     path = run_dir / "results" / FIDELITY_FILE
     f = pd.read_csv(path, dtype={"id": "str"}) if path.exists() else compare(run_dir)
+    usd = settings.money.currency == "USD"
 
     def shown(row: Any) -> str | None:
         v = row.reproduced
@@ -443,7 +446,9 @@ def _fidelity_section(run_dir: Path) -> Any:
             return "holds" if v else "does not hold"
         if row.unit == "share":
             return f"{100 * v:.1f}%"
-        return f"${v:,.0f}" if row.unit == "dollars" else f"{v:.1f}"
+        if row.unit != "dollars":
+            return f"{v:.1f}"
+        return f"${v:,.0f}" if usd else f"{v:,.0f} {settings.money.currency}"
 
     def verdict(row: Any) -> str:
         if pd.isna(row.within):
@@ -459,7 +464,7 @@ def _fidelity_section(run_dir: Path) -> Any:
     held = (findings.within.astype(str).str.lower() == "true").sum()
     lead = (
         f"{hit} of {len(numbers)} published numbers are reproduced within tolerance (shares "
-        f"within 3 points, dollar and day levels within 15%), and {held} of {len(findings)} "
+        f"within 3 points, money and day levels within 15%), and {held} of {len(findings)} "
         "qualitative findings hold. Each number is read from this run's published tables as "
         "a reader of the report would read the figure; on a bank's own data this compares "
         "that bank with the Institute's. Data: results/fidelity.csv; targets: "
@@ -640,13 +645,13 @@ def _render(
             page_specs[pid] = panel.to_dict(validate=False)
             ids.append(pid)
         figure_panels[tid] = ids
-        static_specs[tid] = chart(spec, frame, k=k, notes=figure_notes(spec, settings)).to_dict(
+        static_specs[tid] = chart(spec, frame, k=k, notes=figure_notes(spec, effective)).to_dict(
             validate=False
         )
     if run.tables["tabA1"] is not None:
         chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
     fidelity = (run_dir / "results" / "fidelity.csv").is_file()
-    sections = [_fidelity_section(run_dir)]
+    sections = [_fidelity_section(run_dir, effective)]
     if len(notes):
         sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
     sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
@@ -676,7 +681,7 @@ def _render(
         if progress is not None:
             progress(tid)
         sections.append(
-            Section(tid, title, _figure_section(spec, run, settings, figure_panels[tid], fidelity))
+            Section(tid, title, _figure_section(spec, run, effective, figure_panels[tid], fidelity))
         )
     sections += [
         Section(

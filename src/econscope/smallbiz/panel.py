@@ -33,6 +33,7 @@ from econscope.engine import (
     Backend,
     atomic_path,
     connect,
+    engine_errors,
     find_table_file,
     memory_budget,
     read_table,
@@ -215,12 +216,22 @@ def _parquet_files(path: Path) -> list[Path]:
 
 def input_rows(files: Mapping[str, Path]) -> int:
     """Rows of the validated tables, from the Parquet footers (CSV counts as 0: not read)."""
-    return sum(
-        pq.ParquetFile(f).metadata.num_rows
-        for path in files.values()
-        for f in _parquet_files(path)
-        if f.suffix == ".parquet"
-    )
+    rows = 0
+    for path in files.values():
+        for f in _parquet_files(path):
+            if f.suffix != ".parquet":
+                continue
+            try:
+                rows += pq.ParquetFile(f).metadata.num_rows
+            except (*engine_errors(), OSError) as exc:  # not Parquet, a truncated footer
+                raise DataError(
+                    f"unreadable parquet file ({type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0]})",
+                    file=str(f),
+                    hint="the validated table is damaged: run `econscope smallbiz validate` "
+                    "again into a fresh folder",
+                ) from None
+    return rows
 
 
 def _input_bytes(files: Mapping[str, Path]) -> int:

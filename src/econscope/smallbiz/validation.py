@@ -571,10 +571,10 @@ def validate(
         engine = con or connect(settings.engine, spill_dir=out / ".spill")
         _clear(out)
         stage_dir = out / f".staging-{uuid.uuid4().hex[:8]}"
-        stage_dir.mkdir(parents=True)
         run = _Run(engine, settings, paths, out, stage_dir, progress=progress)
         input_bytes = sum(f.stat().st_size for p in paths.values() if p for f in _files(p))
-        try:
+        try:  # the folder is made inside the try: a signal after mkdir still cleans it
+            stage_dir.mkdir(parents=True)
             with resource_errors(engine, "validate", input_bytes=input_bytes):
                 run.run()
         finally:
