@@ -225,8 +225,7 @@ def input_rows(files: Mapping[str, Path]) -> int:
                 rows += pq.ParquetFile(f).metadata.num_rows
             except (*engine_errors(), OSError) as exc:  # not Parquet, a truncated footer
                 raise DataError(
-                    f"unreadable parquet file ({type(exc).__name__}: "
-                    f"{str(exc).splitlines()[0]})",
+                    f"unreadable parquet file ({type(exc).__name__}: {str(exc).splitlines()[0]})",
                     file=str(f),
                     hint="the validated table is damaged: run `econscope smallbiz validate` "
                     "again into a fresh folder",
