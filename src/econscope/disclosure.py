@@ -46,6 +46,8 @@ __all__ = [
     "check_suppressed",
     "complementary_suppression",
     "determined",
+    "dominance",
+    "hide_cells",
     "neutralise_cells",
     "pool_levels",
     "published_cells",
@@ -54,6 +56,7 @@ __all__ = [
     "scan_for_identifiers",
     "scan_published_cells",
     "suppress",
+    "suppress_medians",
 ]
 
 #: Characters an identifier token is made of. Identifiers are matched as whole tokens
@@ -105,6 +108,101 @@ def suppress(table: pd.DataFrame, k: int) -> pd.DataFrame:
     out["n_firms"] = n.mask(hide).round().astype("Int64")
     out["suppressed"] = hide
     return out
+
+
+def hide_cells(table: pd.DataFrame, hide: pd.Series | np.ndarray) -> pd.DataFrame:
+    """A copy of a tidy table with the cells where ``hide`` is true suppressed (value and
+    n_firms blank, ``suppressed`` true); other cells unchanged, rows never dropped.
+
+    >>> t = pd.DataFrame({"value": [1.0, 2.0], "n_firms": [12, 15], "suppressed": False})
+    >>> hide_cells(t, t["n_firms"] < 14)["value"].tolist()
+    [nan, 2.0]
+    """
+    mask = np.asarray(hide, dtype=bool)
+    out = table.copy()
+    out["value"] = out["value"].astype("float64").mask(mask)
+    out["n_firms"] = pd.to_numeric(out["n_firms"], errors="coerce").astype("Int64").mask(mask)
+    already = out["suppressed"].fillna(False).astype(bool) if "suppressed" in out else False
+    out["suppressed"] = mask | already
+    return out
+
+
+def suppress_medians(
+    table: pd.DataFrame, measures: Iterable[str], min_firms: int
+) -> pd.DataFrame:
+    """A copy where every median of money (a ``measure`` in ``measures``) of fewer than
+    ``min_firms`` firms is suppressed (the median rule, docs/disclosure.md).
+
+    A median is one firm's own value (an odd count of values) or the mean of the two
+    middle ones (an even count: each of the two gives the other's value back). What
+    protects it is that a reader cannot tell which firm holds it, so it needs a larger
+    crowd than a count: ``settings.disclosure.median_threshold()`` (2 x k by default).
+    Only the median cell is hidden; hiding publishes nothing new.
+
+    >>> t = pd.DataFrame({"measure": ["share_revolving", "median_revolving_balance"],
+    ...                   "value": [0.4, 812.5], "n_firms": [14, 14], "suppressed": False})
+    >>> suppress_medians(t, {"median_revolving_balance"}, 20)["suppressed"].tolist()
+    [False, True]
+    """
+    if "measure" not in table.columns:
+        return table.copy()
+    n = pd.to_numeric(table["n_firms"], errors="coerce").astype("Float64")
+    money = table["measure"].astype(str).isin(set(measures)).to_numpy()
+    small = (n.isna() | (n < min_firms)).fillna(True).astype(bool).to_numpy()
+    shown = table["value"].notna().to_numpy()
+    return hide_cells(table, money & small & shown)
+
+
+def dominance(
+    contributions: ir.Table,
+    cells: Sequence[str],
+    *,
+    firm: str = "firm_id",
+    value: str = "value",
+    share: float = 0.5,
+) -> ir.Table:
+    """The dominance rule for money totals and means, in the engine.
+
+    ``contributions`` holds the rows a total (or mean) of money adds up, with the
+    ``cells`` columns naming the published cell, the ``firm`` column and the ``value``.
+    Per cell it returns ``total`` (the sum of absolute values), ``largest`` (the largest
+    one firm's sum of absolute values), ``largest_share`` and ``dominated``: true when
+    the largest firm contributes more than ``share`` of the total (a statistical
+    agency's (1, share) rule: a firm that is most of a total is that total, and every
+    other contributor learns it within the rest). A cell with a zero total is not
+    dominated. The sums are exact: values are summed as DECIMAL(38, 6), so the order
+    rows arrive in does not change them.
+
+    >>> import ibis
+    >>> t = ibis.memtable({"industry": ["a", "a", "a", "b", "b"],
+    ...                    "firm_id": ["f1", "f2", "f2", "f3", "f4"],
+    ...                    "value": [90.0, 5.0, 5.0, 40.0, 60.0]})
+    >>> d = dominance(t, ["industry"], share=0.5).to_pandas().sort_values("industry")
+    >>> d[["industry", "largest_share", "dominated"]].values.tolist()
+    [['a', 0.9, True], ['b', 0.6, True]]
+    """
+    if not 0 < share <= 1:
+        raise ConfigError(
+            f"disclosure.dominance_share must be in (0, 1], got {share!r}. Hint: 0.5"
+        )
+    exact = contributions[value].cast("float64").abs().cast("decimal(38, 6)")
+    per_firm = (
+        contributions.mutate(_v=exact)
+        .group_by([*cells, firm])
+        .aggregate(_firm_total=ibis._["_v"].sum())
+    )
+    per_cell = per_firm.group_by(list(cells)).aggregate(
+        total=per_firm._firm_total.sum(), largest=per_firm._firm_total.max()
+    )
+    total = per_cell.total.cast("float64")
+    largest = per_cell.largest.cast("float64")
+    ratio = ibis.ifelse(total > 0, largest / total, ibis.literal(0.0))
+    return per_cell.mutate(
+        total=total,
+        largest=largest,
+        largest_share=ratio,
+        dominated=(total > 0) & (largest > total * share),
+    )
 
 
 def check_suppressed(table: pd.DataFrame, k: int, *, name: str = "table") -> None:

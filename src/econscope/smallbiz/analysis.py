@@ -40,6 +40,7 @@ from econscope.disclosure import (
     round_significant,
     scan_published_cells,
     suppress,
+    suppress_medians,
 )
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
@@ -47,10 +48,16 @@ from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
 from econscope.smallbiz.results.secondary import protect_tables
-from econscope.smallbiz.tables import CARD_TABLES, MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.smallbiz.tables import (
+    CARD_TABLES,
+    DOLLARS,
+    MODEL_COLUMNS,
+    MODEL_FIT_COLUMNS,
+    TABLES,
+)
 from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
-__all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
+__all__ = ["AnalysisResult", "ModelOutputs", "analyze", "money_medians", "read_result"]
 
 PANEL_FILE = "panel.parquet"
 MODELS_FILE = "models.csv"
@@ -152,6 +159,11 @@ def analyze(
         primary = {tid: suppress(truth[tid], k) for tid in TABLES}
         tables = protect_tables(truth, primary, k)
         tables, fit = _round_model_counts(tables, fit, models, k)
+        medians = settings.disclosure.median_threshold()
+        tables = {
+            tid: suppress_medians(table, money_medians(tid), medians)
+            for tid, table in tables.items()
+        }
         digits = settings.disclosure.significant_digits
         tables = {tid: _published_numbers(tables[tid], tid, k, digits) for tid in TABLES}
         coefficients = _rounded(coefficients, MODEL_COLUMNS[2:], digits)
@@ -174,6 +186,34 @@ def analyze(
         requires={"panel": "econscope smallbiz panel"},
     )
     return replace(result.value, reused=result.reused)
+
+
+def money_medians(table_id: str) -> frozenset[str]:
+    """The measures of a result table that are medians of money, or an index of them.
+
+    Every money statistic econscope publishes is a median (fig02, fig03, cashflow, fig04,
+    fig05, fig12, tabA1) or an index of two medians (fig03's ADB index: the month's median
+    over the base month's). They get the median rule
+    (:func:`econscope.disclosure.suppress_medians`). A money total or mean would need the
+    dominance rule (:func:`econscope.disclosure.dominance`) on its firms' contributions:
+    a table that publishes one is refused here until it is wired in.
+
+    >>> sorted(money_medians("fig03"))
+    ['median_adb', 'median_adb_index']
+    >>> sorted(money_medians("fig06"))
+    []
+    """
+    spec = TABLES[table_id]
+    money = {m for m, unit in spec.measures.items() if unit == DOLLARS}
+    totals = sorted(m for m in money if not m.startswith("median_"))
+    if totals:
+        raise DisclosureError(
+            f"{table_id} publishes money total(s) or mean(s) {totals} that the dominance rule "
+            "does not cover. Hint: this is a bug in econscope; apply "
+            "econscope.disclosure.dominance to their firms' contributions"
+        )
+    indexes = {m for m, unit in spec.measures.items() if unit.startswith("index") and money}
+    return frozenset(money | indexes)
 
 
 def _to_pandas(con: Backend, expr: ir.Table) -> pd.DataFrame:
