@@ -127,9 +127,7 @@ def hide_cells(table: pd.DataFrame, hide: pd.Series | np.ndarray) -> pd.DataFram
     return out
 
 
-def suppress_medians(
-    table: pd.DataFrame, measures: Iterable[str], min_firms: int
-) -> pd.DataFrame:
+def suppress_medians(table: pd.DataFrame, measures: Iterable[str], min_firms: int) -> pd.DataFrame:
     """A copy where every median of money (a ``measure`` in ``measures``) of fewer than
     ``min_firms`` firms is suppressed (the median rule, docs/disclosure.md).
 
@@ -182,9 +180,7 @@ def dominance(
     [['a', 0.9, True], ['b', 0.6, True]]
     """
     if not 0 < share <= 1:
-        raise ConfigError(
-            f"disclosure.dominance_share must be in (0, 1], got {share!r}. Hint: 0.5"
-        )
+        raise ConfigError(f"disclosure.dominance_share must be in (0, 1], got {share!r}. Hint: 0.5")
     exact = contributions[value].cast("float64").abs().cast("decimal(38, 6)")
     per_firm = (
         contributions.mutate(_v=exact)
