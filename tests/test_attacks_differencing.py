@@ -115,3 +115,93 @@ def test_suppression_still_publishes_cells(firms: int, published: dict) -> None:
     share = fig02[fig02["measure"] == "share_revolving"]
     assert share["suppressed"].mean() < 0.5
     assert np.isfinite(share.loc[~share["suppressed"], "value"]).all()
+
+
+# -- the non-result tables (issue 13: "small banks: the funnel, the accounting table and
+# the data-quality section publish counts below k; models_fit's n_firms differ") --------
+
+
+def _quality_inputs(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    acc = pd.read_csv(root / "validated" / "accounting.csv", dtype={"notes": str})
+    quar = pd.read_csv(root / "validated" / "quarantine_summary.csv")
+    return acc, quar
+
+
+@pytest.mark.parametrize("firms", BANKS)
+@pytest.mark.parametrize("k", KS)
+def test_the_report_funnel_and_data_quality_hold_against_the_adversary(
+    firms: int, k: int, panels: dict[int, Path]
+) -> None:
+    from econscope.report.smallbiz import published_funnel, published_quality
+
+    root = panels[firms]
+    funnel = pd.read_csv(root / "panel" / "funnel.csv")
+    acc, quar = _quality_inputs(root)
+    shown_acc, shown_quar = published_quality(acc, quar, k)
+    assert adversary.attack_funnel(published_funnel(funnel, k), funnel, k) == []
+    assert adversary.attack_quality(shown_acc, shown_quar, acc, quar, k) == []
+
+
+@pytest.mark.parametrize("firms", BANKS)
+@pytest.mark.parametrize("k", KS)
+def test_models_and_medians_hold_against_the_adversary(
+    firms: int, k: int, panels: dict[int, Path], published: dict
+) -> None:
+    panel_firms = int(
+        pd.read_parquet(panels[firms] / "panel" / "panel.parquet")["firm_id"].nunique()
+    )
+    pub = published[(firms, k)]
+    assert adversary.attack_models_vs_panel(pub, panel_firms, k) == []
+    # disclosure.median_min_firms unset: a money median needs 2 x k firms
+    assert adversary.attack_small_medians(pub, 2 * k) == []
+
+
+def test_the_funnel_and_quality_attacks_find_leaks_when_only_small_counts_are_hidden() -> None:
+    # Hand-built: a bank of 40 firms, 3 dropped at step 2 (so step 2's drop is hidden);
+    # with only that cell blank, 37 - 30 ... gives it back: before 40 - after 37 = 3.
+    funnel = pd.DataFrame(
+        {
+            "step": [1, 2, 3],
+            "firms_before": [40, 37, 34],
+            "firms_after": [37, 34, 20],
+            "firms_dropped": [3, 3, 14],
+            "rows_before": [2000, 1800, 1700],
+            "rows_after": [1800, 1700, 1000],
+            "rows_dropped": [200, 100, 700],
+        }
+    )
+    naive = funnel.astype("Int64").copy()
+    for col in ("firms_dropped",):
+        naive[col] = naive[col].mask(naive[col] < 10)
+    assert adversary.attack_funnel(naive, funnel, 10)  # 40 - 37 = 3 rebuilt
+    from econscope.report.smallbiz import published_funnel
+
+    shown = published_funnel(funnel, 10)
+    assert adversary.attack_funnel(shown, funnel, 10) == []
+    # the protected funnel still shows the bank's first count and the sample's last
+    assert shown.loc[0, "firms_before"] == 40 and shown.loc[2, "firms_after"] == 20
+
+    acc = pd.DataFrame(
+        {
+            "table": ["firms", "deposit_transactions"],
+            "rows_in": [40, 5000],
+            "rows_accepted": [38, 4900],
+            "rows_quarantined": [2, 100],
+            "notes": ["2 accepted firms have industry 'unknown'", ""],
+        }
+    )
+    quar = pd.DataFrame(
+        {"table": ["firms", "deposit_transactions"], "reason": ["dup", "bad_amount"],
+         "rows": [2, 100]}
+    )  # fmt: skip
+    naive_acc = acc.copy()
+    naive_acc["rows_quarantined"] = (
+        naive_acc["rows_quarantined"].astype("Int64").mask(acc["rows_quarantined"] < 10)
+    )
+    naive_quar = quar.assign(rows=quar["rows"].astype("Int64").mask(quar["rows"] < 10))
+    assert adversary.attack_quality(naive_acc, naive_quar, acc, quar, 10)
+    from econscope.report.smallbiz import published_quality
+
+    shown_acc, shown_quar = published_quality(acc, quar, 10)
+    assert adversary.attack_quality(shown_acc, shown_quar, acc, quar, 10) == []
+    assert shown_acc.loc[0, "notes"] == "fewer than 10 accepted firms have industry 'unknown'"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -244,3 +245,149 @@ def attack_all(
         *attack_model_terms(pub, industry_firms, k),
         *attack_model_counts(pub, k),
     ]
+
+
+# -- the non-result tables: funnel, accounting, quarantine summary, models vs the panel --
+
+
+def _eliminate(relations: list[dict[str, int]], known: dict[str, float]) -> dict[str, float]:
+    """Solve ``sum(coef * var) == 0`` one unknown at a time until nothing changes (what a
+    reader with a spreadsheet does); returns every value known at the end."""
+    known = dict(known)
+    changed = True
+    while changed:
+        changed = False
+        for rel in relations:
+            unknown = [v for v in rel if v not in known]
+            if len(unknown) == 1:
+                (u,) = unknown
+                rest = sum(c * known[v] for v, c in rel.items() if v != u)
+                known[u] = -rest / rel[u]
+                changed = True
+    return known
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def attack_funnel(pub: pd.DataFrame, truth: pd.DataFrame, k: int) -> list[str]:
+    """The funnel as published: no count of 1..k-1 is shown, and no hidden count follows
+    from ``before = after + dropped`` and ``after = next before``."""
+    found = []
+    pub = pub.sort_values("step").reset_index(drop=True)
+    truth = truth.sort_values("step").reset_index(drop=True)
+    for kind in ("firms", "rows"):
+        relations, known, hidden = [], {}, {}
+        for i in range(len(pub)):
+            names = {p: f"{kind}_{p}@{i}" for p in ("before", "after", "dropped")}
+            relations.append({names["before"]: 1, names["after"]: -1, names["dropped"]: -1})
+            if i:
+                relations.append({f"{kind}_after@{i - 1}": 1, names["before"]: -1})
+            for part, name in names.items():
+                value = pub.loc[i, f"{kind}_{part}"]
+                if _missing(value):
+                    hidden[name] = int(truth.loc[i, f"{kind}_{part}"])
+                else:
+                    known[name] = float(value)
+                    if 0 < float(value) < k:
+                        found.append(f"funnel {name}: {int(value)} published")
+        solved = _eliminate(relations, known)
+        found += [
+            f"funnel {name}: rebuilt {solved[name]:g}"
+            for name, true in hidden.items()
+            if name in solved and _close(solved[name], true)
+        ]
+    return found
+
+
+def attack_quality(
+    acc: pd.DataFrame,
+    quar: pd.DataFrame,
+    acc_truth: pd.DataFrame,
+    quar_truth: pd.DataFrame,
+    k: int,
+) -> list[str]:
+    """Accounting and quarantine summary as published: no count of 1..k-1 rows shown; no
+    hidden count rebuilt from ``in = accepted + quarantined``, ``quarantined = sum of
+    reasons`` and the run's totals read and quarantined (the run summary prints them)."""
+    found, relations, known, hidden = [], [], {}, {}
+    cols = ("rows_in", "rows_accepted", "rows_quarantined")
+
+    def take(name: str, value: object, true: object) -> None:
+        if _missing(value):
+            hidden[name] = int(true)
+        else:
+            known[name] = float(value)
+            if 0 < float(value) < k:
+                found.append(f"quality {name}: {int(value)} published")
+
+    for i, row in acc.reset_index(drop=True).iterrows():
+        t = str(row["table"])
+        for c in cols:
+            take(f"{t}.{c}", row[c], acc_truth.reset_index(drop=True).loc[i, c])
+        relations.append({f"{t}.rows_in": 1, f"{t}.rows_accepted": -1, f"{t}.rows_quarantined": -1})
+        reasons = quar[quar["table"].astype(str) == t]
+        if len(reasons):
+            relations.append(
+                {f"{t}.rows_quarantined": 1, **{f"{t}/{r}": -1 for r in reasons["reason"]}}
+            )
+        note = row.get("notes")
+        if isinstance(note, str):
+            for number in re.findall(r"(?<![\w.,])\d+(?![\w.,])", note):
+                if 0 < int(number) < k:
+                    found.append(f"quality {t} note: {number} in {note!r}")
+    for i, row in quar.reset_index(drop=True).iterrows():
+        take(
+            f"{row['table']}/{row['reason']}",
+            row["rows"],
+            quar_truth.reset_index(drop=True).loc[i, "rows"],
+        )
+    for c in ("rows_in", "rows_quarantined"):
+        known[f"total.{c}"] = float(acc_truth[c].sum())
+        relations.append({f"total.{c}": 1, **{f"{t}.{c}": -1 for t in acc["table"].astype(str)}})
+    solved = _eliminate(relations, known)
+    found += [
+        f"quality {name}: rebuilt {solved[name]:g}"
+        for name, true in hidden.items()
+        if name in solved and _close(solved[name], true)
+    ]
+    return found
+
+
+def attack_models_vs_panel(pub: Mapping[str, pd.DataFrame], panel_firms: int, k: int) -> list[str]:
+    """A model's n_firms 1..k-1 below the panel's firms (the funnel's last count) counts
+    the firms the model dropped."""
+    fit = pub["models_fit"].dropna(subset=["n_firms"])
+    return [
+        f"models_fit {m} n_firms {int(n)} vs panel {panel_firms}"
+        for m, n in zip(fit["model"], fit["n_firms"], strict=True)
+        if 0 < panel_firms - int(n) < k
+    ]
+
+
+_MONEY_MEDIANS = {
+    "fig02": ("median_revolving_balance",),
+    "fig03": ("median_adb", "median_adb_index"),
+    "cashflow": ("median_revenues", "median_expenses", "median_net_cash_flow",
+                 "median_total_outflows"),
+    "fig04": ("median_revolving_balance",),
+    "fig05": ("median_revolving_balance",),
+    "fig12": ("median_revolving_balance",),
+    "tabA1": ("median_annual_revenue",),
+}  # fmt: skip
+
+
+def attack_small_medians(pub: Mapping[str, pd.DataFrame], min_firms: int) -> list[str]:
+    """A published median of money of fewer than ``min_firms`` firms (one or two firms'
+    own values in a small crowd)."""
+    found = []
+    for table, measures in _MONEY_MEDIANS.items():
+        df = pub[table]
+        shown = df[df["measure"].isin(measures) & df["value"].notna()]
+        found += [
+            f"{table} {r['measure']}: median of {int(r['n_firms'])} firms"
+            for _, r in shown.iterrows()
+            if int(r["n_firms"]) < min_firms
+        ]
+    return found

@@ -225,6 +225,42 @@ def _chain_hidden(
     return complementary_suppression(counts, relations, primary, k)
 
 
+def published_funnel(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The funnel as the report publishes it: steps in order, hidden counts null.
+
+    >>> f = pd.DataFrame({"step": [1, 2], "filter": ["a", "b"], "description": ["", ""],
+    ...     "firms_before": [40, 37], "firms_after": [37, 30], "firms_dropped": [3, 7],
+    ...     "rows_before": [900, 850], "rows_after": [850, 700], "rows_dropped": [50, 150]})
+    >>> published_funnel(f, 10)["firms_dropped"].tolist()
+    [<NA>, <NA>]
+    """
+    funnel = funnel.sort_values("step").reset_index(drop=True)
+    hidden = _funnel_hidden(funnel, k)
+    out = funnel.copy()
+    for col in hidden.columns:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64").mask(hidden[col])
+    return out
+
+
+def published_quality(
+    accounting: pd.DataFrame, quarantine: pd.DataFrame, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accounting table and quarantine summary as the report publishes them (hidden
+    counts null, notes masked)."""
+    hidden, reasons = _quality_hidden(accounting, quarantine, k)
+    acc = accounting.reset_index(drop=True).copy()
+    for col in _ACCOUNTING_COUNTS:
+        if col in acc.columns:
+            mask = pd.Series([(i, col) in hidden for i in acc.index], index=acc.index)
+            acc[col] = pd.to_numeric(acc[col], errors="coerce").astype("Int64").mask(mask)
+    if "notes" in acc.columns:
+        acc["notes"] = [_masked_note(n, k) if isinstance(n, str) else n for n in acc["notes"]]
+    quar = quarantine.reset_index(drop=True).copy()
+    mask = pd.Series([i in reasons for i in quar.index], index=quar.index, dtype=bool)
+    quar["rows"] = pd.to_numeric(quar["rows"], errors="coerce").astype("Int64").mask(mask)
+    return acc, quar
+
+
 def _funnel_section(run: _Run, k: int) -> str:
     from econscope.report.html import SUPPRESSED, Code, paragraph, table
 

@@ -158,7 +158,8 @@ def analyze(
         truth = {tid: _normalize(computed[tid], tid) for tid in TABLES}
         primary = {tid: suppress(truth[tid], k) for tid in TABLES}
         tables = protect_tables(truth, primary, k)
-        tables, fit = _round_model_counts(tables, fit, models, k)
+        panel_counts = {"n_firms": shape["firms"], "n_obs": shape["rows"]}
+        tables, fit = _round_model_counts(tables, fit, models, k, panel_counts)
         medians = settings.disclosure.median_threshold()
         tables = {
             tid: suppress_medians(table, money_medians(tid), medians)
@@ -247,6 +248,7 @@ def _panel_shape(con: Backend, panel: ir.Table) -> dict[str, Any]:
     row = con.to_pyarrow(
         panel.aggregate(
             rows=panel.count(),
+            firms=panel.firm_id.nunique(),
             # a panel without card_id (built by hand) is a card panel
             card_rows=(
                 panel.count(where=panel.card_id.notnull())
@@ -508,23 +510,42 @@ def _pooled_for_models(panel: ir.Table, settings: Settings) -> ir.Table:
 
 
 def _round_model_counts(
-    tables: Mapping[str, pd.DataFrame], fit: pd.DataFrame, models: ModelOutputs, k: int
+    tables: Mapping[str, pd.DataFrame],
+    fit: pd.DataFrame,
+    models: ModelOutputs,
+    k: int,
+    panel_counts: Mapping[str, int] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Model counts rounded down to a multiple of k when two models' samples differ by
     1 to k-1 firms or rows (the FE model drops singleton firms, the logit separated
-    levels): the difference would count those firms.
+    levels), or a model's sample differs so from the panel (``panel_counts``: its firms
+    and statements, which the funnel publishes) or an industry's models sample from its
+    firms in tabA1: the difference would count those firms.
 
     Applies to models_fit's n_obs and n_firms and to fig08's and fig09's n_firms.
     """
     published = fit.dropna(subset=["n_firms"])
+    known = dict(panel_counts or {})
     diffs = []
     for col in ("n_obs", "n_firms"):
-        values = sorted({int(v) for v in published[col]})
-        diffs += [b - a for a, b in itertools.pairwise(values)]
+        values = {int(v) for v in published[col]}
+        if len(values) and known.get(col):
+            values.add(int(known[col]))
+        values_sorted = sorted(values)
+        diffs += [b - a for a, b in itertools.pairwise(values_sorted)]
     f09 = models.predictions["fig09"]
-    for _, group in f09.groupby("industry"):
-        values = sorted({int(v) for v in group["n_firms"]})
-        diffs += [b - a for a, b in itertools.pairwise(values)]
+    tab = tables["tabA1"] if "tabA1" in tables else pd.DataFrame(columns=["industry"])
+    firms = tab[(tab.get("measure") == "firms") & tab["n_firms"].notna()] if len(tab) else tab
+    in_tab = {
+        str(i): int(n)
+        for i, n in zip(firms.get("industry", []), firms.get("n_firms", []), strict=True)
+    }
+    for industry, group in f09.groupby("industry"):
+        values = {int(v) for v in group["n_firms"]}
+        if values and str(industry) in in_tab:
+            values.add(in_tab[str(industry)])
+        values_sorted = sorted(values)
+        diffs += [b - a for a, b in itertools.pairwise(values_sorted)]
     out = dict(tables)
     if not any(0 < d < k for d in diffs):
         return out, fit
