@@ -205,3 +205,15 @@ def test_the_funnel_and_quality_attacks_find_leaks_when_only_small_counts_are_hi
     shown_acc, shown_quar = published_quality(acc, quar, 10)
     assert adversary.attack_quality(shown_acc, shown_quar, acc, quar, 10) == []
     assert shown_acc.loc[0, "notes"] == "fewer than 10 accepted firms have industry 'unknown'"
+
+
+def test_the_models_vs_panel_attack_finds_an_exact_difference_and_not_a_rounded_one() -> None:
+    # The bank of 40 firms (seed 13) at k = 1: lpm on 27 firms of the panel's 28, so one
+    # firm has no complete model row. Rounded down to multiples of 10 (20 firms, 980
+    # rows) the reader only knows that 0 to 8 firms were dropped.
+    exact = {"models_fit": pd.DataFrame({"model": ["lpm"], "n_obs": [982], "n_firms": [27]})}
+    rounded = {"models_fit": pd.DataFrame({"model": ["lpm"], "n_obs": [980], "n_firms": [20]})}
+    assert adversary.attack_models_vs_panel(exact, 28, 10) == [
+        "models_fit lpm n_firms 27 vs panel 28"
+    ]
+    assert adversary.attack_models_vs_panel(rounded, 28, 10) == []

@@ -357,13 +357,22 @@ def attack_quality(
 
 def attack_models_vs_panel(pub: Mapping[str, pd.DataFrame], panel_firms: int, k: int) -> list[str]:
     """A model's n_firms 1..k-1 below the panel's firms (the funnel's last count) counts
-    the firms the model dropped."""
+    the firms the model dropped.
+
+    When every model count is a multiple of k, the reader takes them as rounded down
+    (docs/disclosure.md, rule 4): the model's firms n lie in [n', n' + k - 1] and at most
+    the panel's, so the dropped firms d lie in an interval; a leak is an interval that
+    pins d to one value of 1..k-1."""
     fit = pub["models_fit"].dropna(subset=["n_firms"])
-    return [
-        f"models_fit {m} n_firms {int(n)} vs panel {panel_firms}"
-        for m, n in zip(fit["model"], fit["n_firms"], strict=True)
-        if 0 < panel_firms - int(n) < k
-    ]
+    counts = [int(v) for v in (*fit["n_firms"], *fit["n_obs"])]
+    rounded = k > 1 and bool(counts) and all(v % k == 0 for v in counts)
+    found = []
+    for model, n in zip(fit["model"], fit["n_firms"].astype(int), strict=True):
+        high = panel_firms - n
+        low = max(0, panel_firms - n - (k - 1)) if rounded else high
+        if low == high and 0 < high < k:
+            found.append(f"models_fit {model} n_firms {n} vs panel {panel_firms}")
+    return found
 
 
 _MONEY_MEDIANS = {
