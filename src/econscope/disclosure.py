@@ -41,6 +41,9 @@ import pyarrow as pa
 from econscope.errors import ConfigError, DisclosureError
 
 __all__ = [
+    "KNOWN",
+    "RESIDUAL",
+    "UNPROTECTED",
     "Count",
     "check_no_identifiers",
     "check_suppressed",
@@ -408,6 +411,11 @@ def pool_levels(firms: Mapping[str, int], k: int, label: str = "other") -> dict[
 RESIDUAL = None
 #: A count every reader knows (a total published elsewhere, e.g. the funnel's firms).
 KNOWN = "known"
+#: A count never published and not protected: an unknown of the relations (a reader
+#: cannot solve through it) whose own value is not a cell (the firms on the boundary of
+#: two nearly equal populations, e.g. with an ADB but no known status).
+UNPROTECTED = "unprotected"
+_NOT_CELLS = (RESIDUAL, KNOWN, UNPROTECTED)
 
 
 @dataclass(frozen=True)
@@ -451,7 +459,12 @@ def determined(
     []
     """
     unknown = sorted(
-        (v for v, c in counts.items() if c.cell is RESIDUAL or c.cell in hidden), key=str
+        (
+            v
+            for v, c in counts.items()
+            if c.cell is RESIDUAL or c.cell == UNPROTECTED or c.cell in hidden
+        ),
+        key=str,
     )
     if not unknown:
         return set()
@@ -476,8 +489,12 @@ def complementary_suppression(
 ) -> set[Hashable]:
     """The cells to hide so that no protected count can be computed from published ones.
 
-    Protected: every count of a hidden cell (primary suppression), and every residual of
-    1 to k-1 firms. While :func:`determined` finds a protected count, the cheapest
+    Protected: every count below k (zero included) of a cell hidden before this call
+    (primary suppression: its small count is what makes it sensitive; a count of at least
+    k firms of that cell, such as the month's firms beside 2 revolvers, is not), and every
+    residual of 1 to k-1 firms. A cell hidden here (a cover) is not itself protected: as
+    in statistical agencies' cell suppression, only sensitive cells need protection.
+    While :func:`determined` finds a protected count, the cheapest
     published cell (smallest ``cost``, default its count, ties by key) that shares a
     relation with it is hidden too: secondary suppression. Returns ``hidden`` plus the
     cells added. Deterministic: the same inputs give the same cells.
@@ -489,12 +506,13 @@ def complementary_suppression(
     ['b', 'c']
     """
     hidden = set(hidden)
+    primary = frozenset(hidden)
     weight = dict(cost or {})
     for c in counts.values():
-        if c.cell not in (RESIDUAL, KNOWN):
+        if c.cell not in _NOT_CELLS:
             weight.setdefault(c.cell, float(c.value))
     for component in _components(counts, relations):
-        hidden |= _protect_component(counts, component, hidden, k, weight)
+        hidden |= _protect_component(counts, component, hidden, k, weight, primary)
     return hidden
 
 
@@ -513,7 +531,7 @@ def _components(
 
     def nodes(rel: Mapping[Hashable, int]) -> list[Hashable]:
         out: list[Hashable] = [("var", v) for v in rel]
-        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)]
+        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in _NOT_CELLS]
         return out
 
     for rel in relations:
@@ -532,18 +550,25 @@ def _protect_component(
     hidden: set[Hashable],
     k: int,
     weight: Mapping[Hashable, float],
+    primary: frozenset[Hashable],
 ) -> set[Hashable]:
     hidden = set(hidden)
     cells_of: dict[Hashable, set[Hashable]] = {}
     for rel in relations:
-        cells = {counts[v].cell for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)}
+        cells = {counts[v].cell for v in rel if counts[v].cell not in _NOT_CELLS}
         for v in rel:
             cells_of.setdefault(v, set()).update(cells)
     sub = {v: counts[v] for rel in relations for v in rel}
     while True:
         found = determined(sub, relations, hidden)
         leaks = sorted(
-            (v for v in found if sub[v].cell is not RESIDUAL or 0 < sub[v].value < k), key=str
+            (
+                v
+                for v in found
+                if (sub[v].cell in primary and sub[v].value < k)
+                or (sub[v].cell is RESIDUAL and 0 < sub[v].value < k)
+            ),
+            key=str,
         )
         if not leaks:
             return hidden

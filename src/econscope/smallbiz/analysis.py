@@ -47,7 +47,7 @@ from econscope.errors import DataError, DisclosureError, EconscopeWarning, Stage
 from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
-from econscope.smallbiz.results.secondary import protect_tables
+from econscope.smallbiz.results.secondary import fig03_together, protect_tables
 from econscope.smallbiz.tables import (
     CARD_TABLES,
     DOLLARS,
@@ -165,6 +165,7 @@ def analyze(
             tid: suppress_medians(table, money_medians(tid), medians)
             for tid, table in tables.items()
         }
+        tables["fig03"] = fig03_together(tables["fig03"], truth["fig03"])
         digits = settings.disclosure.significant_digits
         tables = {tid: _published_numbers(tables[tid], tid, k, digits) for tid in TABLES}
         coefficients = _rounded(coefficients, MODEL_COLUMNS[2:], digits)
