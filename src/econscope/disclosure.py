@@ -486,6 +486,7 @@ def complementary_suppression(
     hidden: set[Hashable],
     k: int,
     cost: Mapping[Hashable, float] | None = None,
+    sensitive: Iterable[Hashable] = (),
 ) -> set[Hashable]:
     """The cells to hide so that no protected count can be computed from published ones.
 
@@ -494,6 +495,8 @@ def complementary_suppression(
     k firms of that cell, such as the month's firms beside 2 revolvers, is not), and every
     residual of 1 to k-1 firms. A cell hidden here (a cover) is not itself protected: as
     in statistical agencies' cell suppression, only sensitive cells need protection.
+    Every count of a ``sensitive`` cell is protected whatever its size (the statements of
+    a funnel step that dropped 3 firms).
     While :func:`determined` finds a protected count, the cheapest
     published cell (smallest ``cost``, default its count, ties by key) that shares a
     relation with it is hidden too: secondary suppression. Returns ``hidden`` plus the
@@ -505,14 +508,15 @@ def complementary_suppression(
     ...                                  {"c"}, k=10))
     ['b', 'c']
     """
-    hidden = set(hidden)
+    hidden = set(hidden) | set(sensitive)
     primary = frozenset(hidden)
+    always = frozenset(sensitive)
     weight = dict(cost or {})
     for c in counts.values():
         if c.cell not in _NOT_CELLS:
             weight.setdefault(c.cell, float(c.value))
     for component in _components(counts, relations):
-        hidden |= _protect_component(counts, component, hidden, k, weight, primary)
+        hidden |= _protect_component(counts, component, hidden, k, weight, primary, always)
     return hidden
 
 
@@ -551,6 +555,7 @@ def _protect_component(
     k: int,
     weight: Mapping[Hashable, float],
     primary: frozenset[Hashable],
+    always: frozenset[Hashable] = frozenset(),
 ) -> set[Hashable]:
     hidden = set(hidden)
     cells_of: dict[Hashable, set[Hashable]] = {}
@@ -559,38 +564,74 @@ def _protect_component(
         for v in rel:
             cells_of.setdefault(v, set()).update(cells)
     sub = {v: counts[v] for rel in relations for v in rel}
-    while True:
-        found = determined(sub, relations, hidden)
-        leaks = sorted(
+
+    def leaks_of(cells: set[Hashable]) -> list[Hashable]:
+        return sorted(
             (
                 v
-                for v in found
+                for v in determined(sub, relations, cells)
                 if (sub[v].cell in primary and sub[v].value < k)
+                or sub[v].cell in always
                 or (sub[v].cell is RESIDUAL and 0 < sub[v].value < k)
             ),
             key=str,
         )
-        if not leaks:
-            return hidden
-        options = sorted(
-            (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
-            key=lambda cell: (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell)),
-        )
-        if not options:
-            # Every cell around the leak is hidden, yet a total marked as known (e.g. a
-            # fig06 year whose firms count was visible before this pass) still pins it.
-            # Hide the whole component: with all its cells blank, that total is no longer
-            # published through them either, and nothing of the component can be rebuilt.
-            everything = {cell for cells in cells_of.values() for cell in cells}
-            if everything <= hidden:
-                raise DisclosureError(
-                    f"complementary suppression cannot protect {leaks[0]!r}: every cell "
-                    "that shares a relation with it is hidden already. Hint: this is a bug "
-                    "in econscope's disclosure relations; please report it"
-                )
-            hidden |= everything
-            return hidden
-        hidden.add(options[0])
+
+    def cost(cell: Hashable) -> tuple[bool, float, str]:
+        return (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell))
+
+    component = {c for cells in cells_of.values() for c in cells}
+    leaks = leaks_of(hidden)
+    while leaks:
+        # The cell whose hiding leaves the fewest leaks, cheapest among those (a sibling
+        # table that repeats a count is hidden rather than the cells around the leak).
+        candidates = sorted(component - hidden, key=cost)
+        scored = [(len(leaks_of(hidden | {c})), cost(c), c) for c in candidates]
+        best = min(scored, default=None, key=lambda t: (t[0], t[1]))
+        if best is not None and best[0] < len(leaks):
+            choice = best[2]
+        else:
+            # No single cell removes a leak: hide the cheapest cell around it (or, when
+            # every one is hidden, the nearest on another path); with the component
+            # hidden whole nothing of it can be rebuilt.
+            around = sorted(
+                (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
+                key=cost,
+            )
+            options = around or _nearest_cells(leaks, relations, counts, hidden, weight)
+            if not options:
+                return hidden
+            choice = options[0]
+        hidden.add(choice)
+        leaks = leaks_of(hidden)
+    return hidden
+
+
+def _nearest_cells(
+    leaks: Sequence[Hashable],
+    relations: Sequence[Mapping[Hashable, int]],
+    counts: Mapping[Hashable, Count],
+    hidden: set[Hashable],
+    weight: Mapping[Hashable, float],
+) -> list[Hashable]:
+    """Published cells of the relations nearest to ``leaks`` (in hops through unknown
+    counts), cheapest first; empty when every cell reachable is hidden."""
+    frontier, seen = set(leaks), set(leaks)
+    while frontier:
+        near = [r for r in relations if frontier & set(r)]
+        cells = {
+            counts[v].cell
+            for r in near
+            for v in r
+            if counts[v].cell not in _NOT_CELLS and counts[v].cell not in hidden
+        }
+        if cells:
+            return sorted(
+                cells, key=lambda c: (weight.get(c, 0.0) <= 0, weight.get(c, 0.0), str(c))
+            )
+        frontier = {v for r in near for v in r if v not in seen}
+        seen |= frontier
+    return []
 
 
 def round_counts(values: pd.Series, k: int) -> pd.Series:

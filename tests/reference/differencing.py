@@ -296,9 +296,18 @@ def attack_funnel(pub: pd.DataFrame, truth: pd.DataFrame, k: int) -> list[str]:
         found += [
             f"funnel {name}: rebuilt {solved[name]:g}"
             for name, true in hidden.items()
-            if name in solved and _close(solved[name], true)
+            if name in solved and _close(solved[name], true) and _sensitive(truth, name, k)
         ]
     return found
+
+
+def _sensitive(truth: pd.DataFrame, name: str, k: int) -> bool:
+    """A funnel count a reader must not rebuild: of 1 to k-1 firms, or the statements of
+    a step's firms when those are 1 to k-1 (a hidden cover of more firms may be rebuilt:
+    only sensitive cells are protected, as in statistical agencies' cell suppression)."""
+    column, pos = name.split("@")
+    firms = truth.loc[int(pos), column.replace("rows_", "firms_")]
+    return 0 < int(firms) < k
 
 
 def attack_quality(
@@ -350,7 +359,7 @@ def attack_quality(
     found += [
         f"quality {name}: rebuilt {solved[name]:g}"
         for name, true in hidden.items()
-        if name in solved and _close(solved[name], true)
+        if name in solved and _close(solved[name], true) and 0 < true < k
     ]
     return found
 

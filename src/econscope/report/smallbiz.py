@@ -206,7 +206,7 @@ def _chain_hidden(
 
     counts: dict[Any, Count] = {}
     relations: list[dict[Any, int]] = []
-    primary = set(extra)
+    primary: set[Any] = set()
     last = len(funnel) - 1
     for pos, (_, rec) in enumerate(funnel.iterrows()):
         for part in ("before", "after", "dropped"):
@@ -220,9 +220,9 @@ def _chain_hidden(
         relations.append({(pos, "before"): 1, (pos, "after"): -1, (pos, "dropped"): -1})
         if pos > 0:
             relations.append({(pos - 1, "after"): 1, (pos, "before"): -1})
-    if not primary:
+    if not primary and not extra:
         return set()
-    return complementary_suppression(counts, relations, primary, k)
+    return complementary_suppression(counts, relations, primary, k, sensitive=extra)
 
 
 def published_funnel(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
