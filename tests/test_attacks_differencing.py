@@ -106,6 +106,8 @@ def test_the_attacks_find_leaks_in_a_publication_with_primary_suppression_only(
         naive[name] = df
     findings = adversary.attack_all(naive, truth, k=10, total_firms=10**9, industry_firms={})
     assert findings, "the adversary found nothing to rebuild in a naive publication"
+    # fig11 repeats fig12's revolvers and transactors: a hidden buffer group comes back
+    assert adversary.attack_sibling_counts(naive, truth, 10)
 
 
 @pytest.mark.parametrize("firms", BANKS)

@@ -585,53 +585,35 @@ def _protect_component(
     while leaks:
         # The cell whose hiding leaves the fewest leaks, cheapest among those (a sibling
         # table that repeats a count is hidden rather than the cells around the leak).
-        candidates = sorted(component - hidden, key=cost)
+        # A cell of zero firms is a cover only when nothing else works: a reader may
+        # know a zero (no firm revolved 1 month), and hiding it protects nothing then.
+        candidates = sorted((c for c in component - hidden if weight.get(c, 0.0) > 0), key=cost)
         scored = [(len(leaks_of(hidden | {c})), cost(c), c) for c in candidates]
         best = min(scored, default=None, key=lambda t: (t[0], t[1]))
         if best is not None and best[0] < len(leaks):
             choice = best[2]
         else:
-            # No single cell removes a leak: hide the cheapest cell around it (or, when
-            # every one is hidden, the nearest on another path); with the component
-            # hidden whole nothing of it can be rebuilt.
+            # No single cell removes a leak: hide the cheapest cell around it.
             around = sorted(
                 (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
                 key=cost,
             )
-            options = around or _nearest_cells(leaks, relations, counts, hidden, weight)
-            if not options:
-                return hidden
-            choice = options[0]
+            if not around:
+                # Every cell around the leak is hidden, yet a total marked as known (e.g.
+                # a fig06 year whose firms count was visible before this pass) still pins
+                # it. Hide the whole component: with all its cells blank, that total is
+                # no longer published through them either.
+                if component <= hidden:
+                    raise DisclosureError(
+                        f"complementary suppression cannot protect {leaks[0]!r}: every cell "
+                        "that shares a relation with it is hidden already. Hint: this is a "
+                        "bug in econscope's disclosure relations; please report it"
+                    )
+                return hidden | component
+            choice = around[0]
         hidden.add(choice)
         leaks = leaks_of(hidden)
     return hidden
-
-
-def _nearest_cells(
-    leaks: Sequence[Hashable],
-    relations: Sequence[Mapping[Hashable, int]],
-    counts: Mapping[Hashable, Count],
-    hidden: set[Hashable],
-    weight: Mapping[Hashable, float],
-) -> list[Hashable]:
-    """Published cells of the relations nearest to ``leaks`` (in hops through unknown
-    counts), cheapest first; empty when every cell reachable is hidden."""
-    frontier, seen = set(leaks), set(leaks)
-    while frontier:
-        near = [r for r in relations if frontier & set(r)]
-        cells = {
-            counts[v].cell
-            for r in near
-            for v in r
-            if counts[v].cell not in _NOT_CELLS and counts[v].cell not in hidden
-        }
-        if cells:
-            return sorted(
-                cells, key=lambda c: (weight.get(c, 0.0) <= 0, weight.get(c, 0.0), str(c))
-            )
-        frontier = {v for r in near for v in r if v not in seen}
-        seen |= frontier
-    return []
 
 
 def round_counts(values: pd.Series, k: int) -> pd.Series:

@@ -244,6 +244,7 @@ def attack_all(
         *attack_coefficients(pub),
         *attack_model_terms(pub, industry_firms, k),
         *attack_model_counts(pub, k),
+        *attack_sibling_counts(pub, truth, k),
     ]
 
 
@@ -408,4 +409,50 @@ def attack_small_medians(pub: Mapping[str, pd.DataFrame], min_firms: int) -> lis
             for _, r in shown.iterrows()
             if int(r["n_firms"]) < min_firms
         ]
+    return found
+
+
+def attack_sibling_counts(
+    pub: Mapping[str, pd.DataFrame], truth: Mapping[str, pd.DataFrame], k: int
+) -> list[str]:
+    """Counts other tables repeat: fig11's revolvers (transactors) are the revolvers
+    (non-revolvers) of fig12's buffer groups, so fig11 minus the published groups gives a
+    hidden group's count; fig03's firms with an ADB and fig10's revolvers are fig02's
+    firms and revolvers in most months, so they give a hidden fig02 share. A finding is a
+    rebuilt cell that describes 1 to k-1 firms (in or out)."""
+    found = []
+    f12 = _cell(pub["fig12"], "fig12", "share_revolving")
+    f12_true = _cell(truth["fig12"], "fig12", "share_revolving")
+    f11 = pub["fig11"].dropna(subset=["n_firms"])
+    for (month, group), n11 in zip(
+        zip(f11["month"].astype(str), f11["group"], strict=True), f11["n_firms"], strict=True
+    ):
+        kids = {d: v for d, v in f12.items() if d[0] == month}
+        hidden = [d for d, v in kids.items() if v[2]]
+        if len(hidden) != 1:
+            continue
+        part = (
+            (lambda v: float(v[0]) * float(v[1]))
+            if group == "revolvers"
+            else (lambda v: float(v[1]) - float(v[0]) * float(v[1]))
+        )
+        rebuilt = float(n11) - sum(part(v) for d, v in kids.items() if d not in hidden)
+        share, n = f12_true[hidden[0]][0], f12_true[hidden[0]][1]
+        true = part((share, n))
+        small = min(float(share) * float(n), float(n) - float(share) * float(n))
+        if _close(rebuilt, true) and (0 < small < k or float(n) < k):
+            found.append(f"fig12 {hidden[0]}: {group} rebuilt from fig11 minus other groups")
+    f02 = _cell(pub["fig02"], "fig02", "share_revolving")
+    f02_true = _cell(truth["fig02"], "fig02", "share_revolving")
+    f03 = _cell(pub["fig03"], "fig02", "median_adb")
+    f10 = _cell(pub["fig10"], "fig02", "share_adb_covers_balance")
+    for dims, v in f02.items():
+        if not v[2] or dims not in f03 or dims not in f10 or f03[dims][2] or f10[dims][2]:
+            continue
+        share, n = f02_true[dims][0], f02_true[dims][1]
+        r = float(share) * float(n)
+        if _close(float(f10[dims][1]) / float(f03[dims][1]), float(share)) and (
+            0 < min(r, float(n) - r) < k
+        ):
+            found.append(f"fig02 {dims}: share rebuilt as fig10 revolvers / fig03 firms")
     return found

@@ -542,11 +542,10 @@ def _round_model_counts(
         for i, n in zip(firms.get("industry", []), firms.get("n_firms", []), strict=True)
     }
     for industry, group in f09.groupby("industry"):
-        values = {int(v) for v in group["n_firms"]}
-        if values and str(industry) in in_tab:
-            values.add(in_tab[str(industry)])
-        values_sorted = sorted(values)
-        diffs += [b - a for a, b in itertools.pairwise(values_sorted)]
+        values = sorted({int(v) for v in group["n_firms"]})
+        diffs += [b - a for a, b in itertools.pairwise(values)]
+        if str(industry) in in_tab:  # a published fig09 count against tabA1's firms
+            diffs += [abs(in_tab[str(industry)] - v) for v in values if v >= k]
     out = dict(tables)
     if not any(0 < d < k for d in diffs):
         return out, fit
