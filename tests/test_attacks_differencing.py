@@ -106,8 +106,6 @@ def test_the_attacks_find_leaks_in_a_publication_with_primary_suppression_only(
         naive[name] = df
     findings = adversary.attack_all(naive, truth, k=10, total_firms=10**9, industry_firms={})
     assert findings, "the adversary found nothing to rebuild in a naive publication"
-    # fig11 repeats fig12's revolvers and transactors: a hidden buffer group comes back
-    assert adversary.attack_sibling_counts(naive, truth, 10)
 
 
 @pytest.mark.parametrize("firms", BANKS)
@@ -219,3 +217,36 @@ def test_the_models_vs_panel_attack_finds_an_exact_difference_and_not_a_rounded_
         "models_fit lpm n_firms 27 vs panel 28"
     ]
     assert adversary.attack_models_vs_panel(rounded, 28, 10) == []
+
+
+def test_the_sibling_attack_rebuilds_a_buffer_group_from_fig11() -> None:
+    # The bank of 40 firms (seed 13), September 2020, truth: fig12 "<= 15 days" 4 firms,
+    # 1 revolving (share 0.25), "> 15 days" 16 firms, 3 revolving (0.1875); fig11's
+    # transactors with buffer days are 3 + 13 = 16. With only "<= 15 days" hidden (k = 10),
+    # 16 - 13 = 3 transactors of the hidden group come back.
+    month = "2020-09-01"
+
+    def fig12(hide: bool) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "month": [month] * 2,
+                "buffer_group": ["<= 15 days", "> 15 days"],
+                "measure": ["share_revolving"] * 2,
+                "value": [None if hide else 0.25, 0.1875],
+                "n_firms": [None if hide else 4, 16],
+                "suppressed": [hide, False],
+            }
+        )
+
+    fig11 = pd.DataFrame(
+        {"month": [month], "group": ["transactors"], "measure": ["median_cash_buffer_days"],
+         "value": [24.9], "n_firms": [16], "suppressed": [False]}
+    )  # fmt: skip
+    empty = pd.DataFrame(columns=["month", "measure", "value", "n_firms", "suppressed"])
+    pub = {"fig12": fig12(True), "fig11": fig11, "fig02": empty, "fig03": empty, "fig10": empty}
+    truth = {**pub, "fig12": fig12(False)}
+    assert adversary.attack_sibling_counts(pub, truth, 10) == [
+        "fig12 ('2020-09-01', '<= 15 days'): transactors rebuilt from fig11 minus other groups"
+    ]
+    hidden_too = {**pub, "fig11": fig11.assign(value=None, n_firms=None, suppressed=True)}
+    assert adversary.attack_sibling_counts(hidden_too, truth, 10) == []

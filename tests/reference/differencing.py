@@ -419,7 +419,8 @@ def attack_sibling_counts(
     (non-revolvers) of fig12's buffer groups, so fig11 minus the published groups gives a
     hidden group's count; fig03's firms with an ADB and fig10's revolvers are fig02's
     firms and revolvers in most months, so they give a hidden fig02 share. A finding is a
-    rebuilt cell that describes 1 to k-1 firms (in or out)."""
+    rebuilt count below k of a cell that describes 1 to k-1 firms (in or out), or a
+    rebuilt share of such a cell."""
     found = []
     f12 = _cell(pub["fig12"], "fig12", "share_revolving")
     f12_true = _cell(truth["fig12"], "fig12", "share_revolving")
@@ -440,7 +441,7 @@ def attack_sibling_counts(
         share, n = f12_true[hidden[0]][0], f12_true[hidden[0]][1]
         true = part((share, n))
         small = min(float(share) * float(n), float(n) - float(share) * float(n))
-        if _close(rebuilt, true) and (0 < small < k or float(n) < k):
+        if _close(rebuilt, true) and true < k and (0 < small < k or float(n) < k):
             found.append(f"fig12 {hidden[0]}: {group} rebuilt from fig11 minus other groups")
     f02 = _cell(pub["fig02"], "fig02", "share_revolving")
     f02_true = _cell(truth["fig02"], "fig02", "share_revolving")
