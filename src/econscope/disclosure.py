@@ -598,6 +598,7 @@ def _protect_component(
                 (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
                 key=cost,
             )
+            around = around or _nearest_cells(leaks, relations, counts, hidden, weight)
             if not around:
                 # Every cell around the leak is hidden, yet a total marked as known (e.g.
                 # a fig06 year whose firms count was visible before this pass) still pins
@@ -614,6 +615,34 @@ def _protect_component(
         hidden.add(choice)
         leaks = leaks_of(hidden)
     return hidden
+
+
+def _nearest_cells(
+    leaks: Sequence[Hashable],
+    relations: Sequence[Mapping[Hashable, int]],
+    counts: Mapping[Hashable, Count],
+    hidden: set[Hashable],
+    weight: Mapping[Hashable, float],
+) -> list[Hashable]:
+    """Published cells of the relations nearest to ``leaks`` (in hops through unknown
+    counts: a chain of totals, as in the funnel), cheapest first; empty when every cell
+    reachable is hidden."""
+    frontier, seen = set(leaks), set(leaks)
+    while frontier:
+        near = [r for r in relations if frontier & set(r)]
+        cells = {
+            counts[v].cell
+            for r in near
+            for v in r
+            if counts[v].cell not in _NOT_CELLS and counts[v].cell not in hidden
+        }
+        if cells:
+            return sorted(
+                cells, key=lambda c: (weight.get(c, 0.0) <= 0, weight.get(c, 0.0), str(c))
+            )
+        frontier = {v for r in near for v in r if v not in seen}
+        seen |= frontier
+    return []
 
 
 def round_counts(values: pd.Series, k: int) -> pd.Series:
