@@ -44,6 +44,7 @@ from econscope.smallbiz.tables import (
     MEASURE_LABELS,
     TableSpec,
     category_label,
+    is_money,
     is_share,
     label,
 )
@@ -62,7 +63,7 @@ SUPPRESSED_COLOR = "#b03a2e"
 #: Width of one panel in the static files (PNG/SVG), in CSS pixels.
 STATIC_WIDTH = 460
 _HEIGHT = 260
-_VALUE_FORMAT = {"dollars": "$,.0f", "days": ",.0f", "index": ",.0f", "count": ",.0f"}
+_VALUE_FORMAT = {"days": ",.0f", "index": ",.0f", "count": ",.0f"}
 #: The composition bins of fig06 get one colour each (no palette reuse).
 _BIN_COLORS = ("#3b7ea1", "#a9c4d6", "#d9822b")
 _SERIES_COLORS = ("#24577a", "#d9822b", "#4c9a6a", "#8e5ea2", "#7f7f7f", "#c9a227")
@@ -178,10 +179,10 @@ def chart_rows(spec: TableSpec, data: pd.DataFrame, *, k: int) -> pd.DataFrame:
     if spec.color == "measure" or spec.color is None:
         rows["series"] = rows["measure_label"]
     else:
-        rows["series"] = [category_label(spec.color, v) for v in rows[spec.color]]
+        rows["series"] = [category_label(spec.color, v, spec.settings) for v in rows[spec.color]]
     for dim in spec.dims:
         if dim not in ("month", "cash_buffer_days") and dim != spec.color:
-            rows[f"{dim}_label"] = [category_label(dim, v) for v in rows[dim]]
+            rows[f"{dim}_label"] = [category_label(dim, v, spec.settings) for v in rows[dim]]
     rows["status"] = [suppressed_label(k) if s else "published" for s in suppressed]
     if spec.keep is not None:
         rows = rows[rows[spec.color or spec.x].isin(spec.keep)]
@@ -197,9 +198,19 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _value_format(units: Sequence[str]) -> str:
+def _value_format(units: Sequence[str], *, money: bool = False) -> str:
+    """The d3 format of a value axis and tooltip: percent for shares; for money, "$" only
+    when the unit is US dollars (any other currency is named in the axis title).
+
+    >>> _value_format(["share of firms (0-1)"]), _value_format(["2022 US dollars"], money=True)
+    ('.0%', '$,.0f')
+    >>> _value_format(["2015 euros"], money=True), _value_format(["days"])
+    (',.0f', ',.0f')
+    """
     if all(is_share(u) for u in units):
         return ".0%"
+    if money:
+        return "$,.0f" if all("dollars" in u for u in units) else ",.0f"
     for word, fmt in _VALUE_FORMAT.items():
         if all(word in u for u in units):
             return fmt
@@ -238,7 +249,7 @@ def _series_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
         values = sorted(values, key=lambda v: (MODELS.index(v) if v in MODELS else 99, v))
     else:
         values = sorted(values, key=_order_key)
-    return [category_label(spec.color, v) for v in values]
+    return [category_label(spec.color, v, spec.settings) for v in values]
 
 
 def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
@@ -254,7 +265,7 @@ def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
     worded = spec.keep is not None and f"{spec.x}_label" in rows.columns
     field = f"{spec.x}_label" if worded else spec.x
     if field != spec.x:
-        order = [category_label(spec.x, v) for v in order]
+        order = [category_label(spec.x, v, spec.settings) for v in order]
     return "x", alt.X(f"{field}:O", sort=order, title=title, axis=alt.Axis(labelAngle=0))
 
 
@@ -334,7 +345,7 @@ def _panel(
 ) -> alt.LayerChart:
     """One panel: the measures' lines or bars, annotations, ▲ marks for suppressed cells."""
     units = list(dict.fromkeys(spec.measures[m] for m in measures))
-    value_format = _value_format(units)
+    value_format = _value_format(units, money=all(is_money(spec.id, m) for m in measures))
     value_title = _y_title(spec, measures, panel_titled=title is not None)
     axis_name, category = _category_axis(spec, rows)
     horizontal = axis_name == "y"

@@ -119,6 +119,7 @@ td code.long { white-space: normal; overflow-wrap: anywhere; }
 .na { color: var(--muted); font-style: italic; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.86em;
               overflow-wrap: anywhere; }
+details > summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
 #diagnostics[hidden] { display: none; }
 #diagnostics { border-color: var(--suppressed); }
 """
