@@ -63,6 +63,9 @@ SUPPRESSED_COLOR = "#b03a2e"
 #: Width of one panel in the static files (PNG/SVG), in CSS pixels.
 STATIC_WIDTH = 460
 _HEIGHT = 260
+#: Characters of a panel title line and of a legend row that fit a 390 px phone screen.
+_TITLE_CHARS = 42
+_LEGEND_ROW_CHARS = 40
 _VALUE_FORMAT = {"days": ",.0f", "index": ",.0f", "count": ",.0f"}
 #: The composition bins of fig06 get one colour each (no palette reuse).
 _BIN_COLORS = ("#3b7ea1", "#a9c4d6", "#d9822b")
@@ -375,7 +378,10 @@ def _panel(
             None if spec.color == "measure" else DIMENSION_LABELS.get(spec.color, label(spec.color))
         )
         scale = alt.Scale(domain=series, range=list(palette[: len(series)]))
-        legend = alt.Legend(title=legend_title, orient="top", labelLimit=360)
+        # long entries side by side overflow a phone-wide panel: one entry a line then
+        one_column = sum(len(x) for x in series) > _LEGEND_ROW_CHARS
+        columns = {"columns": 1} if one_column else {}
+        legend = alt.Legend(title=legend_title, orient="top", labelLimit=360, **columns)
         encoding["color"] = alt.Color("series:N", sort=series, scale=scale, legend=legend)
         if spec.chart == "line":
             encoding["strokeDash"] = alt.StrokeDash(
@@ -406,7 +412,7 @@ def _panel(
         )
     has_values, has_suppressed = bool(mine["value"].notna().any()), bool(mine["suppressed"].any())
     extra = _annotations(mine) if spec.x == "month" and has_values else []
-    title_args = {"title": alt.Title(title, anchor="start", fontSize=13)} if title else {}
+    title_args = {"title": alt.Title(_lines(title), anchor="start", fontSize=13)} if title else {}
     if not has_suppressed:
         if has_values:
             return alt.layer(main, *extra).properties(**title_args)
@@ -435,7 +441,23 @@ def _panel(
     if has_values:
         return alt.layer(main, *extra, marks).properties(**title_args)
     everything = f"{value_title}: every cell suppressed (fewer than {k} firms)"
-    return alt.layer(marks).properties(title=alt.Title(everything, anchor="start", fontSize=12))
+    return alt.layer(marks).properties(
+        title=alt.Title(_lines(everything), anchor="start", fontSize=12)
+    )
+
+
+def _lines(title: str) -> str | list[str]:
+    """A panel title in lines that fit a phone-wide panel (Vega titles do not wrap).
+
+    >>> _lines("Median average daily balance (index, base month = 100)")
+    ['Median average daily balance (index, base', 'month = 100)']
+    >>> _lines("Share of firms revolving")
+    'Share of firms revolving'
+    """
+    import textwrap
+
+    lines = textwrap.wrap(title, _TITLE_CHARS)
+    return title if len(lines) <= 1 else lines
 
 
 def _js(text: str) -> str:
