@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econscope.report.charts import chart_rows
 from econscope.config import Settings
+from econscope.report.charts import chart_rows
 from econscope.report.findings import finding
 from econscope.smallbiz.tables import TABLES, table_specs
 from test_report_fixture import result_table

@@ -548,10 +548,19 @@ def effective_settings(run_dir: str | Path, settings: Settings) -> Settings:
     return _effective_settings(settings, _run_notes(Path(run_dir)))
 
 
-def _notes_section(notes: pd.DataFrame) -> str:
-    from econscope.report.html import paragraph
+_SETTING_NAME = re.compile(
+    r"\b(?:results|sample|money|prices|size|disclosure|panel|engine)\.[A-Za-z_][A-Za-z0-9_]*"
+)
 
-    return "".join(paragraph(str(n), css_class="note") for n in notes["note"])
+
+def _notes_section(notes: pd.DataFrame) -> str:
+    """The analysis's notes, a setting a reader may type shown as ``<code>``."""
+    from econscope.report.html import escape
+
+    def marked(text: str) -> str:
+        return _SETTING_NAME.sub(lambda m: f"<code>{m.group(0)}</code>", escape(text))
+
+    return "".join(f'<p class="note">{marked(str(n))}</p>' for n in notes["note"])
 
 
 def _figure_ids() -> list[str]:

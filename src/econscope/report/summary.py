@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from econscope.report.tables import RegressionTable, regression_table
 from econscope.config import Settings
+from econscope.report.tables import RegressionTable, regression_table
 from econscope.smallbiz.tables import TABLES, table_specs
 
 __all__ = ["Summary", "run_summary"]

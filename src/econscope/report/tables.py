@@ -38,8 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from econscope.report._format import stars
 from econscope.config import Settings
+from econscope.report._format import stars
 from econscope.smallbiz.tables import COVARIATES, MODEL_LABELS, MODELS, money_unit, term_label
 
 __all__ = ["RegressionTable", "note", "regression_table"]

@@ -426,6 +426,8 @@ DIMENSION_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "measure": "Measure",
     }
 )
+
+
 def category_labels(
     settings: Settings | None = None,
 ) -> MappingProxyType[str, MappingProxyType[str, str]]:
