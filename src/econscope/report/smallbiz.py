@@ -310,13 +310,19 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
     )
 
 
-def _models_section(run: _Run, k: int, settings: Settings) -> str:
+def _models_section(run: _Run, k: int, settings: Settings, *, no_cards: bool = False) -> str:
     from econscope.report.html import paragraph
     from econscope.report.tables import note as table_note
     from econscope.report.tables import regression_table
 
     if run.models is None:
         return _na("The regression table (results/models.csv)")
+    if no_cards and run.models.empty:
+        return paragraph(
+            "Needs card data: the models explain revolving a card balance, and this "
+            "deposit-only run has no card statements, so no model was fitted.",
+            css_class="note",
+        )
     rendered = regression_table(run.models, run.models_fit, k=k, settings=settings)
     fit_note = "" if run.models_fit is not None else f" Model fit: {_NOT_AVAILABLE}."
     note = table_note(settings)
@@ -563,6 +569,21 @@ def _notes_section(notes: pd.DataFrame) -> str:
     return "".join(f'<p class="note">{marked(str(n))}</p>' for n in notes["note"])
 
 
+def _card_figures_section(titles: Sequence[str]) -> Any:
+    """One section for the figures a deposit-only run cannot draw, naming each."""
+    from econscope.report.html import Section, escape
+
+    items = "".join(f"<li>{escape(t)}</li>" for t in titles)
+    return Section(
+        "card-figures",
+        "Figures that need card data",
+        '<p class="note">Needs card data: this is a deposit-only run (no '
+        "<code>card_accounts</code>, <code>card_statements</code> and "
+        "<code>card_transactions</code> tables), so these figures and the regression models "
+        f"are not drawn:</p><ul class=\"note\">{items}</ul>",
+    )
+
+
 def _figure_ids() -> list[str]:
     return [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
@@ -723,22 +744,15 @@ def _render(
         sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
     sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
     outputs: list[str] = []
+    card_titles: list[str] = []
     for tid in _figure_ids():
         spec = tspecs[tid]
         number = figure_number(tid)
         title = f"{number}. {spec.title}" if number else spec.title
         if tid in skipped:
-            sections.append(
-                Section(
-                    tid,
-                    title,
-                    paragraph(
-                        "Needs card data: this is a deposit-only run (no card_accounts, "
-                        "card_statements and card_transactions tables).",
-                        css_class="note",
-                    ),
-                )
-            )
+            card_titles.append(title)
+            if len(card_titles) == 1:  # one section for them all, where the first one goes
+                sections.append(Section("card-figures", "Figures that need card data", ""))
             continue
         if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
@@ -750,6 +764,10 @@ def _render(
         sections.append(
             Section(tid, title, _figure_section(spec, run, effective, figure_panels[tid], fidelity))
         )
+    if card_titles:
+        sections = [
+            _card_figures_section(card_titles) if s.id == "card-figures" else s for s in sections
+        ]
     sections += [
         Section(
             "tabA1",
@@ -759,7 +777,7 @@ def _render(
         Section(
             "models",
             "Regression models of revolving",
-            _models_section(run, k, effective),
+            _models_section(run, k, effective, no_cards=no_cards),
         ),
         _fidelity_section(run_dir, effective),
         Section("quality", "Data quality", _quality_section(run)),
