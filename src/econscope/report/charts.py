@@ -73,8 +73,8 @@ _SERIES_COLORS = ("#24577a", "#d9822b", "#4c9a6a", "#8e5ea2", "#7f7f7f", "#c9a22
 _DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3])
 #: Dated events marked on every monthly chart whose months span them: (YYYY-MM, text).
 ANNOTATIONS: tuple[tuple[str, str], ...] = (
-    ("2020-03", "March 2020: national emergency"),
-    ("2020-05", "May 2020: relief inflows begin"),
+    ("2020-03", "March 2020: emergency"),
+    ("2020-05", "May 2020: relief inflows"),
 )
 
 
@@ -300,9 +300,13 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     if months.empty:
         return []
     first, last = str(months.min())[:7], str(months.max())[:7]
+    # a label runs into the wider side of its rule, so it is never cut off at the edge
+    middle = pd.Timestamp(f"{first}-01") + (
+        pd.Timestamp(f"{last}-01") - pd.Timestamp(f"{first}-01")
+    ) / 2
     events = [
-        {"month": f"{m}-01", "text": text, "align": "right" if i == 0 else "left"}
-        for i, (m, text) in enumerate(ANNOTATIONS)
+        {"month": f"{m}-01", "text": text, "align": "left" if m < f"{middle:%Y-%m}" else "right"}
+        for m, text in ANNOTATIONS
         if first <= m <= last
     ]
     if not events:
@@ -311,7 +315,7 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     x = alt.X("month:T", timeUnit="utcyearmonth")
     rule = alt.Chart(data).mark_rule(color="#8a8f98", strokeDash=[3, 3]).encode(x=x)
     layers: list[alt.Chart] = [rule]
-    for event in events:
+    for i, event in enumerate(events):
         right = event["align"] == "right"
         layers.append(
             alt.Chart(alt.InlineData(values=[event]))
@@ -319,7 +323,7 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
                 align="right" if right else "left",
                 baseline="top",
                 dx=-4 if right else 4,
-                y=4 if right else 18,
+                y=4 + 14 * i,
                 fontSize=10,
                 color="#5b6776",
             )

@@ -139,6 +139,7 @@ table#ledger td code, table#facts td code { white-space: normal; overflow-wrap: 
   table#ledger td { border-bottom: none; padding: 2px 0; font-size: 0.9em; }
   table#ledger td:nth-child(4)::before { content: "Against real data: "; font-weight: 600; }
   .badge { white-space: normal; }
+  table#facts { min-width: 620px; }  /* five columns: scrolled sideways on a phone */
 }
 </style>
 """
@@ -348,8 +349,9 @@ def _facts_table(facts: pd.DataFrame) -> str:
             "the sentence it comes from.",
             css_class="note",
         )
+        + '<div class="table-wrap">'
         + f'<table id="facts"><caption>{len(facts)} facts</caption><thead><tr>{head}</tr></thead>'
-        + f"<tbody>{''.join(rows)}</tbody></table>"
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -407,7 +409,10 @@ def render_study_report(result: StudyResult) -> tuple[Path, tuple[Path, ...]]:
         if rows.empty:
             continue
         chart = study_chart(ch.kind, rows, ch.y_title)
-        specs[ch.id] = chart.to_dict()
+        # on the page as wide as its container (desktop or phone); the files at _WIDTH
+        specs[ch.id] = chart.properties(
+            width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+        ).to_dict()
         # the page's section heading is the chart's title; the file for papers carries it
         figures.extend(write_static(chart.properties(title=ch.title), figures_dir, ch.id))
         body = chart_container(ch.id, ch.caption or None)
