@@ -318,8 +318,6 @@ def test_the_economies_report_fits_a_desktop_and_a_phone(economies_browsed, widt
     dom, shot = economies_browsed[width]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
     problems = _layout_problems(dom)
-    (ARTIFACTS / f"report-economies-layout-{width}.json").write_text(
-        json.dumps(problems, indent=1)
-    )
+    (ARTIFACTS / f"report-economies-layout-{width}.json").write_text(json.dumps(problems, indent=1))
     assert _log(dom, "error-log").strip() == ""
     assert problems == []

@@ -301,9 +301,9 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
         return []
     first, last = str(months.min())[:7], str(months.max())[:7]
     # a label runs into the wider side of its rule, so it is never cut off at the edge
-    middle = pd.Timestamp(f"{first}-01") + (
-        pd.Timestamp(f"{last}-01") - pd.Timestamp(f"{first}-01")
-    ) / 2
+    middle = (
+        pd.Timestamp(f"{first}-01") + (pd.Timestamp(f"{last}-01") - pd.Timestamp(f"{first}-01")) / 2
+    )
     events = [
         {"month": f"{m}-01", "text": text, "align": "left" if m < f"{middle:%Y-%m}" else "right"}
         for m, text in ANNOTATIONS

@@ -580,7 +580,7 @@ def _card_figures_section(titles: Sequence[str]) -> Any:
         '<p class="note">Needs card data: this is a deposit-only run (no '
         "<code>card_accounts</code>, <code>card_statements</code> and "
         "<code>card_transactions</code> tables), so these figures and the regression models "
-        f"are not drawn:</p><ul class=\"note\">{items}</ul>",
+        f'are not drawn:</p><ul class="note">{items}</ul>',
     )
 
 
@@ -708,7 +708,7 @@ def _render(
     effective = _effective_settings(settings, notes)
     tspecs = table_specs(effective)
     from econscope.report.charts import chart, chart_rows, panels
-    from econscope.report.html import Section, build_page, javascript_bundle, paragraph, write_page
+    from econscope.report.html import Section, build_page, javascript_bundle, write_page
     from econscope.report.static import write_static
 
     # The Vega bundle takes a second or two to assemble (in Rust, off the GIL): overlap it.
