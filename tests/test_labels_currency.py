@@ -131,3 +131,13 @@ def test_the_findings_under_fig10_to_fig12_read_the_datas_own_period(
     # the notes on this run say which settings moved and how to choose them
     notes = re.search(r'<section id="notes".*?</section>', html, re.S)
     assert notes and "<code>results.industry_years</code>" in notes.group(0)
+
+
+def test_targets_outside_the_period_say_so(run: pipeline.RunResult) -> None:
+    fidelity = pd.read_csv(run.out_dir / "results" / "fidelity.csv").set_index("id")
+    # fig06's 2020 shares and fig11's 2021 days: the data end in 2017-12
+    for target in ("never_2020", "revolver_days_2021", "rising_from_july_2021"):
+        assert pd.isna(fidelity.loc[target, "within"])
+        assert fidelity.loc[target, "note"].startswith("outside this run's period"), target
+    # a window that overlaps the data is read on the months it has (2012-2019 -> 2015-2017)
+    assert fidelity.loc["share_2012_2019", "within"] in (True, False)
