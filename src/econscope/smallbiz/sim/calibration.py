@@ -193,6 +193,19 @@ class Calibration(BaseModel):
         description="Smallest target buffer (days): firms keep at least this much cash, so "
         "end-of-day balances are rarely negative (overdrafts stay a few percent of days).",
     )
+    buffer_days_max: float = Field(
+        10_000.0,
+        gt=0,
+        description="Largest target buffer (days of outflows): caps the lognormal's tail, "
+        "so a few firms do not hold years of outflows. Target: fig08 (the LPM and the logit "
+        "agree only when buffer days are not heavy-tailed).",
+    )
+    buffer_days_industry_multiplier: dict[str, float] = Field(
+        default_factory=lambda: _by_industry((1.0,) * 12),
+        description="Industry multiplier on the target buffer: industries differ in cash as "
+        "well as in propensity. Target: fig09 (at equal liquidity the industry range is 11 "
+        "points, smaller than fig05's raw 19-point gap).",
+    )
     buffer_propensity_corr: float = Field(
         -0.85,
         ge=-1,
@@ -293,6 +306,14 @@ class Calibration(BaseModel):
         "Target: median revolving balance.",
     )
 
+    partial_pay_buffer_slope: float = Field(
+        0.0,
+        description="Shift of the logit of the share a revolver pays per unit of log(1 + "
+        "buffer days / revolve_buffer_scale): revolvers with cash pay down more of the "
+        "statement, so they carry smaller balances. Target: fig12 (revolvers with more than "
+        "15 buffer days carry smaller balances), fig10 (ADB covers the statement).",
+    )
+
     # ------------------------------------------------------------- the payment decision
     revolve_intercept: float = Field(
         -2.6,
@@ -343,6 +364,25 @@ class Calibration(BaseModel):
     )
     revolve_drift_ar: float = Field(
         0.95, ge=0, lt=1, description="Monthly AR(1) coefficient of the drifting propensity."
+    )
+    revolve_spell_shift: float = Field(
+        0.0,
+        ge=0,
+        description="Logit shift while the firm is in a credit spell (a stretch of months in "
+        "which it finances itself on the card: a two-state Markov chain per firm, entered "
+        "with revolve_spell_start_prob and left with revolve_spell_end_prob a month). A "
+        "spell that starts or ends inside a year makes a firm revolve some months and none "
+        "the next year. Target: fig06/fig07 (mid-range mobility: 23% of six-month revolvers "
+        "never revolve the next year, while 75% of every-month revolvers stay).",
+    )
+    revolve_spell_start_prob: float = Field(
+        0.0, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
+    )
+    revolve_spell_end_prob: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="Monthly probability that a credit spell ends (mean length 1 / this).",
     )
     revolve_cash_scale: float = Field(
         10_000.0, gt=0, description="Cash scale ($) of revolve_cash_slope."
@@ -553,6 +593,7 @@ class Calibration(BaseModel):
             "seasonal_amplitude",
             "seasonal_peak_month",
             "revolve_industry_shift",
+            "buffer_days_industry_multiplier",
         ):
             missing = set(self.industry_mix) - set(getattr(self, name))
             if missing:
