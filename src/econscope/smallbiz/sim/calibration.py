@@ -39,7 +39,7 @@ _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 _REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (1.5, -0.85, -0.2, 0.0, 0.9, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
+_REVOLVE = (1.5, -0.6, -0.2, 0.0, 1.1, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -316,18 +316,18 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------- the payment decision
     revolve_intercept: float = Field(
-        -2.6,
+        -3.9,
         description="Logit intercept of revolving (at the median buffer). Target: about one "
         "third of firms revolving 2012-2019 (fig02).",
     )
     revolve_firm_sd: float = Field(
-        4.0,
+        6.0,
         ge=0,
         description="Sd of the persistent firm propensity (random effect). Target: fig06 "
         "(about half never revolve, about 20% every month) and a flatter FE slope (fig08).",
     )
     revolve_state_dependence: float = Field(
-        2.6,
+        1.8,
         description="Logit shift when the previous cycle revolved. Target: fig07 transitions "
         "(0->0 88%, 12->12 75%).",
     )
@@ -366,7 +366,7 @@ class Calibration(BaseModel):
         0.95, ge=0, lt=1, description="Monthly AR(1) coefficient of the drifting propensity."
     )
     revolve_spell_shift: float = Field(
-        0.0,
+        10.8,
         ge=0,
         description="Logit shift while the firm is in a credit spell (a stretch of months in "
         "which it finances itself on the card: a two-state Markov chain per firm, entered "
@@ -376,10 +376,17 @@ class Calibration(BaseModel):
         "never revolve the next year, while 75% of every-month revolvers stay).",
     )
     revolve_spell_start_prob: float = Field(
-        0.0, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
+        0.01, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
+    )
+    revolve_spell_buffer_slope: float = Field(
+        0.0,
+        description="Slope of the log of the spell's start probability on log(1 + buffer "
+        "days / revolve_buffer_scale), relative to the median target buffer: a firm short of "
+        "cash starts a credit spell more often. Target: fig08 (revolving falls with buffer "
+        "days), fig11 (revolvers hold few buffer days).",
     )
     revolve_spell_end_prob: float = Field(
-        0.1,
+        0.12,
         gt=0,
         le=1,
         description="Monthly probability that a credit spell ends (mean length 1 / this).",

@@ -497,10 +497,15 @@ def _period(
             1 - ar * ar
         ) * cal.revolve_drift_sd * rng.standard_normal(n)
     if cal.revolve_spell_shift > 0:
-        u = rng.random(n)
-        st.spell = np.where(
-            st.spell, u >= cal.revolve_spell_end_prob, u < cal.revolve_spell_start_prob
+        # A spell starts more often when cash is short (buffer below the median target).
+        buf = np.maximum(st.cash_ewma, 0) / np.maximum(st.out_ewma / _DAYS_PER_MONTH, 100)
+        scale = cal.revolve_buffer_scale
+        rel = np.log1p(buf / scale) - np.log1p(cal.buffer_days_median / scale)
+        start = np.minimum(
+            cal.revolve_spell_start_prob * np.exp(cal.revolve_spell_buffer_slope * rel), 1.0
         )
+        u = rng.random(n)
+        st.spell = np.where(st.spell, u >= cal.revolve_spell_end_prob, u < start)
     amp, peak = season_of
     season = 1 + amp[a] * np.cos(2 * np.pi * (grid.calendar_month[m] - peak[a]) / 12)
     years = (m - grid.window_start) / 12
