@@ -40,6 +40,10 @@ _REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
 _REVOLVE = (1.5, -0.6, -0.2, 0.0, 1.1, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
+# Multiplier on the target cash buffer by industry (fig09: industries differ in cash as well
+# as in propensity; construction and personal services hold less, health care and high-tech
+# manufacturing more).
+_BUFFER = (0.6, 1.4, 1.0, 1.0, 0.7, 1.0, 1.0, 1.0, 1.0, 1.3, 1.0, 1.0)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -201,7 +205,7 @@ class Calibration(BaseModel):
         "agree only when buffer days are not heavy-tailed).",
     )
     buffer_days_industry_multiplier: dict[str, float] = Field(
-        default_factory=lambda: _by_industry((1.0,) * 12),
+        default_factory=lambda: _by_industry(_BUFFER),
         description="Industry multiplier on the target buffer: industries differ in cash as "
         "well as in propensity. Target: fig09 (at equal liquidity the industry range is 11 "
         "points, smaller than fig05's raw 19-point gap).",
@@ -384,6 +388,14 @@ class Calibration(BaseModel):
         "days / revolve_buffer_scale), relative to the median target buffer: a firm short of "
         "cash starts a credit spell more often. Target: fig08 (revolving falls with buffer "
         "days), fig11 (revolvers hold few buffer days).",
+    )
+    revolve_spell_buffer_multiplier: float = Field(
+        1.0,
+        gt=0,
+        description="Multiplier on the firm's target buffer while it is in a credit spell: "
+        "the firm runs its cash down while it finances itself on the card. Target: fig11 "
+        "(revolvers hold 11-13 buffer days before 2020), fig08 (revolving falls with buffer "
+        "days).",
     )
     revolve_spell_end_prob: float = Field(
         0.12,

@@ -791,6 +791,12 @@ def _decide(
     # A card's last statement: its payment posts next month, then the card closes.
 
 
+def _target_days(f: Firms, st: _State, a: np.ndarray, cal: Calibration) -> np.ndarray:
+    """The active firms' target buffer (days of outflows), lower while in a credit spell."""
+    spell = np.where(st.spell[a], cal.revolve_spell_buffer_multiplier, 1.0)
+    return f.target_days[a] * spell
+
+
 def _own_transfers(
     rng: np.random.Generator,
     sinks: _Sinks,
@@ -806,7 +812,7 @@ def _own_transfers(
     a = t.a
     two = f.two_accounts[a]
     prim = st.cash[a] + mo.flow[a] - st.second[a]
-    tgt = f.target_days[a] * st.out_ewma[a] / _DAYS_PER_MONTH
+    tgt = _target_days(f, st, a, cal) * st.out_ewma[a] / _DAYS_PER_MONTH
     short = prim < tgt
     back = two & (st.second[a] > 0) & (short | (rng.random(len(a)) < cal.transfer_back_prob))
     need = np.ceil(np.maximum(tgt - prim, 0)).astype(np.int64)
@@ -852,7 +858,7 @@ def _owner_cash(
     first_month = f.entry[a] == t.m
     prev_out = np.where(first_month | (st.out_ewma[a] <= 0), out_a / t.frac, st.out_ewma[a])
     mult = cal.pandemic_buffer_multiplier if t.p >= cal.pandemic_buffer_from_month else 1.0
-    target = f.target_days[a] * mult * prev_out / _DAYS_PER_MONTH
+    target = _target_days(f, st, a, cal) * mult * prev_out / _DAYS_PER_MONTH
     if t.m == 0:
         spread = cal.initial_cash_spread
         start = np.rint(target * rng.uniform(1 - spread, 1 + spread, len(a))).astype(np.int64)
