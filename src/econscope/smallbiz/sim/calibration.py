@@ -211,7 +211,7 @@ class Calibration(BaseModel):
         "points, smaller than fig05's raw 19-point gap).",
     )
     buffer_propensity_corr: float = Field(
-        -0.85,
+        -0.92,
         ge=-1,
         le=1,
         description="Correlation of the firm's log target buffer with its revolving "
@@ -390,7 +390,7 @@ class Calibration(BaseModel):
         "days), fig11 (revolvers hold few buffer days).",
     )
     revolve_spell_buffer_multiplier: float = Field(
-        1.0,
+        0.3,
         gt=0,
         description="Multiplier on the firm's target buffer while it is in a credit spell: "
         "the firm runs its cash down while it finances itself on the card. Target: fig11 "
