@@ -39,7 +39,7 @@ _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 _REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (1.5, -0.6, -0.2, 0.0, 1.1, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
+_REVOLVE = (1.65, -0.75, -0.2, 0.0, 0.95, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
 # Multiplier on the target cash buffer by industry (fig09: industries differ in cash as well
 # as in propensity; construction and personal services hold less, health care and high-tech
 # manufacturing more).
@@ -320,18 +320,18 @@ class Calibration(BaseModel):
 
     # ------------------------------------------------------------- the payment decision
     revolve_intercept: float = Field(
-        -3.9,
+        -3.7,
         description="Logit intercept of revolving (at the median buffer). Target: about one "
         "third of firms revolving 2012-2019 (fig02).",
     )
     revolve_firm_sd: float = Field(
-        6.0,
+        5.5,
         ge=0,
         description="Sd of the persistent firm propensity (random effect). Target: fig06 "
         "(about half never revolve, about 20% every month) and a flatter FE slope (fig08).",
     )
     revolve_state_dependence: float = Field(
-        1.8,
+        2.0,
         description="Logit shift when the previous cycle revolved. Target: fig07 transitions "
         "(0->0 88%, 12->12 75%).",
     )
@@ -380,7 +380,7 @@ class Calibration(BaseModel):
         "never revolve the next year, while 75% of every-month revolvers stay).",
     )
     revolve_spell_start_prob: float = Field(
-        0.01, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
+        0.008, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
     )
     revolve_spell_buffer_slope: float = Field(
         0.0,
@@ -398,7 +398,7 @@ class Calibration(BaseModel):
         "days).",
     )
     revolve_spell_end_prob: float = Field(
-        0.12,
+        0.11,
         gt=0,
         le=1,
         description="Monthly probability that a credit spell ends (mean length 1 / this).",
