@@ -497,7 +497,8 @@ def _period(
             1 - ar * ar
         ) * cal.revolve_drift_sd * rng.standard_normal(n)
     if cal.revolve_spell_shift > 0:
-        # A spell starts more often when cash is short (buffer below the median target).
+        # Credit spells: a two-state chain per firm. With revolve_spell_buffer_slope < 0 a
+        # spell starts more often when cash is short (buffer below the median target).
         buf = np.maximum(st.cash_ewma, 0) / np.maximum(st.out_ewma / _DAYS_PER_MONTH, 100)
         scale = cal.revolve_buffer_scale
         rel = np.log1p(buf / scale) - np.log1p(cal.buffer_days_median / scale)
