@@ -339,11 +339,11 @@ def test_end_to_end_with_the_fitted_models(panel_dir, tmp_path):
 def test_terminal_table_marks_suppressed_cells_and_shows_units(published):
     from rich.console import Console
 
-    from econscope.report.terminal import result_table
+    from econscope.report.terminal import rich_result_table
 
     console = Console(width=120, color_system=None)
     with console.capture() as cap:
-        console.print(result_table(published["fig05"], "fig05"))
+        console.print(rich_result_table(published["fig05"], "fig05"))
     text = cap.get()
     # fig05 at k = 10: every cell describes 6-7 revolving firms, so all six are suppressed,
     # and the table still names its measures' units.

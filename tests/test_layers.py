@@ -170,3 +170,46 @@ def test_no_import_cycle_between_modules():
         if node not in seen:
             visit(node)
     assert cycles == []
+
+
+def _public_definitions(path: Path) -> list[str]:
+    """Public names a module defines at its top level (classes, functions, assignments)."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return [n for n in names if not n.startswith("_")]
+
+
+def _exported(package_init: Path) -> set[str]:
+    """The names a package's ``__all__`` lists (a private module's names it makes public)."""
+    if not package_init.exists():
+        return set()
+    for node in ast.parse(package_init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)}
+    return set()
+
+
+def test_no_public_name_is_defined_twice_in_the_package() -> None:
+    """One name, one definition (issue 11): a public class, function or constant is defined
+    in one module and imported elsewhere. A private module's (``_x.py``) names count when
+    its package exports them. Exempt: each CLI command group's typer ``app`` (the idiom)."""
+    where: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        private = path.name.startswith("_") and path.name != "__init__.py"
+        exported = _exported(path.parent / "__init__.py") if private else None
+        for name in _public_definitions(path):
+            if exported is not None and name not in exported:
+                continue
+            if name == "app" and path.parent.name == "cli":
+                continue
+            where.setdefault(name, []).append(_module_name(path))
+    twice = {name: modules for name, modules in where.items() if len(modules) > 1}
+    assert twice == {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from rich.console import Console
 
-from econscope.report.tables import SUPPRESSED, regression_table
+from econscope.report.html import SUPPRESSED
+from econscope.report.tables import regression_table
 
 
 def _coef() -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from econscope.config import CARD_KINDS, DEFAULT_CATEGORY_GROUPS
-from econscope.smallbiz.sim.faults import REASONS, as_text
+from econscope.smallbiz.sim.faults import INJECTED_REASONS, as_text
 from econscope.smallbiz.sim.simulate import CONTRACT_TABLES, simulate
 
 KW = {
@@ -71,7 +71,7 @@ def test_dirty_tables_are_the_clean_rows_plus_the_recorded_faults(tables, faults
 
 def test_each_fault_class_is_injected_at_about_its_share(tables, faults) -> None:
     f = faults.to_pandas()
-    for t, reasons in REASONS.items():
+    for t, reasons in INJECTED_REASONS.items():
         n = tables[t][0].num_rows
         for reason in reasons:
             k = int(((f.table == t) & (f.reason == reason)).sum())

@@ -38,7 +38,7 @@ from econscope.disclosure import scan_published_cells
 from econscope.engine import Backend, connect
 from econscope.errors import DisclosureError
 from econscope.report.smallbiz import render_report
-from econscope.report.summary import Summary
+from econscope.report.summary import RunSummary
 from econscope.smallbiz.analysis import AnalysisResult, analyze
 from econscope.smallbiz.panel import PanelResult, build_panel
 from econscope.smallbiz.pseudonyms import surrogates
@@ -105,7 +105,7 @@ class RunResult:
             }
         )
 
-    def summary(self) -> Summary:
+    def summary(self) -> RunSummary:
         """The run in one object (statsmodels style): ``print()`` it for text; in a
         notebook it renders as HTML. Funnel, coefficients (etable style), one finding per
         figure, and links to the report. See :mod:`econscope.report.summary`."""

@@ -1,6 +1,6 @@
 """One Altair chart per published table, driven by the table registry and its labels.
 
-:func:`panels` reads a :class:`~econscope.smallbiz.tables.TableSpec` (chart kind, x,
+:func:`panels` reads a :class:`~econscope.smallbiz.tables.ResultSpec` (chart kind, x,
 color, facet, measures with units) and the table's tidy rows, and returns the figure's
 panels: one chart per measure when the measures have different units (the report's left
 and right panels), each as wide as its container. :func:`chart` puts the same panels side
@@ -42,7 +42,7 @@ from econscope.errors import DataError
 from econscope.smallbiz.tables import (
     DIMENSION_LABELS,
     MEASURE_LABELS,
-    TableSpec,
+    ResultSpec,
     category_label,
     is_money,
     is_share,
@@ -137,7 +137,7 @@ def measure_title(measure: str, unit: str) -> str:
     return words if is_share(unit) else f"{words} ({unit})"
 
 
-def chart_rows(spec: TableSpec, data: pd.DataFrame, *, k: int) -> pd.DataFrame:
+def chart_rows(spec: ResultSpec, data: pd.DataFrame, *, k: int) -> pd.DataFrame:
     """The rows a chart draws: typed, labelled, and with every cell under k firms blanked.
 
     Adds ``unit``, ``measure_label``, ``series`` (the colour's category in words) and
@@ -220,7 +220,7 @@ def _value_format(units: Sequence[str], *, money: bool = False) -> str:
     return ",.3~g"
 
 
-def _category_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
+def _category_order(spec: ResultSpec, rows: pd.DataFrame) -> list[str]:
     """Categories of the category axis: the registry's order, else sorted by value.
 
     Horizontal bars (industries) are sorted by the first measure of the last series,
@@ -240,7 +240,7 @@ def _category_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
     return sorted(values, key=lambda v: (-(rank.get(v) or -1.0), v))
 
 
-def _series_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
+def _series_order(spec: ResultSpec, rows: pd.DataFrame) -> list[str]:
     if spec.color is None or spec.color == "measure":
         return [MEASURE_LABELS.get(m, label(m)) for m in spec.measures]
     values = [str(v) for v in pd.unique(rows[spec.color].dropna())]
@@ -255,7 +255,7 @@ def _series_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
     return [category_label(spec.color, v, spec.settings) for v in values]
 
 
-def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
+def _category_axis(spec: ResultSpec, rows: pd.DataFrame) -> tuple[str, Any]:
     """('x' or 'y', the encoding of the table's category or time axis)."""
     title = spec.x_title or DIMENSION_LABELS.get(spec.x, label(spec.x))
     if spec.x == "month":
@@ -272,7 +272,7 @@ def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
     return "x", alt.X(f"{field}:O", sort=order, title=title, axis=alt.Axis(labelAngle=0))
 
 
-def _tooltips(spec: TableSpec, value_format: str) -> list[Any]:
+def _tooltips(spec: ResultSpec, value_format: str) -> list[Any]:
     tips: list[Any] = []
     for dim in spec.dims:
         title = DIMENSION_LABELS.get(dim, label(dim))
@@ -332,7 +332,7 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     return layers
 
 
-def _y_title(spec: TableSpec, measures: Sequence[str], *, panel_titled: bool = False) -> str:
+def _y_title(spec: ResultSpec, measures: Sequence[str], *, panel_titled: bool = False) -> str:
     """The value axis's title: the measure (and unit), or only the unit when the panel's
     own title already names the measure."""
     units = list(dict.fromkeys(spec.measures[m] for m in measures))
@@ -342,7 +342,7 @@ def _y_title(spec: TableSpec, measures: Sequence[str], *, panel_titled: bool = F
 
 
 def _panel(
-    spec: TableSpec,
+    spec: ResultSpec,
     rows: pd.DataFrame,
     measures: Sequence[str],
     *,
@@ -470,7 +470,7 @@ def _js(text: str) -> str:
     return json.dumps(text)
 
 
-def _groups(spec: TableSpec) -> list[list[str]]:
+def _groups(spec: ResultSpec) -> list[list[str]]:
     """The measures of each panel: one panel per measure when faceted, else one."""
     measures = list(spec.measures)
     if spec.facet == "measure" and len(measures) > 1:
@@ -478,7 +478,7 @@ def _groups(spec: TableSpec) -> list[list[str]]:
     return [measures]
 
 
-def panel_ids(spec: TableSpec) -> list[str]:
+def panel_ids(spec: ResultSpec) -> list[str]:
     """The ids of a figure's panels in the page: ``fig02-share_revolving``, ... or ``fig06``.
 
     >>> from econscope.smallbiz.tables import TABLES
@@ -489,7 +489,7 @@ def panel_ids(spec: TableSpec) -> list[str]:
     return [spec.id] if len(groups) == 1 else [f"{spec.id}-{g[0]}" for g in groups]
 
 
-def _subtitle(spec: TableSpec, rows: pd.DataFrame, k: int, notes: Sequence[str]) -> list[str]:
+def _subtitle(spec: ResultSpec, rows: pd.DataFrame, k: int, notes: Sequence[str]) -> list[str]:
     n_suppressed = int(rows["suppressed"].sum())
     lines = list(notes)
     if n_suppressed:
@@ -498,7 +498,7 @@ def _subtitle(spec: TableSpec, rows: pd.DataFrame, k: int, notes: Sequence[str])
 
 
 def panels(
-    spec: TableSpec,
+    spec: ResultSpec,
     data: pd.DataFrame,
     *,
     k: int = 10,
@@ -528,7 +528,7 @@ def panels(
 
 
 def chart(
-    spec: TableSpec,
+    spec: ResultSpec,
     data: pd.DataFrame,
     *,
     k: int = 10,

@@ -45,12 +45,12 @@ from econscope.errors import DataError, StageError
 from econscope.smallbiz.results.fidelity import REPORT_CURRENCY, REPORT_PRICE_YEAR
 from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
 from econscope.smallbiz.tables import (
-    CARD_TABLES,
+    CARD_RESULTS,
     MEASURE_LABELS,
     MODEL_COLUMNS,
     MODEL_FIT_COLUMNS,
     TABLES,
-    TableSpec,
+    ResultSpec,
     money,
     money_unit,
     table_specs,
@@ -294,7 +294,7 @@ def _funnel_section(run: _Run, k: int) -> str:
     )
 
 
-def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
+def figure_notes(spec: ResultSpec, settings: Settings) -> list[str]:
     """What a figure holds fixed or assumes, in words (shown under it, and in the files).
 
     >>> notes = figure_notes(TABLES["fig09"], Settings())
@@ -326,7 +326,7 @@ def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
     return []
 
 
-def _units_html(spec: TableSpec, run_dir_files: bool = True) -> str:
+def _units_html(spec: ResultSpec, run_dir_files: bool = True) -> str:
     from econscope.report.html import escape
 
     units = "; ".join(
@@ -339,7 +339,7 @@ def _units_html(spec: TableSpec, run_dir_files: bool = True) -> str:
     return f"Units: {escape(units)}.{files}."
 
 
-def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
+def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: ResultSpec) -> str:
     from econscope.report.charts import chart_rows
     from econscope.report.html import SUPPRESSED, table
 
@@ -835,7 +835,7 @@ def figure_number(table_id: str) -> str:
 
 
 def _figure_section(
-    spec: TableSpec, run: _Run, settings: Settings, panel_ids: list[str], fidelity: bool
+    spec: ResultSpec, run: _Run, settings: Settings, panel_ids: list[str], fidelity: bool
 ) -> str:
     from econscope.report.charts import chart_rows
     from econscope.report.findings import finding
@@ -892,7 +892,7 @@ def _render(
     bundle.shutdown(wait=False)
 
     no_cards = bool((notes["setting"] == "mode").any() and "deposits_only" in set(notes["value"]))
-    skipped = CARD_TABLES if no_cards else frozenset()
+    skipped = CARD_RESULTS if no_cards else frozenset()
     # Every table is checked (and charted) before the first file is written.
     page_specs: dict[str, dict[str, Any]] = {}
     figure_panels: dict[str, list[str]] = {}

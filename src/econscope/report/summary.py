@@ -1,6 +1,6 @@
 """The summary of a smallbiz run, statsmodels-style: text for the terminal, HTML for notebooks.
 
-:func:`run_summary` builds a :class:`Summary` from the published pieces of a run (the
+:func:`run_summary` builds a :class:`RunSummary` from the published pieces of a run (the
 stage times, the row accounting, the sample funnel, models.csv / models_fit.csv, the
 result tables and the report's path): a header, the funnel from the first count to the
 sample, the coefficient table in etable style (:func:`econscope.report.tables.regression_table`,
@@ -12,7 +12,7 @@ Disclosure: the funnel hides a count of 1 to k-1 firms or statements and the cou
 would give it back (the report's rule); a model on fewer than k firms is suppressed.
 
 >>> import pandas as pd
->>> s = Summary(title="demo", header=(("Firms in the sample", "120"),), sections=())
+>>> s = RunSummary(title="demo", header=(("Firms in the sample", "120"),), sections=())
 >>> print(s.as_text())
 demo
 ====
@@ -33,7 +33,7 @@ from econscope.config import Settings
 from econscope.report.tables import RegressionTable, regression_table
 from econscope.smallbiz.tables import TABLES, table_specs
 
-__all__ = ["Summary", "run_summary"]
+__all__ = ["RunSummary", "run_summary"]
 
 _CSS = (
     "<style>.econscope-summary{font:13px/1.45 system-ui,sans-serif;max-width:920px}"
@@ -49,7 +49,7 @@ _CSS = (
 
 
 @dataclass(frozen=True)
-class Section:
+class SummaryPart:
     """One part of a summary: a heading and either key-value lines, sentences or a table."""
 
     title: str
@@ -60,12 +60,12 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Summary:
+class RunSummary:
     """A run's summary: ``as_text()``, ``as_html()``; prints as text, renders as HTML."""
 
     title: str
     header: tuple[tuple[str, str], ...]
-    sections: tuple[Section, ...]
+    sections: tuple[SummaryPart, ...]
     links: tuple[tuple[str, Path], ...] = ()
 
     def as_text(self) -> str:
@@ -165,7 +165,7 @@ def run_summary(
     report_path: Path | None,
     k: int,
     settings: Settings | None = None,
-) -> Summary:
+) -> RunSummary:
     """The summary of a run from its published pieces (see the module docstring).
 
     ``settings``: the run's effective settings (money labels in its currency, the period
@@ -184,10 +184,10 @@ def run_summary(
         shown = f"fewer than {k}" if 0 < quarantined < k else f"{quarantined:,}"
         header.append(("Rows quarantined", shown))
     header.append(("Disclosure threshold", f"k = {k} firms"))
-    sections = [Section("Sample", lines=_funnel_lines(funnel, k))]
+    sections = [SummaryPart("Sample", lines=_funnel_lines(funnel, k))]
     if models is not None and not models.empty:
         sections.append(
-            Section(
+            SummaryPart(
                 "Models of revolving",
                 table=regression_table(models, models_fit, k=k, settings=settings),
                 note="Standard errors clustered by firm; * p < 0.1, ** p < 0.05, *** p < 0.01.",
@@ -204,12 +204,12 @@ def run_summary(
             number = figure_number(tid)
             sentences.append(f"{number}: {sentence}" if number else sentence)
     if sentences:
-        sections.append(Section("Findings", sentences=tuple(sentences)))
+        sections.append(SummaryPart("Findings", sentences=tuple(sentences)))
     links: list[tuple[str, Path]] = []
     if report_path is not None:
         links += [("report", report_path), ("figures", report_path.parent / "figures")]
     links.append(("result tables", out_dir / "results"))
-    return Summary(
+    return RunSummary(
         title="econscope smallbiz run",
         header=tuple(header),
         sections=tuple(sections),

@@ -40,11 +40,11 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.report._format import stars
+from econscope.report.html import SUPPRESSED
 from econscope.smallbiz.tables import COVARIATES, MODEL_LABELS, MODELS, money_unit, term_label
 
 __all__ = ["RegressionTable", "note", "regression_table"]
 
-SUPPRESSED = "suppressed"
 NOTE = (
     "Dependent variable: the firm revolves in the billing cycle (0/1). Money in thousands "
     "of 2022 dollars. Standard errors clustered by firm in parentheses; * p < 0.1, "

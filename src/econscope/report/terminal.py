@@ -15,9 +15,9 @@ from rich.table import Table
 from econscope.config import Settings
 from econscope.smallbiz.tables import table_specs
 
-__all__ = ["result_table"]
+__all__ = ["rich_result_table"]
 
-SUPPRESSED = "[dim]suppressed[/dim]"
+_SUPPRESSED_MARKUP = "[dim]suppressed[/dim]"
 
 
 def _num(x: object, digits: int = 4) -> str:
@@ -27,7 +27,7 @@ def _num(x: object, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def result_table(
+def rich_result_table(
     table: pd.DataFrame,
     table_id: str,
     *,
@@ -40,7 +40,7 @@ def result_table(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"industry": ["retail"], "measure": ["firms"], "value": [None],
     ...                    "n_firms": [None], "suppressed": [True]})
-    >>> result_table(df, "tabA1").row_count
+    >>> rich_result_table(df, "tabA1").row_count
     1
     """
     spec = table_specs(settings if settings is not None else Settings())[table_id]
@@ -53,7 +53,7 @@ def result_table(
         measure = str(row["measure"])
         unit = spec.measures.get(measure, "")
         if bool(row.get("suppressed", False)):
-            value, n = SUPPRESSED, ""
+            value, n = _SUPPRESSED_MARKUP, ""
         else:
             value = _num(row["value"], 6)
             n = "" if pd.isna(row["n_firms"]) else f"{int(row['n_firms']):,}"

@@ -49,7 +49,7 @@ from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, peri
 from econscope.smallbiz.results.registry import result_tables
 from econscope.smallbiz.results.secondary import fig03_together, protect_tables
 from econscope.smallbiz.tables import (
-    CARD_TABLES,
+    CARD_RESULTS,
     DOLLARS,
     MODEL_COLUMNS,
     MODEL_FIT_COLUMNS,
@@ -298,7 +298,7 @@ def _warn_empty(tables: Mapping[str, pd.DataFrame], panel_rows: int, deposits_on
     empty = [
         tid
         for tid, df in tables.items()
-        if not (deposits_only and tid in CARD_TABLES)
+        if not (deposits_only and tid in CARD_RESULTS)
         and (df.empty or not (pd.to_numeric(df["n_firms"], errors="coerce").fillna(0) > 0).any())
     ]
     if empty:

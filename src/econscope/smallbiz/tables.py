@@ -4,7 +4,7 @@ Every result table is long and tidy with the same closing columns::
 
     <dimension columns...>, measure, value, n_firms, suppressed
 
-``measure`` names what ``value`` is (its unit is in :attr:`TableSpec.measures`),
+``measure`` names what ``value`` is (its unit is in :attr:`ResultSpec.measures`),
 ``n_firms`` counts the distinct firms behind the cell, and ``suppressed`` is true where
 disclosure control blanked ``value`` (then ``value`` is null). The analysis writes these
 tables, the report reads them; both go through this registry, so a column is named once.
@@ -27,7 +27,7 @@ from econscope.config import Settings
 from econscope.stats import TIDY_COLUMNS
 
 __all__ = [
-    "CARD_TABLES",
+    "CARD_RESULTS",
     "CATEGORY_LABELS",
     "CELL_COLUMNS",
     "COVARIATES",
@@ -40,7 +40,7 @@ __all__ = [
     "TABLES",
     "TERM_LABELS",
     "ModelName",
-    "TableSpec",
+    "ResultSpec",
     "category_label",
     "category_labels",
     "is_money",
@@ -72,7 +72,7 @@ PROBABILITY = "predicted probability (0-1)"
 
 
 @dataclass(frozen=True)
-class TableSpec:
+class ResultSpec:
     """One published table: its id, title, dimension columns, measures with units, chart."""
 
     id: str
@@ -107,8 +107,8 @@ def _spec(
     facet: str | None = None,
     keep: tuple[str, ...] | None = None,
     x_title: str | None = None,
-) -> TableSpec:
-    return TableSpec(
+) -> ResultSpec:
+    return ResultSpec(
         id, title, dims, MappingProxyType(measures), chart, x, color, facet, keep, x_title
     )
 
@@ -247,10 +247,10 @@ _SPECS = (
 )
 
 #: id -> spec, in report order.
-TABLES: MappingProxyType[str, TableSpec] = MappingProxyType({s.id: s for s in _SPECS})
+TABLES: MappingProxyType[str, ResultSpec] = MappingProxyType({s.id: s for s in _SPECS})
 
 #: Tables that need card data (revolving); a deposit-only run publishes them empty.
-CARD_TABLES: frozenset[str] = frozenset(
+CARD_RESULTS: frozenset[str] = frozenset(
     {"fig02", "fig04", "fig05", "fig06", "fig07", "fig08", "fig09", "fig10", "fig11", "fig12"}
 )
 
@@ -300,7 +300,7 @@ def money(amount: float, settings: Settings) -> str:
     return f"{amount:,.0f} {settings.money.currency}"
 
 
-def table_specs(settings: Settings) -> Mapping[str, TableSpec]:
+def table_specs(settings: Settings) -> Mapping[str, ResultSpec]:
     """:data:`TABLES` with units and titles of this run: its currency and price year, its
     size threshold, fig03's base month, fig05's years, fig09's and fig12's thresholds.
 

@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 __all__ = [
-    "FLOW_COLUMNS",
+    "MONTH_FLOWS",
     "RESULT_INPUT_COLUMNS",
     "REVOLVERS",
     "TRANSACTORS",
@@ -35,7 +35,7 @@ RESULT_INPUT_COLUMNS: tuple[str, ...] = (
 
 
 #: Deposit flows of the panel (``<name>_real``) that firm-months sum when present.
-FLOW_COLUMNS: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "total_outflows")
+MONTH_FLOWS: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "total_outflows")
 
 REVOLVERS = "revolvers"
 
@@ -64,7 +64,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
     rev = p.revolving
     flows = {
         c: (p[f"{c}_real"].sum() if f"{c}_real" in p.columns else ibis.null(_F64))
-        for c in FLOW_COLUMNS
+        for c in MONTH_FLOWS
     }
     agg = p.group_by([p.firm_id, p.month]).agg(
         n_known=rev.count(),
@@ -92,7 +92,7 @@ def firm_months(panel: ir.Table, *, buffer_days_threshold: float = 15.0) -> ir.T
         annual_revenue=agg.annual_revenue.cast(_F64),
         covers=agg.covers_min == 1,
         keeps_buffer=agg.keeps_min == 1,
-        **{c: agg[c].cast(_F64) for c in FLOW_COLUMNS},
+        **{c: agg[c].cast(_F64) for c in MONTH_FLOWS},
     )
 
 

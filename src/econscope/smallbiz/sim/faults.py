@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from econscope.smallbiz.sim import ids
 
 #: The reason codes the injector produces, per contract table.
-REASONS: dict[str, tuple[str, ...]] = {
+INJECTED_REASONS: dict[str, tuple[str, ...]] = {
     "firms": ("missing_value", "bad_date", "duplicate_key", "firm_without_deposit_account"),
     "deposit_accounts": (
         "missing_value",
@@ -118,7 +118,7 @@ class Injector:
         key_col, empty_col, date_col, amount_col = _COLUMNS[name]
         parts = [text]
         records: list[tuple[str, str]] = []
-        for reason in REASONS[name]:
+        for reason in INJECTED_REASONS[name]:
             # share x n rows, the fraction rounded up or down at random: the count is
             # within one row of its expectation in every chunk.
             expected = self.share * n

@@ -44,7 +44,7 @@ _KIND = {k: i for i, k in enumerate(CARD_KINDS)}
 _DAYS_PER_MONTH = 30.42  # days in a month on average (a calendar fact, not behaviour)
 _MARCH_2020_FROM_JAN_2010 = 122  # months
 
-SCHEMAS: dict[str, pa.Schema] = {
+ARROW_SCHEMAS: dict[str, pa.Schema] = {
     "firms": pa.schema(
         [
             ("firm_id", pa.string()),
@@ -1018,7 +1018,7 @@ def chunk_tables(
     region = regions.take(pa.array(f.region, mask=f.region < 0))
     out["firms"] = pa.Table.from_arrays(
         [firm_ids, industries.take(pa.array(f.industry)), region, _dates(f.first_seen)],
-        schema=SCHEMAS["firms"],
+        schema=ARROW_SCHEMAS["firms"],
     )
     # Deposit accounts: every firm's primary, plus the second account where it has one.
     slots = np.arange(2 * n)
@@ -1034,7 +1034,7 @@ def chunk_tables(
             _nullable_dates(close),
             _money(opening[acc]),
         ],
-        schema=SCHEMAS["deposit_accounts"],
+        schema=ARROW_SCHEMAS["deposit_accounts"],
     )
     d = raw["dep"]
     order = np.lexsort((d["day"], d["acct"]))
@@ -1047,7 +1047,7 @@ def chunk_tables(
             _money(cents),
             categories.take(pa.array(d["cat"][order])),
         ],
-        schema=SCHEMAS["deposit_transactions"],
+        schema=ARROW_SCHEMAS["deposit_transactions"],
     )
     if balances:
         run = np.cumsum(cents)
@@ -1064,7 +1064,7 @@ def chunk_tables(
                 _dates(day[end_of_day]),
                 _money(level[end_of_day]),
             ],
-            schema=SCHEMAS["deposit_balances"],
+            schema=ARROW_SCHEMAS["deposit_balances"],
         )
     out["card_accounts"] = pa.Table.from_arrays(
         [
@@ -1074,13 +1074,13 @@ def chunk_tables(
             _nullable_dates(c.close_day),
             _money(c.limit),
         ],
-        schema=SCHEMAS["card_accounts"],
+        schema=ARROW_SCHEMAS["card_accounts"],
     )
     s = raw["stmt"]
     so = np.lexsort((s["day"], s["card"]))
     out["card_statements"] = pa.Table.from_arrays(
         [card_ids.take(pa.array(s["card"][so])), _dates(s["day"][so]), _money(s["cents"][so])],
-        schema=SCHEMAS["card_statements"],
+        schema=ARROW_SCHEMAS["card_statements"],
     )
     k = raw["card"]
     ko = np.lexsort((k["kind"], k["day"], k["card"]))
@@ -1092,7 +1092,7 @@ def chunk_tables(
             _money(k["cents"][ko]),
             kinds.take(pa.array(k["kind"][ko])),
         ],
-        schema=SCHEMAS["card_transactions"],
+        schema=ARROW_SCHEMAS["card_transactions"],
     )
     t = raw["truth"]
     to = np.lexsort((t["day"], t["card"]))
@@ -1112,6 +1112,6 @@ def chunk_tables(
             _money(np.where(revolved, b - by_due, 0)),
             pa.array(t["late"][to]),
         ],
-        schema=SCHEMAS["truth"],
+        schema=ARROW_SCHEMAS["truth"],
     )
     return out

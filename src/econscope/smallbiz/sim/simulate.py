@@ -43,7 +43,7 @@ from econscope.errors import ConfigError
 from econscope.smallbiz.sim.calibration import Calibration
 from econscope.smallbiz.sim.faults import FAULT_SCHEMA, Injector
 from econscope.smallbiz.sim.grid import make_grid
-from econscope.smallbiz.sim.kernel import SCHEMAS, chunk_tables
+from econscope.smallbiz.sim.kernel import ARROW_SCHEMAS, chunk_tables
 
 __all__ = ["CONTRACT_TABLES", "SimulationResult", "simulate"]
 
@@ -171,8 +171,8 @@ def simulate(
     n_chunks = -(-firms // chunk_firms)
     with ExitStack() as stack:
         tmp = {t: stack.enter_context(atomic_path(p)) for t, p in paths.items()}
-        sinks = {t: _Sink(tmp[t], SCHEMAS[t], fmt) for t in tables}
-        sinks["truth"] = _Sink(tmp["truth"], SCHEMAS["truth"], "parquet")
+        sinks = {t: _Sink(tmp[t], ARROW_SCHEMAS[t], fmt) for t in tables}
+        sinks["truth"] = _Sink(tmp["truth"], ARROW_SCHEMAS["truth"], "parquet")
         if faults > 0:
             sinks["faults"] = _Sink(tmp["faults"], FAULT_SCHEMA, "parquet")
         bar = _progress(progress)
