@@ -98,6 +98,39 @@ class SparkBackend(IbisSparkBackend):
         df = self._session.createDataFrame(arrow)
         df.createOrReplaceTempView(op.name)
 
+    def create_table(
+        self,
+        name: str,
+        /,
+        obj: Any = None,
+        *,
+        schema: Any = None,
+        database: str | None = None,
+        temp: bool = False,
+        overwrite: bool = False,
+        **kwargs: Any,
+    ) -> ir.Table:
+        """Ibis's ``create_table``, and ``temp=True`` as a cached temporary view.
+
+        Ibis's Spark backend refuses temporary tables; a managed table instead would be
+        written under ``./spark-warehouse``. A temporary table here is what it is on DuckDB:
+        the rows computed once, held by the engine for this session, gone when it ends.
+        """
+        if not temp:
+            return super().create_table(
+                name, obj, schema=schema, database=database, overwrite=overwrite, **kwargs
+            )
+        if obj is None or database is not None:
+            raise NotImplementedError("a temporary Spark table needs obj and no database")
+        if not overwrite and self._session.catalog.tableExists(name):
+            raise ValueError(f"temporary table {name!r} exists (pass overwrite=True)")
+        expr = obj if isinstance(obj, ir.Expr) else ibis.memtable(obj)
+        self._run_pre_execute_hooks(expr)
+        df = self._session.sql(self.compile(expr)).cache()
+        df.createOrReplaceTempView(name)
+        self._cached_dataframes[name] = df
+        return self.table(name)
+
     def _create_cached_table(self, name: str, expr: ir.Table) -> ir.Table:
         self._run_pre_execute_hooks(expr)
         return super()._create_cached_table(name, expr)
