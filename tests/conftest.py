@@ -40,6 +40,11 @@ SPARK_TEST_CONFIG = EngineConfig(
             "spark.default.parallelism": "2",
             "spark.ui.enabled": "false",
             "spark.driver.memory": "1g",
+            # Tiny tables: adaptive execution only adds a job per shuffle (118 -> 86 Spark
+            # jobs for a 5-firm validate), and whole-stage code generation compiles Java
+            # for every query, which costs more than running it on a few rows.
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.codegen.wholeStage": "false",
         },
     ),
 )

@@ -31,6 +31,14 @@ def test_float_literals_are_doubles_not_decimals(con) -> None:
     assert con.execute(e) == pytest.approx(1 / 3, rel=1e-15, abs=0)
 
 
+def test_infinite_values_are_found_as_infinite(con) -> None:
+    # Python's float("inf") is infinite, NaN and 1.5 are not (math.isinf).
+    t = ibis.memtable(pa.table({"i": [0, 1, 2, 3], "s": ["inf", "-inf", "1.5", "NaN"]}))
+    v = t.s.cast("float64")
+    out = con.to_pyarrow(t.select("i", inf=v.isinf()).order_by("i")).to_pydict()
+    assert out["inf"] == [True, True, False, False]
+
+
 def test_a_cached_join_with_an_in_memory_table_runs(con) -> None:
     # The price-index factors are an in-memory table joined into cached panel steps.
     facts = ibis.memtable(pa.table({"year": [2021, 2022], "factor": [1.08, 1.0]}))

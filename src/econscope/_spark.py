@@ -87,6 +87,14 @@ class SparkCompiler(PySparkCompiler):
     def visit_RStrip(self, op: ops.RStrip, *, arg: Any) -> Any:
         return self.f.regexp_replace(arg, r"\s+$", "")
 
+    # Ibis writes ``arg == POS_INF`` with sqlglot expressions, where ``==`` is Python's
+    # structural comparison: the test compiled to FALSE OR FALSE, so an infinite amount
+    # was accepted on Spark. ``.eq`` builds the SQL comparison.
+    def visit_IsInf(self, op: ops.IsInf, *, arg: Any) -> Any:
+        if op.arg.dtype.is_floating():
+            return sge.or_(arg.eq(self.POS_INF), arg.eq(self.NEG_INF))
+        return super().visit_IsInf(op, arg=arg)
+
 
 class SparkBackend(IbisSparkBackend):
     """The pyspark engine of econscope (``engine.connect`` builds it)."""
