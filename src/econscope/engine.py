@@ -517,8 +517,9 @@ def read_table(
                 kwargs["all_varchar"] = True
     else:
         source = str(path / f"*.{fmt}") if path.is_dir() else str(path)
-        if fmt == "csv" and all_varchar:
-            kwargs = {"inferSchema": False}
+        if fmt == "csv":
+            # RFC 4180 quotes ("" inside a quoted field), as DuckDB reads them above
+            kwargs = {"escape": '"'} | ({"inferSchema": False} if all_varchar else {})
     try:
         if fmt == "parquet":
             return con.read_parquet(source, table_name=table_name, **kwargs)
