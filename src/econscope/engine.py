@@ -351,15 +351,16 @@ def table_format(path: Path) -> TableFormat:
 def find_table_file(folder: Path, name: str) -> Path | None:
     """The file or part-file folder holding table ``name`` in ``folder``, if any.
 
-    Looks for ``name.parquet``, ``name.pq``, ``name.csv`` (any case of extension) and a
-    folder ``name/`` of part files. Two of them for one table are an error: which one is
-    meant cannot be guessed, and reading one would silently ignore the other.
+    Looks for ``name.parquet``, ``name.pq``, ``name.csv`` (any case of extension), each a
+    file or a folder of part files (as Spark writes them), and a folder ``name/`` of part
+    files. Two of them for one table are an error: which one is meant cannot be guessed,
+    and reading one would silently ignore the other.
     """
     found = sorted(
         p
         for p in folder.iterdir()
         if (p.is_dir() and p.name == name)
-        or (p.is_file() and p.stem == name and p.suffix.lower() in _SUFFIXES)
+        or (p.stem == name and p.suffix.lower() in _SUFFIXES)
     )
     if len(found) > 1:
         raise DataError(
