@@ -32,7 +32,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bank")
     # CSV with 2% of rows per fault class: Spark parses the text and the quarantine fills.
     smallbiz.simulate(
-        out, firms=40, start="2021-01", end="2021-12", seed=3, faults=0.02, progress=False
+        out, firms=40, start="2021-01", end="2021-06", seed=3, faults=0.02, progress=False
     )
     return out
 

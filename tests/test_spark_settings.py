@@ -52,3 +52,8 @@ def test_threads_narrow_the_default_local_master_only() -> None:
 def test_econscope_defaults_keep_dates_in_utc_and_spark_progress_bars_off() -> None:
     assert SPARK_DEFAULTS["spark.sql.session.timeZone"] == "UTC"
     assert SPARK_DEFAULTS["spark.ui.showConsoleProgress"] == "false"
+
+
+def test_a_spark_conf_key_may_also_be_quoted_as_in_toml() -> None:
+    s = load_settings(overrides=['engine.spark.conf."spark.executor.memory"=4g'])
+    assert s.engine.spark.conf == {"spark.executor.memory": "4g"}
