@@ -42,6 +42,7 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
+from econscope.smallbiz.results.fidelity import REPORT_CURRENCY, REPORT_PRICE_YEAR
 from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
 from econscope.smallbiz.tables import (
     CARD_TABLES,
@@ -50,12 +51,13 @@ from econscope.smallbiz.tables import (
     MODEL_FIT_COLUMNS,
     TABLES,
     TableSpec,
+    money,
     money_unit,
     table_specs,
 )
 from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
-__all__ = ["ReportResult", "figure_notes", "render_report"]
+__all__ = ["ReportResult", "effective_settings", "figure_notes", "render_report"]
 
 _FUNNEL_FIRMS = ("firms_before", "firms_after", "firms_dropped")
 _FUNNEL_ROWS = ("rows_before", "rows_after", "rows_dropped")
@@ -250,10 +252,9 @@ def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
             "the firm fixed effects model at the mean firm effect."
         ]
     if spec.id == "fig09":
-        sign = "$" if settings.money.currency == "USD" else ""
         return [
-            f"Every model is evaluated at an average daily balance of {sign}"
-            f"{cfg.predict_adb:,.0f} ({money_unit(settings)}) and "
+            "Every model is evaluated at an average daily balance of "
+            f"{money(cfg.predict_adb, settings)} ({money_unit(settings)}) and "
             f"{cfg.predict_buffer_days:g} cash buffer days; the other "
             "covariates at their sample means."
         ]
@@ -309,15 +310,22 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
     )
 
 
-def _models_section(run: _Run, k: int, unit: str) -> str:
+def _models_section(run: _Run, k: int, settings: Settings, *, no_cards: bool = False) -> str:
     from econscope.report.html import paragraph
-    from econscope.report.tables import NOTE, regression_table
+    from econscope.report.tables import note as table_note
+    from econscope.report.tables import regression_table
 
     if run.models is None:
         return _na("The regression table (results/models.csv)")
-    rendered = regression_table(run.models, run.models_fit, k=k)
+    if no_cards and run.models.empty:
+        return paragraph(
+            "Needs card data: the models explain revolving a card balance, and this "
+            "deposit-only run has no card statements, so no model was fitted.",
+            css_class="note",
+        )
+    rendered = regression_table(run.models, run.models_fit, k=k, settings=settings)
     fit_note = "" if run.models_fit is not None else f" Model fit: {_NOT_AVAILABLE}."
-    note = NOTE.replace("thousands of 2022 dollars", f"thousands of {unit}")
+    note = table_note(settings)
     return paragraph(note + fit_note, css_class="note") + (
         '<div class="table-wrap">'
         + rendered.to_html(suppressed_note=f"suppressed: fewer than {k} firms")
@@ -428,14 +436,37 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+def _fidelity_target(what: str, comparable: bool) -> str:
+    """A target's words; without its US-dollar amounts when the run's money differs."""
+    if comparable:
+        return what
+    return re.sub(r"\s*\([^)]*\$[^)]*\)", "", what).strip()
+
+
+def _fidelity_verdict(row: Any) -> str:
+    if pd.isna(row.within):
+        note = str(row.note)
+        if note.startswith("no published cell") or note.startswith("fewer than two"):
+            note = "its cells are suppressed (fewer than k firms) or absent"
+        return note if note.startswith("not comparable") else f"not measurable: {note}"
+    if row.kind == "finding":
+        return "holds" if str(row.within).lower() == "true" else "does not hold"
+    return "within tolerance" if str(row.within).lower() == "true" else "outside tolerance"
+
+
 def _fidelity_section(run_dir: Path, settings: Settings) -> Any:
-    """ "How this run compares with the published report": results/fidelity.csv as a table
-    (computed from the result tables when the file is not there). Reads published cells only."""
+    """ "How this run compares with the published report": a lead with the counts, then
+    results/fidelity.csv as a table behind an expander (computed from the result tables
+    when the file is not there). Reads published cells only. Money targets of a run in
+    another currency (or at other prices) are listed as not comparable, without their
+    US-dollar amounts."""
     from econscope.report.html import Section, paragraph, table
     from econscope.smallbiz.results.fidelity import FIDELITY_FILE, compare
 
     path = run_dir / "results" / FIDELITY_FILE
     f = pd.read_csv(path, dtype={"id": "str"}) if path.exists() else compare(run_dir)
+    notes = f["note"].fillna("").astype(str)
+    apart = notes.str.startswith("not comparable")
     usd = settings.money.currency == "USD"
 
     def shown(row: Any) -> str | None:
@@ -450,28 +481,53 @@ def _fidelity_section(run_dir: Path, settings: Settings) -> Any:
             return f"{v:.1f}"
         return f"${v:,.0f}" if usd else f"{v:,.0f} {settings.money.currency}"
 
-    def verdict(row: Any) -> str:
-        if pd.isna(row.within):
-            return f"not measurable: {row.note}"
-        return "yes" if str(row.within).lower() == "true" else "no"
-
     rows = [
-        [r.figure, r.what, r.report, shown(r), verdict(r), r.how, r.source]
-        for r in f.itertuples(index=False)
+        [
+            figure_number(r.figure) or r.figure,
+            _fidelity_target(str(r.what), not cut),
+            r.report if not cut else f"in {REPORT_CURRENCY}",
+            shown(r),
+            _fidelity_verdict(r),
+        ]
+        for r, cut in zip(f.itertuples(index=False), apart, strict=True)
     ]
     numbers, findings = f[f.kind == "number"], f[f.kind == "finding"]
     hit = (numbers.within.astype(str).str.lower() == "true").sum()
     held = (findings.within.astype(str).str.lower() == "true").sum()
+    measured = int(f.within.notna().sum())
+    outside = int(notes.str.startswith("outside this run").sum())
     lead = (
-        f"{hit} of {len(numbers)} published numbers are reproduced within tolerance (shares "
-        f"within 3 points, money and day levels within 15%), and {held} of {len(findings)} "
-        "qualitative findings hold. Each number is read from this run's published tables as "
-        "a reader of the report would read the figure; on a bank's own data this compares "
-        "that bank with the Institute's. Data: results/fidelity.csv; targets: "
-        "econscope/smallbiz/targets.csv."
+        f"The published report gives {len(numbers)} numbers and {len(findings)} qualitative "
+        f"findings; {measured} of them can be measured on this run. {hit} numbers are "
+        f"reproduced within tolerance (shares within 3 points, money and day levels within "
+        f"15%) and {held} findings hold."
     )
-    header = ["figure", "target", "published", "this run", "within", "read as", "source"]
-    body = paragraph(lead, css_class="note") + table(header, rows)
+    if outside:
+        lead += f" {outside} fall outside the period of this run's data."
+    if apart.any():
+        lead += (
+            f" {int(apart.sum())} are amounts of money (or made at one) that cannot be "
+            f"compared: the report's are in {REPORT_PRICE_YEAR} {REPORT_CURRENCY}, this "
+            f"run's in {money_unit(settings)}."
+        )
+    lead += (
+        " Each number is read from this run's published tables as a reader of the report "
+        "would read the figure; on a bank's own data this compares that bank with the "
+        "Institute's."
+    )
+    files = (
+        '<p class="note">How each target is read, and the report\'s sentence: '
+        "<code>results/fidelity.csv</code>; the targets: "
+        "<code>econscope/smallbiz/targets.csv</code>.</p>"
+    )
+    header = ["Figure", "Target", "Published report", "This run", "Verdict"]
+    body = (
+        paragraph(lead)
+        + f"<details><summary>All {len(f)} targets, one by one</summary>"
+        + table(header, rows)
+        + "</details>"
+        + files
+    )
     return Section("fidelity", "How this run compares with the published report", body)
 
 
@@ -492,10 +548,40 @@ def _effective_settings(settings: Settings, notes: pd.DataFrame) -> Settings:
     return settings.with_overrides(overrides) if overrides else settings
 
 
-def _notes_section(notes: pd.DataFrame) -> str:
-    from econscope.report.html import paragraph
+def effective_settings(run_dir: str | Path, settings: Settings) -> Settings:
+    """``settings`` with the values the analysis chose for the run's period in force
+    (``results/notes.csv``: fig03's base month, fig05's years, the findings window ...)."""
+    return _effective_settings(settings, _run_notes(Path(run_dir)))
 
-    return "".join(paragraph(str(n), css_class="note") for n in notes["note"])
+
+_SETTING_NAME = re.compile(
+    r"\b(?:results|sample|money|prices|size|disclosure|panel|engine)\.[A-Za-z_][A-Za-z0-9_]*"
+)
+
+
+def _notes_section(notes: pd.DataFrame) -> str:
+    """The analysis's notes, a setting a reader may type shown as ``<code>``."""
+    from econscope.report.html import escape
+
+    def marked(text: str) -> str:
+        return _SETTING_NAME.sub(lambda m: f"<code>{m.group(0)}</code>", escape(text))
+
+    return "".join(f'<p class="note">{marked(str(n))}</p>' for n in notes["note"])
+
+
+def _card_figures_section(titles: Sequence[str]) -> Any:
+    """One section for the figures a deposit-only run cannot draw, naming each."""
+    from econscope.report.html import Section, escape
+
+    items = "".join(f"<li>{escape(t)}</li>" for t in titles)
+    return Section(
+        "card-figures",
+        "Figures that need card data",
+        '<p class="note">Needs card data: this is a deposit-only run (no '
+        "<code>card_accounts</code>, <code>card_statements</code> and "
+        "<code>card_transactions</code> tables), so these figures and the regression models "
+        f'are not drawn:</p><ul class="note">{items}</ul>',
+    )
 
 
 def _figure_ids() -> list[str]:
@@ -585,14 +671,16 @@ def _figure_section(
     frame = run.tables[tid]
     if frame is None:
         return _na(f"This figure (results/{tid}.csv)")
-    context = {
-        "index_base_month": settings.results.index_base_month,
-        "buffer_days_threshold": settings.results.buffer_days_threshold,
-    }
+    context = {"settings": settings}
     sentence = finding(tid, chart_rows(spec, frame, k=k), context)
     parts = []
     if sentence:
         parts.append(f'<p class="finding">{escape(sentence)}</p>')
+    else:
+        parts.append(
+            '<p class="finding no-finding">No finding: the cells it would read are suppressed '
+            f"(fewer than {k} firms) or absent in this run.</p>"
+        )
     notes = " ".join(figure_notes(spec, settings))
     caption = (escape(notes) + " " if notes else "") + _units_html(spec)
     caption += (
@@ -620,7 +708,7 @@ def _render(
     effective = _effective_settings(settings, notes)
     tspecs = table_specs(effective)
     from econscope.report.charts import chart, chart_rows, panels
-    from econscope.report.html import Section, build_page, javascript_bundle, paragraph, write_page
+    from econscope.report.html import Section, build_page, javascript_bundle, write_page
     from econscope.report.static import write_static
 
     # The Vega bundle takes a second or two to assemble (in Rust, off the GIL): overlap it.
@@ -651,27 +739,20 @@ def _render(
     if run.tables["tabA1"] is not None:
         chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
     fidelity = (run_dir / "results" / "fidelity.csv").is_file()
-    sections = [_fidelity_section(run_dir, effective)]
+    sections = []
     if len(notes):
         sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
     sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
     outputs: list[str] = []
+    card_titles: list[str] = []
     for tid in _figure_ids():
         spec = tspecs[tid]
         number = figure_number(tid)
         title = f"{number}. {spec.title}" if number else spec.title
         if tid in skipped:
-            sections.append(
-                Section(
-                    tid,
-                    title,
-                    paragraph(
-                        "Needs card data: this is a deposit-only run (no card_accounts, "
-                        "card_statements and card_transactions tables).",
-                        css_class="note",
-                    ),
-                )
-            )
+            card_titles.append(title)
+            if len(card_titles) == 1:  # one section for them all, where the first one goes
+                sections.append(Section("card-figures", "Figures that need card data", ""))
             continue
         if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
@@ -683,6 +764,10 @@ def _render(
         sections.append(
             Section(tid, title, _figure_section(spec, run, effective, figure_panels[tid], fidelity))
         )
+    if card_titles:
+        sections = [
+            _card_figures_section(card_titles) if s.id == "card-figures" else s for s in sections
+        ]
     sections += [
         Section(
             "tabA1",
@@ -692,8 +777,9 @@ def _render(
         Section(
             "models",
             "Regression models of revolving",
-            _models_section(run, k, money_unit(effective)),
+            _models_section(run, k, effective, no_cards=no_cards),
         ),
+        _fidelity_section(run_dir, effective),
         Section("quality", "Data quality", _quality_section(run)),
         Section("settings", "Assumptions and settings in force", _settings_section(recorded, k)),
         Section(

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from econscope.config import Settings
 from econscope.report.tables import RegressionTable, regression_table
-from econscope.smallbiz.tables import TABLES
+from econscope.smallbiz.tables import TABLES, table_specs
 
 __all__ = ["Summary", "run_summary"]
 
@@ -158,8 +159,12 @@ def run_summary(
     tables: Mapping[str, pd.DataFrame],
     report_path: Path | None,
     k: int,
+    settings: Settings | None = None,
 ) -> Summary:
-    """The summary of a run from its published pieces (see the module docstring)."""
+    """The summary of a run from its published pieces (see the module docstring).
+
+    ``settings``: the run's effective settings (money labels in its currency, the period
+    of its findings); None = the defaults."""
     from econscope.report.charts import chart_rows
     from econscope.report.findings import finding
     from econscope.report.smallbiz import figure_number
@@ -177,16 +182,17 @@ def run_summary(
         sections.append(
             Section(
                 "Models of revolving",
-                table=regression_table(models, models_fit, k=k),
+                table=regression_table(models, models_fit, k=k, settings=settings),
                 note="Standard errors clustered by firm; * p < 0.1, ** p < 0.05, *** p < 0.01.",
             )
         )
+    specs = table_specs(settings) if settings is not None else TABLES
     sentences = []
     for tid, frame in tables.items():
-        spec = TABLES.get(tid)
+        spec = specs.get(tid)
         if spec is None or spec.chart == "table" or frame is None:
             continue
-        sentence = finding(tid, chart_rows(spec, frame, k=k))
+        sentence = finding(tid, chart_rows(spec, frame, k=k), {"settings": settings})
         if sentence:
             number = figure_number(tid)
             sentences.append(f"{number}: {sentence}" if number else sentence)

@@ -162,7 +162,7 @@ def analyze(
         tables = {tid: _published_numbers(tables[tid], tid, k, digits) for tid in TABLES}
         coefficients = _rounded(coefficients, MODEL_COLUMNS[2:], digits)
         fit = _rounded(fit, MODEL_FIT_COLUMNS[3:], digits)
-        _warn_empty(tables, shape["rows"], deposits_only)
+        _warn_empty(truth, shape["rows"], deposits_only)
         written = _write_all(
             out, tables, coefficients, fit, _identifier_column(panel), notes_frame(notes)
         )
@@ -256,8 +256,12 @@ def _warn_empty(tables: Mapping[str, pd.DataFrame], panel_rows: int, deposits_on
             stacklevel=4,
         )
         return
+    # empty: no row, or no cell that describes any firm (fig07's 13 rows of 0 pairs)
     empty = [
-        tid for tid, df in tables.items() if not (deposits_only and tid in CARD_TABLES) and df.empty
+        tid
+        for tid, df in tables.items()
+        if not (deposits_only and tid in CARD_TABLES)
+        and (df.empty or not (pd.to_numeric(df["n_firms"], errors="coerce").fillna(0) > 0).any())
     ]
     if empty:
         warnings.warn(
