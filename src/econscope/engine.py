@@ -359,8 +359,7 @@ def find_table_file(folder: Path, name: str) -> Path | None:
     found = sorted(
         p
         for p in folder.iterdir()
-        if (p.is_dir() and p.name == name)
-        or (p.stem == name and p.suffix.lower() in _SUFFIXES)
+        if (p.is_dir() and p.name == name) or (p.stem == name and p.suffix.lower() in _SUFFIXES)
     )
     if len(found) > 1:
         raise DataError(
