@@ -22,6 +22,22 @@ def read_any(path: Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
+#: Surrogate id columns: each validated folder has its own secret (smallbiz.pseudonyms),
+#: so two runs give one firm different surrogates; compared through each folder's id map.
+ID_COLUMNS = ("firm_id", "account_id", "card_id")
+
+
+def raw_ids(frame: pd.DataFrame, validated: Path) -> pd.DataFrame:
+    """``frame`` with its surrogate ids replaced by the raw ids of ``validated``'s id map."""
+    ids = read_any(validated / "id_map.parquet")
+    to_raw = dict(zip(ids["surrogate"], ids["raw_id"], strict=True))
+    out = frame.copy()
+    for c in ID_COLUMNS:
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: to_raw.get(v, v))
+    return out
+
+
 def assert_same_table(left: pd.DataFrame, right: pd.DataFrame, *, rtol: float = RTOL) -> None:
     """Equal up to row order: non-float columns exactly, floats within ``rtol`` of the
     column's largest magnitude (so a sum near zero is judged on the scale of its terms)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from _parity import assert_same_table, read_any
+from _parity import assert_same_table, raw_ids, read_any
 from conftest import require_spark
 from econscope import smallbiz
 
@@ -58,7 +58,8 @@ def test_validate_on_a_local_cluster_matches_duckdb(bank: Path, tmp_path: Path) 
     assert spark_acc.rows_quarantined.sum() > 0
     for table in ("firms", "deposit_transactions", "card_statements"):
         assert_same_table(
-            read_any(spark_out / f"{table}.parquet"), read_any(duck_out / f"{table}.parquet")
+            raw_ids(read_any(spark_out / f"{table}.parquet"), spark_out),
+            raw_ids(read_any(duck_out / f"{table}.parquet"), duck_out),
         )
         assert_same_table(
             read_any(spark_out / "quarantine" / f"{table}.parquet"),
