@@ -305,6 +305,24 @@ class DisclosureConfig(_Section):
         "runs of the same data publish the same bytes (engine float sums depend on row order "
         "and differ around the 12th digit; docs/disclosure.md).",
     )
+    dominance_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Dominance rule: a published money total or mean is suppressed when its "
+        "largest firm contributes more than this share of it (1 = off; docs/disclosure.md).",
+    )
+    median_min_firms: int | None = Field(
+        None,
+        ge=1,
+        description="A median of money is published only when at least this many firms are "
+        "behind it (a median is one firm's own value, or the mean of two); None = 2 x k.",
+    )
+
+    def median_threshold(self) -> int:
+        """Firms a published median of money needs: ``median_min_firms``, at least k."""
+        m = self.median_min_firms if self.median_min_firms is not None else 2 * self.k
+        return max(m, self.k)
 
 
 class ResultsConfig(_Section):

@@ -8,8 +8,8 @@ the same table the CLI and the HTML report show), one finding per figure
 (:func:`econscope.report.findings.finding`) and where the report is. ``str(summary)``
 is the text; in Jupyter the summary renders itself as HTML (``_repr_html_``).
 
-Disclosure: the funnel shows only the first and the last count when a step dropped
-fewer than k firms (the report's rule); a model on fewer than k firms is suppressed.
+Disclosure: the funnel hides a count of 1 to k-1 firms or statements and the counts that
+would give it back (the report's rule); a model on fewer than k firms is suppressed.
 
 >>> import pandas as pd
 >>> s = Summary(title="demo", header=(("Firms in the sample", "120"),), sections=())
@@ -25,6 +25,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -131,11 +132,15 @@ def _funnel_lines(funnel: pd.DataFrame | None, k: int) -> tuple[tuple[str, str],
         return ()
     funnel = funnel.sort_values("step").reset_index(drop=True)
     hidden = _funnel_hidden(funnel, k)
-    first, last = funnel.iloc[0], funnel.iloc[-1]
+    first, last = funnel.index[0], funnel.index[-1]
+
+    def shown_count(idx: Any, col: str) -> str:
+        return "suppressed" if hidden.loc[idx, col] else f"{int(funnel.loc[idx, col]):,}"
+
     lines = [
-        ("Firms at the start", f"{int(first['firms_before']):,}"),
-        ("Firms in the sample", f"{int(last['firms_after']):,}"),
-        ("Card statements in the sample", f"{int(last['rows_after']):,}"),
+        ("Firms at the start", shown_count(first, "firms_before")),
+        ("Firms in the sample", shown_count(last, "firms_after")),
+        ("Card statements in the sample", shown_count(last, "rows_after")),
     ]
     for idx, rec in funnel.iterrows():
         if int(rec["firms_dropped"] or 0) == 0:
@@ -175,7 +180,9 @@ def run_summary(
     header: list[tuple[str, str]] = [("Run folder", str(out_dir)), ("Stages", stages)]
     if accounting is not None and not accounting.empty:
         header.append(("Rows read", f"{int(accounting['rows_in'].sum()):,}"))
-        header.append(("Rows quarantined", f"{int(accounting['rows_quarantined'].sum()):,}"))
+        quarantined = int(accounting["rows_quarantined"].sum())  # 1 to k-1: one firm's?
+        shown = f"fewer than {k}" if 0 < quarantined < k else f"{quarantined:,}"
+        header.append(("Rows quarantined", shown))
     header.append(("Disclosure threshold", f"k = {k} firms"))
     sections = [Section("Sample", lines=_funnel_lines(funnel, k))]
     if models is not None and not models.empty:
