@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck bench bench-scale clean help chromium
+.PHONY: demo test lint typecheck bench bench-scale bench-spark clean help chromium java
 
 help:
 	@echo "make demo   set up .venv and run the demo (simulated bank -> report)"
 	@echo "make test   set up .venv with dev extras, run ruff and the test suite"
 	@echo "make bench  run the benchmarks and rewrite docs/performance.md"
 	@echo "make bench-scale  smallbiz run at 10k, 30k, 100k firms (SCALE_FIRMS='... 1000000')"
+	@echo "make bench-spark  DuckDB vs Spark local[2], stage by stage (SPARK_BENCH_FIRMS)"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,7 +52,20 @@ chromium:
 		echo "chromium is missing and needs root + apt-get to install: the browser test will be skipped"; \
 	fi
 
-test: lint typecheck chromium
+# Spark (the pyspark engine, installed with the dev extras) needs Java 17: install Debian's
+# headless JRE when java is missing and that is possible (root + apt-get); otherwise say
+# why, and the Spark tests skip (under CI=true they fail instead: CI must run Spark).
+java:
+	@command -v java >/dev/null 2>&1 || [ -n "$$JAVA_HOME" ] || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's openjdk-17-jre-headless for the Spark engine"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; } \
+		|| echo "Java could not be installed: the Spark tests will be skipped (an error under CI=true)"; \
+	else \
+		echo "Java is missing and needs root + apt-get to install: the Spark tests will be skipped"; \
+	fi
+
+test: lint typecheck chromium java
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-dev
@@ -62,6 +76,10 @@ SCALE_FIRMS ?= 10000 30000 100000
 SCALE_DIR ?= /tmp/econscope-bench-scale
 bench-scale: $(VENV)/.stamp-dev
 	$(BIN)/python -m benchmarks.bench_scale --firms $(SCALE_FIRMS) --dir $(SCALE_DIR)
+
+# Spark vs DuckDB only (SPARK_BENCH_FIRMS, default 10,000): docs/performance.md's Spark section.
+bench-spark: $(VENV)/.stamp-dev java
+	$(BIN)/python -m benchmarks.run spark
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "config": 0,
     "engine": 1,
+    "_spark": 1,
     "stages": 2,
     "stats": 3,
     "_stats": 3,

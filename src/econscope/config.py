@@ -43,6 +43,7 @@ __all__ = [
     "ScaleConfig",
     "Settings",
     "SizeConfig",
+    "SparkConfig",
     "load_settings",
     "settings_markdown",
 ]
@@ -379,6 +380,37 @@ class ResultsConfig(_Section):
     )
 
 
+def _conf_text(value: Any) -> str:
+    """A Spark setting as Spark reads it (TOML's true is Spark's "true")."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+class SparkConfig(_Section):
+    """How the pyspark engine starts its SparkSession (docs/spark.md)."""
+
+    master: str = Field(
+        "local[*]",
+        description="Spark master URL: local[*], local[N], local-cluster[2,1,1024], "
+        "spark://host:7077, yarn, k8s://... (engine.threads N turns local[*] into local[N]).",
+    )
+    app_name: str = Field("econscope", description="Spark application name.")
+    conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra Spark settings, any spark.* key, e.g. "
+        "--set engine.spark.conf.spark.executor.memory=4g.",
+    )
+
+    @field_validator("conf", mode="before")
+    @classmethod
+    def _conf_keys(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            bad = [k for k in value if not str(k).startswith("spark.")]
+            if bad:
+                raise ValueError(f"keys must start with 'spark.' (got {bad})")
+            return {str(k): _conf_text(v) for k, v in value.items()}
+        return value
+
+
 class EngineConfig(_Section):
     """Where the data work runs."""
 
@@ -409,6 +441,7 @@ class EngineConfig(_Section):
         description="Most spill space DuckDB may use, e.g. '50GB'; None = DuckDB's default "
         "(90% of the free disk).",
     )
+    spark: SparkConfig = Field(default_factory=SparkConfig)
 
 
 class ScaleConfig(_Section):
@@ -479,7 +512,12 @@ class Settings(_Section):
 _MAPPING_SETTINGS: dict[tuple[str, ...], type] = {
     ("categories", "groups"): str,
     ("prices", "cpi_annual"): int,
+    ("engine", "spark", "conf"): str,
 }
+
+#: Mappings whose keys hold dots themselves (``spark.executor.memory``): the rest of an
+#: unquoted dotted key after the prefix is one key.
+_DOTTED_KEYS: tuple[tuple[str, ...], ...] = (("engine", "spark", "conf"),)
 
 
 def _parse_override(item: str) -> tuple[list[str], Any]:
@@ -506,6 +544,10 @@ def _parse_override(item: str) -> tuple[list[str], Any]:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()  # a bare word such as duckdb is read as a string
+    for prefix in _DOTTED_KEYS:  # engine.spark.conf.spark.executor.memory: keep the key whole
+        if len(path) > len(prefix) + 1 and tuple(path[: len(prefix)]) == prefix:
+            path = [*prefix, ".".join(path[len(prefix) :])]
+            break
     return path, value
 
 

@@ -17,6 +17,7 @@ piece of data work in econscope is an Ibis expression, so the same code runs on 
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
 import re
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -38,7 +39,11 @@ import pyarrow.parquet as pq
 from econscope.config import EngineConfig
 from econscope.errors import DataError, EngineGapError, StageError
 
+if TYPE_CHECKING:  # pyspark is optional and heavy: imported only when Spark is used
+    from pyspark.sql import SparkSession
+
 __all__ = [
+    "SPARK_DEFAULTS",
     "TableParts",
     "atomic_path",
     "check_parts",
@@ -51,6 +56,7 @@ __all__ = [
     "parse_bytes",
     "read_table",
     "resource_errors",
+    "spark_session",
     "table_format",
     "table_parts",
     "write_parquet",
@@ -136,14 +142,23 @@ def memory_budget(config: EngineConfig | None = None) -> int:
     return int(machine_memory() * config.memory_fraction)
 
 
-def connect(config: EngineConfig | None = None, *, spill_dir: str | Path | None = None) -> Backend:
+def connect(
+    config: EngineConfig | None = None,
+    *,
+    spill_dir: str | Path | None = None,
+    session: SparkSession | None = None,
+) -> Backend:
     """Open the engine described by ``config`` (DuckDB in memory when omitted).
 
     DuckDB gets the memory budget of :func:`memory_budget` and spills into
     ``engine.temp_directory``, else ``spill_dir`` (a stage passes a folder of its own),
-    else DuckDB's default.
+    else DuckDB's default. ``session`` is an existing SparkSession to run on (a managed
+    cluster's, a notebook's); it implies the pyspark engine, and ``config.spark`` is then
+    not used to build one.
     """
     config = config or EngineConfig()
+    if session is not None:
+        return _spark_backend(session)
     if config.backend == "duckdb":
         database = str(config.database) if config.database else ":memory:"
         con = ibis.duckdb.connect(database)
@@ -163,19 +178,90 @@ def connect(config: EngineConfig | None = None, *, spill_dir: str | Path | None 
         raw.execute("SET enable_progress_bar = false")
         return con
     if config.backend == "pyspark":
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise EngineGapError(
-                "the pyspark engine needs pyspark and Java 17. "
-                "Hint: pip install 'econscope[spark]', or use engine.backend=duckdb"
-            ) from None
-        builder = SparkSession.builder.appName("econscope")
-        if config.threads:
-            builder = builder.master(f"local[{int(config.threads)}]")
-        session = builder.getOrCreate()
-        return ibis.pyspark.connect(session)
+        return _spark_backend(spark_session(config))
     raise EngineGapError(f"unknown engine {config.backend!r}. Hint: use duckdb or pyspark")
+
+
+#: Spark settings econscope sets unless ``engine.spark.conf`` says otherwise: dates are
+#: calendar dates (UTC, no shift on the way to Arrow), Arrow carries results to the driver,
+#: and Spark's console progress bar stays off (econscope reports progress per stage).
+SPARK_DEFAULTS: dict[str, str] = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+#: Spark's JVM logs errors only: its INFO/WARN lines would drown econscope's progress.
+_LOG4J = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _quiet_log4j() -> str:
+    """The URI of a log4j2 file holding :data:`_LOG4J` (written once per machine)."""
+    path = Path(tempfile.gettempdir()) / "econscope-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOG4J:
+        with atomic_path(path) as tmp:
+            tmp.write_text(_LOG4J)
+    return path.as_uri()
+
+
+def _spark_master(config: EngineConfig) -> str:
+    master = config.spark.master
+    if config.threads and master == "local[*]":
+        return f"local[{int(config.threads)}]"
+    return master
+
+
+def _spark_backend(session: SparkSession) -> Backend:
+    from econscope._spark import SparkBackend
+
+    return SparkBackend().connect(session)
+
+
+def spark_session(config: EngineConfig | None = None) -> SparkSession:
+    """The SparkSession for ``config.spark`` (master, app name, ``spark.*`` settings).
+
+    An active session in this process is reused (Spark allows one per JVM); settings that
+    Spark only reads at start-up then keep the values that session started with.
+    """
+    config = config or EngineConfig()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineGapError(
+            "the pyspark engine needs pyspark and Java 17. "
+            "Hint: pip install 'econscope[spark]' (docs/spark.md), or use engine.backend=duckdb"
+        ) from None
+    conf = SPARK_DEFAULTS | dict(config.spark.conf)
+    java_opts = conf.get("spark.driver.extraJavaOptions", "")
+    if "log4j" not in java_opts:  # a user's own log4j setup wins
+        conf["spark.driver.extraJavaOptions"] = (
+            f"{java_opts} -Dlog4j.configurationFile={_quiet_log4j()}".strip()
+        )
+    builder = SparkSession.builder.master(_spark_master(config)).appName(config.spark.app_name)
+    for key, value in sorted(conf.items()):
+        builder = builder.config(key, value)
+    started_here = SparkSession.getActiveSession() is None
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Java missing, a bad master URL, a cluster that is not there
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise EngineGapError(
+            f"Spark did not start ({type(exc).__name__}: {first}). Hint: Spark needs Java 17 "
+            "(java -version) and a reachable engine.spark.master; see docs/spark.md"
+        ) from None
+    if started_here:
+        # Stop what econscope started before Python exits: otherwise a cluster's executors
+        # die with the driver and fill the console with relaunch errors.
+        atexit.register(session.stop)
+    return session
 
 
 _SUFFIXES: dict[str, TableFormat] = {
@@ -265,15 +351,15 @@ def table_format(path: Path) -> TableFormat:
 def find_table_file(folder: Path, name: str) -> Path | None:
     """The file or part-file folder holding table ``name`` in ``folder``, if any.
 
-    Looks for ``name.parquet``, ``name.pq``, ``name.csv`` (any case of extension) and a
-    folder ``name/`` of part files. Two of them for one table are an error: which one is
-    meant cannot be guessed, and reading one would silently ignore the other.
+    Looks for ``name.parquet``, ``name.pq``, ``name.csv`` (any case of extension), each a
+    file or a folder of part files (as Spark writes them), and a folder ``name/`` of part
+    files. Two of them for one table are an error: which one is meant cannot be guessed,
+    and reading one would silently ignore the other.
     """
     found = sorted(
         p
         for p in folder.iterdir()
-        if (p.is_dir() and p.name == name)
-        or (p.is_file() and p.stem == name and p.suffix.lower() in _SUFFIXES)
+        if (p.is_dir() and p.name == name) or (p.stem == name and p.suffix.lower() in _SUFFIXES)
     )
     if len(found) > 1:
         raise DataError(
@@ -431,8 +517,9 @@ def read_table(
                 kwargs["all_varchar"] = True
     else:
         source = str(path / f"*.{fmt}") if path.is_dir() else str(path)
-        if fmt == "csv" and all_varchar:
-            kwargs = {"inferSchema": False}
+        if fmt == "csv":
+            # RFC 4180 quotes ("" inside a quoted field), as DuckDB reads them above
+            kwargs = {"escape": '"'} | ({"inferSchema": False} if all_varchar else {})
     try:
         if fmt == "parquet":
             return con.read_parquet(source, table_name=table_name, **kwargs)

@@ -350,11 +350,16 @@ class LineageError(StageError):
 
 
 def _input_manifest(path: Path) -> Manifest | None:
-    folder = path if path.is_dir() else path.parent
-    try:
-        return load_manifest(folder)
-    except (OSError, ValueError, TypeError):
-        return None
+    # A stage folder holds its manifest; a table inside one (a file, or a folder of part
+    # files as Spark writes validated/firms.parquet/) has it in the folder above.
+    for folder in ([path] if path.is_dir() else []) + [path.parent]:
+        if not (folder / MANIFEST_NAME).is_file():
+            continue
+        try:
+            return load_manifest(folder)
+        except (OSError, ValueError, TypeError):
+            return None
+    return None
 
 
 def lineage(name: str, inputs: Mapping[str, str | Path], planned: Manifest) -> str:

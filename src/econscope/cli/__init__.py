@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                 # Ibis 12 reads pandas' deprecated ``future.infer_string`` option on every
                 # conversion; nothing a user can act on. Scoped to the command, not the process.
                 warnings.filterwarnings("ignore", "The 'future.infer_string' option is deprecated")
+                # PySpark 4.3 says it "does not yet fully support pandas >= 3.0.0"; econscope's
+                # Spark backend moves data as Arrow, never through pandas (docs/spark.md).
+                warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
                 command.main(args=args, prog_name="econscope", standalone_mode=False)
         except typer.Exit as exc:
             return exc.exit_code

@@ -351,8 +351,10 @@ def build_panel(
             tables = open_tables(engine)
             _check_prices(engine, tables, settings)
             for name, table in bucket_tables(tables, buckets).items():
+                # Spark's writer names the option partitionBy (Ibis passes it through)
+                key = "partition_by" if engine.name == "duckdb" else "partitionBy"
                 with atomic_path(odir / _PARTS / name) as tmp:
-                    engine.to_parquet(table, tmp, partition_by=BUCKET_COLUMN)
+                    engine.to_parquet(table, tmp, **{key: BUCKET_COLUMN})
         return StageOutput(rows={}, outputs=[_PARTS])
 
     def bucket(k: int) -> Unit:

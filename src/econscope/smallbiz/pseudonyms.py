@@ -108,7 +108,7 @@ def pseudonymise(con: Backend, folder: Path, tables: Iterable[str]) -> int:
     """
     folder = Path(folder)
     secret = _secret(folder)
-    present = [t for t in tables if (folder / f"{t}.parquet").is_file()]
+    present = [t for t in tables if (folder / f"{t}.parquet").exists()]  # file or folder
     parts = []
     for column, table in _DEFINING.items():
         if table not in present:
@@ -143,7 +143,7 @@ def pseudonymise(con: Backend, folder: Path, tables: Iterable[str]) -> int:
 def id_map(folder: str | Path, con: Backend | None = None) -> ir.Table:
     """The id map of a validated folder: kind, raw_id, surrogate (working data only)."""
     path = Path(folder) / ID_MAP_FILE
-    if not path.is_file():
+    if not path.exists():  # a file (DuckDB) or a folder of parts (Spark)
         raise MissingInputError(
             f"{path} is missing. Hint: run `econscope smallbiz validate` first; the id map "
             "is written there"

@@ -110,7 +110,7 @@ def reconcile(con: Backend, folder: Path, settings: Settings) -> list[tuple[str,
         )
     path = folder / "deposit_balances.parquet"
     rows: list[dict[str, object]] = []
-    if path.is_file():
+    if path.exists():  # a file (DuckDB) or a folder of parts (Spark)
         tol = settings.money.reconcile_tolerance
         d = _drift(read_table(con, folder / "deposit_accounts.parquet"), tx, read_table(con, path))
         a = d.drift.abs()

@@ -146,7 +146,9 @@ def _revolving_cells(fm: ir.Table, table_id: str, k: int) -> ir.Table:
         firms_known=_firms(known, dims),
         firms_rev=_firms(known, dims, known.revolving),
         firms_not=_firms(known, dims, ~known.revolving),
-        median_balance=known.revolving_balance.median(where=with_balance),
+        # ifelse, not median(where=): Ibis 12 compiles the latter on Spark into a
+        # percentile whose fraction is not a constant, which Spark refuses.
+        median_balance=ibis.ifelse(with_balance, known.revolving_balance, None).median(),
         firms_balance=_firms(known, dims, with_balance),
     )
     share = _share_cells(
