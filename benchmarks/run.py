@@ -3,7 +3,8 @@
 Each ``benchmarks/bench_*.py`` has ``run() -> str`` returning its markdown section
 (a ``## heading``, what was measured, a table of seconds and peak MiB, econscope and its
 peers side by side). ``python -m benchmarks.run [name ...]`` runs all or the named ones;
-sections of benchmarks not run this time are kept from the previous file.
+sections of benchmarks not run this time are kept from the previous file. The scale and
+Spark benchmarks (hours) run only when named (`make bench-scale`, `make bench-spark`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ def _previous() -> dict[str, str]:
     return {m.group(1): m.group(2) for m in _MARK.finditer(OUT.read_text())}
 
 
+#: Benchmarks of hours, each with its own make target (bench-scale, bench-spark): run only
+#: when named.
+_OWN_TARGET = frozenset({"scale", "spark"})
+
+
 def main(argv: list[str]) -> int:
     names = sorted(p.stem.removeprefix("bench_") for p in Path(__file__).parent.glob("bench_*.py"))
-    chosen = argv or names
+    chosen = argv or [n for n in names if n not in _OWN_TARGET]
     sections = _previous()
     for name in chosen:
         print(f"running benchmark {name} ...", flush=True)

@@ -1,9 +1,10 @@
 """Shared fixtures: an engine connection for every data test, and paths to shared data.
 
-Every test that takes ``con`` runs on DuckDB and on Spark. Spark needs pyspark (the
-``spark`` extra, which ``make test`` installs) and Java 17; where either is missing the
-Spark case is skipped with the reason, except under ``CI=true``, where a missing engine is
-an error: CI must never pass by not running Spark.
+Every test that takes ``con`` runs on DuckDB and on Spark; the Spark case carries the
+``spark`` marker. ``make test`` deselects it (``-m "not spark"``) and ``make test-spark``
+runs it, after installing the ``spark`` extra and Java 17. Where either is missing a
+selected Spark case is skipped with the reason, except under ``CI=true``, where a missing
+engine is an error: a CI job that selects Spark must run it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ settings.load_profile("econscope")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-ENGINES = ["duckdb", "pyspark"]
+#: The Spark case carries the ``spark`` marker at collection, so ``-m "not spark"`` (make
+#: test) and ``-m spark`` (make test-spark) select by engine.
+ENGINES = ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)]
 
 #: One small local Spark per test process: two threads, two shuffle partitions (the test
 #: tables are tiny; Spark's default of 200 would make every shuffle 200 empty tasks), no UI.
@@ -80,7 +83,6 @@ def spark_con():
 def con(request: pytest.FixtureRequest):
     """An Ibis connection on each engine: DuckDB, and Spark (skipped only outside CI)."""
     if request.param == "pyspark":
-        request.applymarker(pytest.mark.spark)
         return request.getfixturevalue("spark_con")
     return connect(EngineConfig(threads=1))
 
