@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -134,6 +135,16 @@ def _bank(folder: Path, firms: int) -> dict[str, Any]:
     return {"rows": m.value, "seconds": m.seconds, "peak_mib": m.peak_mib}
 
 
+def _load_during(before: tuple[float, float, float], seconds: float) -> float:
+    """The machine's load average over a step that took ``seconds``: the 1-minute figure
+    at its end for a short step, the 5- or 15-minute one for a longer step (the load
+    counts every engineer's work on the shared machine, not only this benchmark's)."""
+    after = os.getloadavg()
+    if seconds < 120:
+        return round(max(before[0], after[0]), 2)
+    return round(after[1] if seconds < 600 else after[2], 2)
+
+
 def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -160,16 +171,22 @@ def measure_size(firms: int, root: Path, *, keep: bool = False) -> dict[str, Any
     ]
     for stage, fn, kwargs in steps:
         print(f"  {firms:,} firms: {stage} ...", flush=True)
+        before = os.getloadavg()
         m = measure(f"{stage} {firms}", MODULE, fn, timeout=timeout, **kwargs)
-        out["stages"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value}
+        out["stages"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value,
+                                "load": _load_during(before, m.seconds)}  # fmt: skip
     print(f"  {firms:,} firms: report (the whole run, earlier stages reused) ...", flush=True)
+    before = os.getloadavg()
     m = measure(f"run {firms}", MODULE, "whole_run", timeout=timeout, data=str(data), run=str(run))
-    out["stages"]["report"] = {"seconds": m.value["report"], "peak_mib": m.peak_mib}
+    out["stages"]["report"] = {"seconds": m.value["report"], "peak_mib": m.peak_mib,
+                               "load": _load_during(before, m.seconds)}  # fmt: skip
     out["run"] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value}
     for stage, tables in _floor_inputs(data, run).items():
         print(f"  {firms:,} firms: floor of {stage} ...", flush=True)
+        before = os.getloadavg()
         m = measure(f"floor {stage} {firms}", MODULE, "floor_scan", timeout=timeout, tables=tables)
-        out["floors"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "rows": m.value}
+        out["floors"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "rows": m.value,
+                                "load": _load_during(before, m.seconds)}  # fmt: skip
     out["panel_buckets"] = out["stages"]["panel"]["value"].get("buckets", 1)
     if not keep:
         shutil.rmtree(run, ignore_errors=True)
