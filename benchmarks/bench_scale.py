@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sys
 import time
@@ -145,6 +146,26 @@ def _load_during(before: tuple[float, float, float], seconds: float) -> float:
     return round(after[1] if seconds < 600 else after[2], 2)
 
 
+def _step(label: str, function: str, timeout: float, **kwargs: Any) -> dict[str, Any]:
+    """One measured step in a fresh process: wall seconds, peak RSS, its CPU seconds (user +
+    system of the child, every engine thread included: what the step costs whatever else
+    the machine runs) and the load average beside it."""
+    before, cpu0 = os.getloadavg(), _children_cpu()
+    m = measure(label, MODULE, function, timeout=timeout, **kwargs)
+    return {
+        "seconds": m.seconds,
+        "peak_mib": m.peak_mib,
+        "value": m.value,
+        "cpu_seconds": round(_children_cpu() - cpu0, 2),
+        "load": _load_during(before, m.seconds),
+    }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -171,22 +192,16 @@ def measure_size(firms: int, root: Path, *, keep: bool = False) -> dict[str, Any
     ]
     for stage, fn, kwargs in steps:
         print(f"  {firms:,} firms: {stage} ...", flush=True)
-        before = os.getloadavg()
-        m = measure(f"{stage} {firms}", MODULE, fn, timeout=timeout, **kwargs)
-        out["stages"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value,
-                                "load": _load_during(before, m.seconds)}  # fmt: skip
+        out["stages"][stage] = _step(f"{stage} {firms}", fn, timeout, **kwargs)
     print(f"  {firms:,} firms: report (the whole run, earlier stages reused) ...", flush=True)
-    before = os.getloadavg()
-    m = measure(f"run {firms}", MODULE, "whole_run", timeout=timeout, data=str(data), run=str(run))
-    out["stages"]["report"] = {"seconds": m.value["report"], "peak_mib": m.peak_mib,
-                               "load": _load_during(before, m.seconds)}  # fmt: skip
-    out["run"] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "value": m.value}
+    whole = _step(f"run {firms}", "whole_run", timeout, data=str(data), run=str(run))
+    out["stages"]["report"] = {**whole, "seconds": whole["value"]["report"]}
+    out["run"] = whole
     for stage, tables in _floor_inputs(data, run).items():
         print(f"  {firms:,} firms: floor of {stage} ...", flush=True)
-        before = os.getloadavg()
-        m = measure(f"floor {stage} {firms}", MODULE, "floor_scan", timeout=timeout, tables=tables)
-        out["floors"][stage] = {"seconds": m.seconds, "peak_mib": m.peak_mib, "rows": m.value,
-                                "load": _load_during(before, m.seconds)}  # fmt: skip
+        floor = _step(f"floor {stage} {firms}", "floor_scan", timeout, tables=tables)
+        floor["rows"] = floor.pop("value")
+        out["floors"][stage] = floor
     out["panel_buckets"] = out["stages"]["panel"]["value"].get("buckets", 1)
     if not keep:
         shutil.rmtree(run, ignore_errors=True)
