@@ -324,6 +324,12 @@ def _chart(results: list[dict[str, Any]]) -> None:
     chart.save(str(CHART))
 
 
+def _ratio(stage: dict[str, Any], floor: dict[str, Any], key: str) -> float | None:
+    if stage.get(key) is None or not floor.get(key):
+        return None
+    return float(stage[key]) / float(floor[key])
+
+
 def _f(x: float | None, fmt: str = ",.0f") -> str:
     return "-" if x is None else format(x, fmt)
 
@@ -346,24 +352,32 @@ def run() -> str:
     if not results:
         return "\n".join([*lines, "_Not measured yet: run `make bench-scale`._"])
     lines += [
-        "| firms | input rows | stage | wall s | peak RSS MiB | rows/s | floor s | x floor |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "Wall seconds depend on what else the shared machine runs (`load` is its load "
+        "average beside the step, against 2 cores); CPU seconds (the step's process, every "
+        "engine thread, user + system) and the ratios to the floor measured in the same run "
+        "do much less. A `-` is a figure that run did not record.",
+        "",
+        "| firms | input rows | stage | wall s | CPU s | load | peak RSS MiB | rows/s "
+        "| floor wall s | floor CPU s | x floor (wall) | x floor (CPU) |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         sim = r["simulate"]
         lines.append(
             f"| {r['firms']:,} | {r['input_rows']:,} | simulate | {_f(sim['seconds'], ',.1f')} "
-            f"| {_f(sim['peak_mib'])} | | | |"
+            f"| | | {_f(sim['peak_mib'])} | | | | | |"
         )
         for stage in STAGES:
             s = r["stages"][stage]
-            floor = r["floors"].get(stage)
-            ratio = s["seconds"] / floor["seconds"] if floor else None
+            floor = r["floors"].get(stage, {})
             rate = r["input_rows"] / s["seconds"] if stage in {"validate", "panel"} else None
             lines.append(
-                f"| {r['firms']:,} | | {stage} | {s['seconds']:,.1f} | {s['peak_mib']:,.0f} "
-                f"| {_f(rate)} | {_f(floor and floor['seconds'], ',.1f')} "
-                f"| {_f(ratio, '.1f')} |"
+                f"| {r['firms']:,} | | {stage} | {s['seconds']:,.1f} "
+                f"| {_f(s.get('cpu_seconds'), ',.1f')} | {_f(s.get('load'), '.1f')} "
+                f"| {s['peak_mib']:,.0f} | {_f(rate)} | {_f(floor.get('seconds'), ',.1f')} "
+                f"| {_f(floor.get('cpu_seconds'), ',.1f')} "
+                f"| {_f(_ratio(s, floor, 'seconds'), '.1f')} "
+                f"| {_f(_ratio(s, floor, 'cpu_seconds'), '.1f')} |"
             )
     lines += ["", "![time and memory against N](performance_scale.svg)", "", "**Goals.**", ""]
     for r in results:
