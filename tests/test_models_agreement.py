@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from econscope.config import Settings
-from econscope.smallbiz.results.models import COVARIATES, fit_models
+from econscope.smallbiz.results.models import COVARIATE_SOURCES, fit_models
 from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 RTOL = 1e-8
@@ -34,7 +34,7 @@ def results(panel):
 
 def _pooled_design(df: pd.DataFrame) -> pd.DataFrame:
     x = pd.DataFrame({"Intercept": 1.0}, index=df.index)
-    for term in COVARIATES:
+    for term in COVARIATE_SOURCES:
         x[term] = df[term]
     for lv in sorted(df["industry"].unique())[1:]:
         x[f"industry[T.{lv}]"] = (df["industry"] == lv).astype(float)
@@ -95,7 +95,7 @@ def test_fe_lpm_equals_pyfixest_crv1(panel, results):
             vcov={"CRV1": "firm_id"},
             fixef_rm="singleton",
         )
-    terms = list(COVARIATES)
+    terms = list(COVARIATE_SOURCES)
     ours = _ours(results, "fe_lpm").loc[terms]
     np.testing.assert_allclose(ours["estimate"], peer.coef()[terms], rtol=RTOL)
     np.testing.assert_allclose(ours["std_error"], peer.se()[terms], rtol=RTOL)
@@ -132,7 +132,7 @@ def test_year_month_effects_equal_the_peers_with_month_dummies():
             vcov={"CRV1": "firm_id"},
             fixef_tol=1e-11,
         )
-    terms = list(COVARIATES)
+    terms = list(COVARIATE_SOURCES)
     for model, peer, cols in (("lpm", ols, reported), ("logit", logit, reported)):
         ours = _ours(res, model).loc[cols]
         np.testing.assert_allclose(ours["estimate"], peer.params[cols], rtol=RTOL)

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from econscope.config import DEFAULT_INDUSTRIES, EngineConfig
 from econscope.engine import connect
-from econscope.smallbiz.results.models import COVARIATES
+from econscope.smallbiz.results.models import COVARIATE_SOURCES
 
 
 def synthetic_panel(
@@ -66,9 +66,9 @@ def synthetic_panel(
 
 def complete_rows(panel: pd.DataFrame) -> pd.DataFrame:
     """The rows every model uses, covariates in model units (money in $ thousands)."""
-    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATES.values()]]).copy()
+    df = panel.dropna(subset=["revolving", *[src for src, _ in COVARIATE_SOURCES.values()]]).copy()
     df["y"] = df["revolving"].astype(float)
-    for term, (src, factor) in COVARIATES.items():
+    for term, (src, factor) in COVARIATE_SOURCES.items():
         df[term] = df[src].astype(float) * factor
     return df.reset_index(drop=True)
 

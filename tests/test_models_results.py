@@ -11,14 +11,8 @@ import pytest
 
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
-from econscope.smallbiz.results.models import (
-    COVARIATES,
-    MODELS,
-    fit_models,
-    prediction_tables,
-    regression_table,
-)
-from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.smallbiz.results.models import COVARIATE_SOURCES, fit_models, prediction_tables
+from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, MODEL_LABELS, MODELS, TABLES
 from test_models_panel import complete_rows, engine_table, synthetic_panel
 
 
@@ -61,11 +55,11 @@ def test_tables_have_the_published_columns(results):
 def test_terms_and_base_levels(results, panel):
     lpm = results.coefficients.query("model == 'lpm'")["term"].tolist()
     industries = sorted(panel["industry"].unique())
-    assert lpm[:6] == ["Intercept", *COVARIATES]
+    assert lpm[:6] == ["Intercept", *COVARIATE_SOURCES]
     assert lpm[6:17] == [f"industry[T.{i}]" for i in industries[1:]]  # base: first in order
     assert lpm[17:] == ["size_class[T.large]"]  # base: small
     fe = results.coefficients.query("model == 'fe_lpm'")["term"].tolist()
-    assert fe == list(COVARIATES)
+    assert fe == list(COVARIATE_SOURCES)
 
 
 def test_rows_dropped_are_counted(results, panel):
@@ -121,7 +115,7 @@ def test_lpm_prediction_at_zero_days_is_the_hand_computed_mean_prediction(tables
     df = complete_rows(panel)
     coef = results.coefficients.query("model == 'lpm'").set_index("term")["estimate"]
     value = coef["Intercept"]
-    for term in COVARIATES:
+    for term in COVARIATE_SOURCES:
         value += coef[term] * (0.0 if term == "cash_buffer_days" else df[term].mean())
     for term in coef.index:
         if term.startswith("industry[T."):
@@ -170,8 +164,8 @@ def test_mean_firm_effect_equals_pyfixest_fixef_averaged_over_firms(results, pan
         )
         lsqr = pd.Series(fe.fixef()["C(firm_id)"])
     multi = df.groupby("firm_id").filter(lambda g: len(g) > 1)
-    firm = multi.groupby("firm_id")[["y", *COVARIATES]].mean()
-    exact = firm["y"] - firm[list(COVARIATES)] @ fe.coef()[list(COVARIATES)]
+    firm = multi.groupby("firm_id")[["y", *COVARIATE_SOURCES]].mean()
+    exact = firm["y"] - firm[list(COVARIATE_SOURCES)] @ fe.coef()[list(COVARIATE_SOURCES)]
     assert results.fe_mean_effect == pytest.approx(exact.mean(), rel=1e-9)
     assert results.fe_mean_effect == pytest.approx(lsqr.mean(), rel=1e-6)
     industry = multi.groupby("firm_id")["industry"].first()
@@ -179,12 +173,12 @@ def test_mean_firm_effect_equals_pyfixest_fixef_averaged_over_firms(results, pan
         assert results.fe_industry_effect[name] == pytest.approx(value, rel=1e-9)
 
 
-def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
-    table = regression_table(results)
-    assert list(table.columns) == ["row", "LPM", "Logit", "LPM, firm FE"]
+def test_the_etable_has_a_column_per_model_and_the_fit_rows(results):
+    table = results.etable().frame
+    assert list(table.columns) == ["row", *(MODEL_LABELS[m] for m in MODELS)]  # the registry
     rows = table["row"].tolist()
     assert rows[0] == "Intercept" and rows[1] == ""  # the SE row below its estimate
-    assert table.iloc[1]["LPM"].startswith("(")
+    assert table.iloc[1][MODEL_LABELS["lpm"]].startswith("(")
     for label in (
         "N observations",
         "N clusters",
@@ -193,7 +187,7 @@ def test_regression_table_has_a_column_per_model_and_the_fit_rows(results):
     ):
         assert label in rows
     fe_row = table.set_index("row").loc["Intercept"]
-    assert fe_row["LPM, firm FE"] == ""  # absorbed by the firm effects
+    assert fe_row[MODEL_LABELS["fe_lpm"]] == ""  # absorbed by the firm effects
 
 
 def test_large_samples_aggregate_the_cluster_outer_products_in_the_engine(panel, monkeypatch):

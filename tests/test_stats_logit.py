@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from econscope.errors import DataError
-from econscope.stats._linear import Design, fit_linear
+from econscope.stats._linear import KernelDesign, fit_linear
 from econscope.stats._logit import Pass, fit_logit, irls
 
 
@@ -69,7 +69,7 @@ def test_hand_checked_clustered_mean():
     # [0.25, -0.75, 0.25, 0.25]; score sums s_a = -0.5, s_b = 0.5; meat = 0.5; bread = 1/4;
     # A M A = 0.5 / 16; CR1 = 2/1 * 3/3 = 2, so V = 1/16 and SE = 0.25.
     t = _table(g=["a", "a", "b", "b"], y=[1.0, 0.0, 1.0, 1.0])
-    fit = fit_linear(t, Design(x=(), names=(), y="y", cluster="g"), "lpm")
+    fit = fit_linear(t, KernelDesign(x=(), names=(), y="y", cluster="g"), "lpm")
     assert fit.beta[0] == pytest.approx(0.75, rel=1e-15)
     assert np.sqrt(2.0 * fit.meat[0, 0]) == pytest.approx(0.25, rel=1e-14)  # CR1 factor 2
     assert fit.ssr == pytest.approx(0.75, rel=1e-14)  # 3 * 0.0625 + 0.5625
@@ -82,7 +82,7 @@ def test_engine_logit_equals_numpy_irls():
     c = rng.uniform(0, 60, n)
     ind = np.where(rng.uniform(size=n) < 0.5, "a", "b")
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(1 - 0.05 * c + 0.5 * (ind == "b"))))).astype(float)
-    design = Design(
+    design = KernelDesign(
         x=("c",),
         names=("c",),
         y="y",
@@ -104,7 +104,7 @@ def test_a_dummy_level_that_never_revolves_is_refused():
     rng = np.random.default_rng(2)
     ind = np.where(np.arange(n) < 40, "never", "mixed")
     y = np.where(ind == "never", 0.0, (rng.uniform(size=n) < 0.5).astype(float))
-    design = Design(
+    design = KernelDesign(
         x=("c",),
         names=("c",),
         y="y",
@@ -127,7 +127,7 @@ def test_the_subsample_warm_start_changes_nothing_but_the_start(monkeypatch):
     c = rng.uniform(0, 60, n)
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(1 - 0.05 * c)))).astype(float)
     t = _table(g=np.arange(n) % 100, c=c, y=y)
-    design = Design(x=("c",), names=("c",), y="y", cluster="g")
+    design = KernelDesign(x=("c",), names=("c",), y="y", cluster="g")
     cold = fit_logit(t, design)
     monkeypatch.setattr(logit, "WARM_START_ROWS", 300)  # 3000 > 4 x 300: warm start
     warm = fit_logit(t, design)
@@ -146,7 +146,7 @@ def test_the_variance_from_the_last_irls_pass_equals_a_separate_pass(monkeypatch
     ind = np.where(rng.uniform(size=n) < 0.5, "a", "b")
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(1 - 0.05 * c)))).astype(float)
     t = _table(g=np.arange(n) % 150, c=c, ind=ind, y=y)
-    design = Design(
+    design = KernelDesign(
         x=("c",),
         names=("c",),
         y="y",

@@ -39,9 +39,9 @@ from econscope.errors import DataError, IncompatibleObservationsError
 __all__ = [
     "OBSERVATION_COLUMNS",
     "OBSERVATION_SCHEMA",
+    "Mismatch",
     "Observation",
     "Op",
-    "Reason",
     "check_compatible",
     "combine",
     "combine_tables",
@@ -230,15 +230,15 @@ def evaluate(
     return centre, min(finite), max(finite)
 
 
-ReasonKind = Literal["units", "currencies", "concepts", "periods", "vintages"]
+MismatchKind = Literal["units", "currencies", "concepts", "periods", "vintages"]
 
 
 @dataclass(frozen=True)
-class Reason:
+class Mismatch:
     """Why two observations should not be combined as they are: the rule (``kind``),
     the two values of the field it reads, the override flag and the fix."""
 
-    kind: ReasonKind
+    kind: MismatchKind
     left: str
     right: str
     flag: str
@@ -248,7 +248,7 @@ class Reason:
         return f"{self.kind} differ ({self.left!r} vs {self.right!r})"
 
 
-def compatibility(a: Observation, b: Observation, op: Op) -> tuple[Reason, ...]:
+def compatibility(a: Observation, b: Observation, op: Op) -> tuple[Mismatch, ...]:
     """Every reason ``a op b`` would mix what should not be mixed (empty = compatible).
 
     Rules: ``+`` and ``-`` need the same unit; ``*`` and ``/`` take any units, except
@@ -261,24 +261,24 @@ def compatibility(a: Observation, b: Observation, op: Op) -> tuple[Reason, ...]:
     >>> [str(x) for x in compatibility(r, g, "/")]
     ["concepts differ ('gross revenue' vs 'value added')"]
     """
-    reasons: list[Reason] = []
+    reasons: list[Mismatch] = []
     money_hint = "convert both to one currency with ExchangeRates.convert (the basis is printed)"
     fa, fb = unit_family(a.unit), unit_family(b.unit)
     if op in "+-" and a.unit != b.unit:
         hint = money_hint if fa == fb == "money" else "use figures in the same unit"
-        reasons.append(Reason("units", a.unit, b.unit, "allow_units", hint))
+        reasons.append(Mismatch("units", a.unit, b.unit, "allow_units", hint))
     if op in "*/" and fa == fb == "money" and a.unit != b.unit:
-        reasons.append(Reason("currencies", a.unit, b.unit, "allow_units", money_hint))
+        reasons.append(Mismatch("currencies", a.unit, b.unit, "allow_units", money_hint))
     if a.concept != b.concept:
         hint = "compare like with like (e.g. value added with value added)"
-        reasons.append(Reason("concepts", a.concept, b.concept, "allow_concepts", hint))
+        reasons.append(Mismatch("concepts", a.concept, b.concept, "allow_concepts", hint))
     if not _same_span(a.period, b.period):
         reasons.append(
-            Reason("periods", a.period, b.period, "allow_periods", "align the periods first")
+            Mismatch("periods", a.period, b.period, "allow_periods", "align the periods first")
         )
     if a.vintage != b.vintage:
         hint = "take both figures from one release"
-        reasons.append(Reason("vintages", a.vintage, b.vintage, "allow_vintages", hint))
+        reasons.append(Mismatch("vintages", a.vintage, b.vintage, "allow_vintages", hint))
     return tuple(reasons)
 
 

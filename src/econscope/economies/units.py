@@ -36,7 +36,7 @@ from econscope.economies.periods import parse_period
 from econscope.errors import DataError, EconscopeWarning
 
 
-class ExchangeRates(Protocol):
+class RateSource(Protocol):
     """What this module asks of :class:`econscope.economies.currency.ExchangeRates`
     (a protocol: currency builds on units, so units names no class of it)."""
 
@@ -250,7 +250,7 @@ class ParsedQuantity:
         entity: str,
         measure: Measure,
         period: str = "2021",
-        rates: ExchangeRates | None = None,
+        rates: RateSource | None = None,
     ) -> QuantityCheck:
         """Check each reading against ``entity``'s size and keep the plausible one."""
         checks = tuple(
@@ -504,7 +504,7 @@ def parse_quantity(raw: str) -> ParsedQuantity:
 
 
 def _to_usd(
-    value: float, unit: str, period: str, rates: ExchangeRates | None
+    value: float, unit: str, period: str, rates: RateSource | None
 ) -> tuple[float | None, str]:
     """``value`` in US$: through the caller's rates (:meth:`ExchangeRates.convert`, the
     one conversion) when given; when they lack the rate, or none are given, at the
@@ -543,7 +543,7 @@ def check_plausibility(
     entity: str,
     measure: Measure,
     period: str = "2021",
-    rates: ExchangeRates | None = None,
+    rates: RateSource | None = None,
     bounds: tuple[float, float] | None = None,
 ) -> Plausibility:
     """Set ``value`` against ``entity``'s known size (shipped 2021 GDP and population).

@@ -47,7 +47,13 @@ from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
 from econscope.smallbiz.results.secondary import protect_tables
-from econscope.smallbiz.tables import CARD_TABLES, MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
+from econscope.smallbiz.tables import (
+    CARD_TABLES,
+    MODEL_COLUMNS,
+    MODEL_FIT_COLUMNS,
+    MODELS,
+    TABLES,
+)
 from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
 __all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
@@ -234,8 +240,6 @@ def _no_models() -> ModelOutputs:
         tid: pd.DataFrame({c: pd.Series([], dtype="object") for c in TABLES[tid].columns})
         for tid in ("fig08", "fig09")
     }
-    from econscope.smallbiz.results.models import MODELS
-
     fit = pd.DataFrame({"model": list(MODELS), "n_obs": 0, "n_firms": 0})
     return ModelOutputs(
         coefficients=pd.DataFrame(columns=list(MODEL_COLUMNS)), fit=fit, predictions=empty
@@ -415,11 +419,11 @@ def _rounded(table: pd.DataFrame, columns: Sequence[str], digits: int) -> pd.Dat
 
 def _complete_model_rows(panel: ir.Table) -> ir.BooleanValue:
     """The rows the models are fitted on (outcome, covariates and factors known)."""
-    from econscope.smallbiz.results.models import COVARIATES
+    from econscope.smallbiz.results.models import COVARIATE_SOURCES
 
     cols = ["revolving", "industry", "size_class", "year", "month", "firm_id"]
     ok = ibis.and_(*[panel[c].notnull() for c in cols])
-    for source, _ in COVARIATES.values():
+    for source, _ in COVARIATE_SOURCES.values():
         x = panel[source].cast("float64")
         ok = ok & x.notnull() & ~x.isnan().fill_null(True)
     return ok

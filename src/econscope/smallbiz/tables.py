@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from econscope.config import Settings
+from econscope.stats import TIDY_COLUMNS
 
 __all__ = [
     "CARD_TABLES",
@@ -38,6 +39,7 @@ __all__ = [
     "MODEL_LABELS",
     "TABLES",
     "TERM_LABELS",
+    "ModelName",
     "TableSpec",
     "category_label",
     "is_share",
@@ -50,17 +52,8 @@ __all__ = [
 
 CELL_COLUMNS: tuple[str, ...] = ("measure", "value", "n_firms", "suppressed")
 
-#: results/models.csv
-MODEL_COLUMNS: tuple[str, ...] = (
-    "model",
-    "term",
-    "estimate",
-    "std_error",
-    "statistic",
-    "p_value",
-    "conf_low",
-    "conf_high",
-)
+#: results/models.csv: one row per model and term, the columns of :meth:`Fit.tidy`.
+MODEL_COLUMNS: tuple[str, ...] = ("model", *TIDY_COLUMNS)
 #: results/models_fit.csv
 MODEL_FIT_COLUMNS: tuple[str, ...] = ("model", "n_obs", "n_firms", "r2", "log_likelihood")
 
@@ -327,7 +320,8 @@ def table_specs(settings: Settings) -> Mapping[str, TableSpec]:
 # comes from here: the CLI, the notebook and the HTML report all read these.
 
 #: The three models, in the report's order.
-MODELS: tuple[str, ...] = ("lpm", "logit", "fe_lpm")
+ModelName = Literal["lpm", "logit", "fe_lpm"]
+MODELS: tuple[ModelName, ...] = ("lpm", "logit", "fe_lpm")
 MODEL_LABELS: MappingProxyType[str, str] = MappingProxyType(
     {"lpm": "Linear probability", "logit": "Logit", "fe_lpm": "Firm fixed effects"}
 )

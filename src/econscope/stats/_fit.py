@@ -96,7 +96,7 @@ class _Model:
 
     table: ir.Table
     clean: ir.Table
-    kdesign: linear.Design
+    kdesign: linear.KernelDesign
     lf: linear.LinearFit
     meat_cluster: str | None
     link: linear.Link
@@ -396,7 +396,7 @@ def _fit(
         keep = [spec.cluster] if spec.cluster and spec.cluster not in design.fe else []
         w = within.demean(clean, design.fe, floats, keep)
         est = w.table
-    kdesign = linear.Design(
+    kdesign = linear.KernelDesign(
         x=design.x,
         names=design.x,
         y=design.y,

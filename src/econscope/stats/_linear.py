@@ -21,7 +21,7 @@ import econscope.stats._suffstats as suffstats
 from econscope.errors import DataError, EconscopeWarning
 
 __all__ = [
-    "Design",
+    "KernelDesign",
     "LinearFit",
     "Link",
     "Prepared",
@@ -43,8 +43,9 @@ IN_MEMORY_MAX_ROWS = 200_000
 
 
 @dataclass(frozen=True)
-class Design:
-    """What enters a model.
+class KernelDesign:
+    """What enters a model, lowered for the kernels (the public, user-facing specification
+    is :class:`econscope.stats.Design`; ``_fit`` lowers one into this).
 
     ``x`` continuous columns of the table and ``names`` their terms (k each); an
     ``Intercept`` when ``intercept``; ``factors`` categorical columns whose non-base levels
@@ -122,7 +123,7 @@ class LinearFit:
     iterations: int = 0
 
 
-def prepare(table: ir.Table, design: Design, model: str) -> Prepared:
+def prepare(table: ir.Table, design: KernelDesign, model: str) -> Prepared:
     """Cell sums (one engine pass), X'X and X'y, and the collinearity screen."""
     frame = suffstats.cell_sums(table, list(design.x), design.y, design.factors).execute()
     if frame.empty or int(frame["n"].sum()) == 0:
@@ -169,7 +170,7 @@ def expand(values: np.ndarray, keep: Sequence[int], p: int) -> np.ndarray:
     return out
 
 
-def cell_intercepts(prep: Prepared, design: Design, coef: np.ndarray) -> np.ndarray:
+def cell_intercepts(prep: Prepared, design: KernelDesign, coef: np.ndarray) -> np.ndarray:
     """Per cell, the part of ``x' coef`` that is constant in the cell (intercept + dummies)."""
     k = len(design.x)
     lead = 1 if design.intercept else 0
@@ -180,7 +181,7 @@ def cell_intercepts(prep: Prepared, design: Design, coef: np.ndarray) -> np.ndar
 
 def sandwich(
     table: ir.Table,
-    design: Design,
+    design: KernelDesign,
     prep: Prepared,
     beta: np.ndarray,
     bread: np.ndarray,
@@ -211,7 +212,7 @@ def _mean(eta: ir.NumericValue, link: Link) -> ir.NumericValue:
 
 def hetero(
     table: ir.Table,
-    design: Design,
+    design: KernelDesign,
     prep: Prepared,
     beta: np.ndarray,
     bread: np.ndarray,
@@ -248,7 +249,7 @@ def hetero(
 
 
 def residual_ss(
-    table: ir.Table, design: Design, prep: Prepared, beta: np.ndarray, link: Link
+    table: ir.Table, design: KernelDesign, prep: Prepared, beta: np.ndarray, link: Link
 ) -> float:
     """The sum of squared residuals at ``beta`` (one aggregation pass)."""
     k = len(design.x)
@@ -262,7 +263,7 @@ def residual_ss(
 
 
 def bread_outer(
-    scores: ir.Table, design: Design, prep: Prepared, bread: np.ndarray, cluster: str
+    scores: ir.Table, design: KernelDesign, prep: Prepared, bread: np.ndarray, cluster: str
 ) -> tuple[np.ndarray, list[int], int, float]:
     """The meat from residual sums per cluster and cell (``_se``, ``_sc_j``, ``_ee``).
 
@@ -296,7 +297,7 @@ def bread_outer(
 
 def finish(
     prep: Prepared,
-    design: Design,
+    design: KernelDesign,
     beta: np.ndarray,
     bread: np.ndarray,
     meat: np.ndarray | None,
@@ -338,7 +339,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_linear(table: ir.Table, design: Design, model: str) -> LinearFit:
+def fit_linear(table: ir.Table, design: KernelDesign, model: str) -> LinearFit:
     """Least squares of ``design.y`` on the design; with ``design.cluster``, also the
     clustered meat (one more pass)."""
     prep = prepare(table, design, model)

@@ -27,7 +27,7 @@ import econscope.stats._kernels as kernels
 import econscope.stats._suffstats as suffstats
 from econscope.errors import DataError, EconscopeWarning
 from econscope.stats._linear import (
-    Design,
+    KernelDesign,
     LinearFit,
     Prepared,
     bread_outer,
@@ -120,7 +120,7 @@ def irls(
     )
 
 
-def fit_logit(table: ir.Table, design: Design, model: str = "logit") -> LinearFit:
+def fit_logit(table: ir.Table, design: KernelDesign, model: str = "logit") -> LinearFit:
     """Logit of ``design.y`` on the design; with ``design.cluster``, also the clustered
     meat (usually from the last IRLS pass, with no further scan).
 
@@ -272,7 +272,7 @@ def _start_from_least_squares(prep: Prepared, keep: list[int], intercept: bool) 
     return beta
 
 
-def _check_dummy_separation(prep: Prepared, design: Design, model: str) -> None:
+def _check_dummy_separation(prep: Prepared, design: KernelDesign, model: str) -> None:
     """Refuse a dummy whose level has only 0s or only 1s: its coefficient is infinite."""
     if not design.intercept:
         return

@@ -25,7 +25,7 @@ from typing import Any
 
 from econscope.economies.currency import Converted, ExchangeRates, Rate, implied_rate
 from econscope.economies.indicators import average_growth, decompose_growth, trade_balance
-from econscope.economies.observations import Observation, Op, Reason, compatibility, evaluate
+from econscope.economies.observations import Mismatch, Observation, Op, compatibility, evaluate
 from econscope.economies.units import format_quantity, is_currency
 from econscope.errors import ConfigError, IncompatibleObservationsError
 
@@ -144,7 +144,7 @@ class Outcome:
     boolean: bool = False
     windows: tuple[tuple[str, bool, str], ...] = ()
     stated_window: str = ""
-    pairs: tuple[tuple[Observation, Observation, Op, tuple[Reason, ...]], ...] = ()
+    pairs: tuple[tuple[Observation, Observation, Op, tuple[Mismatch, ...]], ...] = ()
     fx: tuple[FxUse, ...] = ()
     convert: Observation | None = None
 
@@ -193,14 +193,14 @@ def one_unit(observations: Iterable[Observation | str], what: str) -> str:
 
 def _pairs(
     items: Sequence[Observation], op: Op
-) -> tuple[tuple[Observation, Observation, Op, tuple[Reason, ...]], ...]:
+) -> tuple[tuple[Observation, Observation, Op, tuple[Mismatch, ...]], ...]:
     """Each item checked against the first (the items a function adds or compares)."""
     return tuple((items[0], o, op, compatibility(items[0], o, op)) for o in items[1:])
 
 
 def _pair(
     a: Observation, b: Observation, op: Op
-) -> tuple[Observation, Observation, Op, tuple[Reason, ...]]:
+) -> tuple[Observation, Observation, Op, tuple[Mismatch, ...]]:
     return a, b, op, compatibility(a, b, op)
 
 
@@ -430,7 +430,7 @@ def _level(args: Mapping[str, Any], env: Env) -> Outcome:
     """One figure as printed; with ``against``, set beside a series of the concept the
     argument needs (the pair carries the concept check)."""
     x = env.one(args["value"])
-    pairs: tuple[tuple[Observation, Observation, Op, tuple[Reason, ...]], ...] = ()
+    pairs: tuple[tuple[Observation, Observation, Op, tuple[Mismatch, ...]], ...] = ()
     text = f"{format_value(x.value, x.unit)} ({x.label})"
     other_name = args.get("against")
     if other_name is not None:

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).resolve().parent.parent
-Section = Literal[
+ClaimSection = Literal[
     "growth", "trade", "structure", "fdi", "firms", "wages", "size", "dependence", "history"
 ]
 
@@ -162,7 +162,7 @@ class ClaimSpec(_Model):
     and what it states (see the header of the bundled study.yaml)."""
 
     id: str
-    section: Section
+    section: ClaimSection
     claim: str
     quote: str
     inputs: dict[str, Input] = Field(default_factory=dict)

@@ -225,23 +225,25 @@ def _all_significant(run: _Run) -> bool:
 
 def _covariate_sd(run: _Run) -> Mapping[str, float]:
     from econscope.engine import connect, read_table
-    from econscope.smallbiz.results.models import COVARIATES
+    from econscope.smallbiz.results.models import COVARIATE_SOURCES
 
     path = run.run_dir / _PANEL
     if not path.exists():
         raise _NotReadable("needs the run's panel (panel/panel.parquet) for standard deviations")
     con = connect()
     p = read_table(con, path)
-    needed = {"revolving", "cash_buffer_days", *(col for col, _ in COVARIATES.values())}
+    needed = {"revolving", "cash_buffer_days", *(col for col, _ in COVARIATE_SOURCES.values())}
     missing = sorted(needed - set(p.columns))
     if missing:
         raise _NotReadable(f"panel/panel.parquet lacks {', '.join(missing)}")
     p = p.filter(p.revolving.notnull() & p.cash_buffer_days.notnull())
-    aggs = {t: (p[col].cast("float64") * factor).std() for t, (col, factor) in COVARIATES.items()}
+    aggs = {
+        t: (p[col].cast("float64") * factor).std() for t, (col, factor) in COVARIATE_SOURCES.items()
+    }
     row = con.to_pyarrow(p.aggregate(**aggs)).to_pylist()[0]
-    if any(row[t] is None for t in COVARIATES):  # e.g. a deposit-only panel: no card cycles
+    if any(row[t] is None for t in COVARIATE_SOURCES):  # e.g. a deposit-only panel: no card cycles
         raise _NotReadable("the panel has no cycle with a known revolving status")
-    return {t: float(row[t]) for t in COVARIATES}
+    return {t: float(row[t]) for t in COVARIATE_SOURCES}
 
 
 def _largest_effects(run: _Run) -> bool:

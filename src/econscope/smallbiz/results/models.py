@@ -38,7 +38,6 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -47,29 +46,29 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, EconscopeWarning
-from econscope.smallbiz.tables import MODEL_COLUMNS, MODEL_FIT_COLUMNS, TABLES
-from econscope.stats import Design, Factor, Fit, etable, feols, logit
+from econscope.smallbiz.tables import (
+    COVARIATES,
+    MODEL_COLUMNS,
+    MODEL_FIT_COLUMNS,
+    MODEL_LABELS,
+    MODELS,
+    TABLES,
+    ModelName,
+)
+from econscope.stats import Design, ETable, Factor, Fit, etable, feols, logit
 
 __all__ = [
-    "COVARIATES",
-    "MODELS",
-    "MODEL_LABELS",
-    "ModelName",
+    "COVARIATE_SOURCES",
     "ModelResults",
     "RowCounts",
     "designs",
     "fit_models",
     "prediction_tables",
-    "regression_table",
 ]
 
-ModelName = Literal["lpm", "logit", "fe_lpm"]
-MODELS: tuple[ModelName, ...] = ("lpm", "logit", "fe_lpm")
-MODEL_LABELS: Mapping[ModelName, str] = MappingProxyType(
-    {"lpm": "LPM", "logit": "Logit", "fe_lpm": "LPM, firm FE"}
-)
-#: term -> (panel column, factor to the model's unit)
-COVARIATES: Mapping[str, tuple[str, float]] = MappingProxyType(
+#: term (:data:`~econscope.smallbiz.tables.COVARIATES`) -> (panel column, factor to the
+#: model's unit: money in thousands)
+COVARIATE_SOURCES: Mapping[str, tuple[str, float]] = MappingProxyType(
     {
         "revenues": ("revenues_real", 1e-3),
         "expenses": ("expenses_real", 1e-3),
@@ -100,10 +99,10 @@ def designs(year_month_effects: bool = False) -> Mapping[ModelName, Design]:
     ym = (Factor(_YM, label="year_month", reported=False),) if year_month_effects else ()
     pooled = Design(
         y=_Y,
-        x=tuple(COVARIATES),
+        x=COVARIATES,
         factors=(Factor("industry"), Factor("size_class", base=_SIZE_BASE), *ym),
     )
-    fe = Design(y=_Y, x=tuple(COVARIATES), fe=(_FIRM, *((_YM,) if year_month_effects else ())))
+    fe = Design(y=_Y, x=COVARIATES, fe=(_FIRM, *((_YM,) if year_month_effects else ())))
     return MappingProxyType({"lpm": pooled, "logit": pooled, "fe_lpm": fe})
 
 
@@ -144,6 +143,22 @@ class ModelResults:
         """The fit of ``model``."""
         fit: Fit = getattr(self, model)
         return fit
+
+    def etable(self) -> ETable:
+        """The three models side by side (:func:`econscope.stats.etable`), unsuppressed: the
+        analyst's view. Estimates with stars, clustered SEs in parentheses below, N
+        observations, N clusters (firms), R² (within for FE), log-likelihood, and whether
+        firm and year-month effects are in. The published, suppressed table is
+        :func:`econscope.report.tables.regression_table`."""
+        ym = "yes" if self.year_month_effects else "no"
+        return etable(
+            [self.fit_of(m) for m in MODELS],
+            labels=[MODEL_LABELS[m] for m in MODELS],
+            extra_rows={
+                "Firm fixed effects": ["yes" if m == "fe_lpm" else "no" for m in MODELS],
+                "Year-month effects": [ym for _ in MODELS],
+            },
+        )
 
     @property
     def coefficients(self) -> pd.DataFrame:
@@ -295,15 +310,15 @@ def _prepare(panel: ir.Table) -> tuple[ir.Table, dict[str, int]]:
         "size_class": _column(panel, "size_class").cast("string"),
         _YM: _column(panel, "year").cast("int64") * 100 + _column(panel, "month").cast("int64"),
     }
-    for term, (source, factor) in COVARIATES.items():
+    for term, (source, factor) in COVARIATE_SOURCES.items():
         cols[term] = _column(panel, source).cast("float64") * factor
     t = panel.select(**cols)
-    others = [t[c].isnull() for c in (*COVARIATES, "industry", "size_class", _YM, _FIRM)]
+    others = [t[c].isnull() for c in (*COVARIATE_SOURCES, "industry", "size_class", _YM, _FIRM)]
     cov_missing = others[0]
     for m in others[1:]:
         cov_missing = cov_missing | m
     # NaN from the engine counts as missing too (a float covariate may be NaN, not NULL).
-    for c in COVARIATES:
+    for c in COVARIATE_SOURCES:
         cov_missing = cov_missing | t[c].isnan().fill_null(True)
     t = t.mutate(_x_missing=cov_missing)
     complete = ~t["_y_missing"] & ~t["_x_missing"]
@@ -426,19 +441,3 @@ def prediction_tables(
         frame["n_firms"] = frame["n_firms"].astype("int64")
         out[name] = frame[list(TABLES[name].columns)]
     return out
-
-
-def regression_table(results: ModelResults) -> pd.DataFrame:
-    """The three models side by side (:func:`econscope.stats.etable`): estimates with
-    stars, clustered SEs in parentheses below, N observations, N clusters (firms), R²
-    (within for FE), log-likelihood, and whether firm and year-month effects are in.
-    Columns: ``row`` and one per model label."""
-    ym = "yes" if results.year_month_effects else "no"
-    return etable(
-        [results.fit_of(m) for m in MODELS],
-        labels=[MODEL_LABELS[m] for m in MODELS],
-        extra_rows={
-            "Firm fixed effects": ["yes" if m == "fe_lpm" else "no" for m in MODELS],
-            "Year-month effects": [ym for _ in MODELS],
-        },
-    ).frame
