@@ -285,20 +285,21 @@ FINDINGS = [
 
 #: The runs of 2026-12-03 that did not finish before the session's deadline (by hand).
 INTERRUPTED = [
-    "**30,000 and 100,000 firms on 2026-12-03: cut off, not finished.** The 10,000-firm row "
-    "above is the only complete one. At 30,000 firms validate took about 50 minutes and the "
-    "panel was running when the session ended. The 100,000-firm bank (190.8M deposit "
-    "transactions, 139.8M balances, 60.8M card transactions, 8.2M statements) took 65.8 min "
-    "to simulate at 1,405 MiB peak RSS (the issue measured 262 s and 1.5 GB on a quieter "
-    "machine). Its panel was started with default settings straight on the simulated bank "
-    "(clean tables are valid): it chose 4 buckets (400M input rows, 5.1 GB budget); its first"
-    " unit, partitioning the seven tables by bucket (2.8 GB of Parquet), finished in 1,234 s "
-    "at 946 MiB peak RSS; bucket 0 had reached 3.7 GiB peak RSS after 9 minutes when the "
-    "session stopped it. Rerunning "
-    "`econscope smallbiz panel bank-100000 --out run-100000-panel` resumes it at bucket 0. "
-    "The goals (100,000 firms under 6 GB and 10 minutes, linear time, 3x and 5x the floors) "
-    "are therefore not shown yet: `make bench-scale` on a quiet machine is what shows them; "
-    "at 10,000 firms validate is far above its goal (37x its floor on the loaded machine).",
+    "**100,000 firms on 2026-12-03: started, not finished before the session's end.** "
+    "`make bench-scale` at 100,000 firms (the bank of 400M input rows simulated "
+    "earlier that day, reused) was started at 16:25 UTC with default settings under `nice` beside "
+    "the 10,000-firm run, on a machine at load 15-27. Validate wrote the firms and accounts "
+    "in under a minute and the 190.8M accepted deposit transactions (1.4 GB) by 16:39 "
+    "(14 min); the deposit balances (139.8M rows: the grouped count of their keys, which "
+    "spilled 4.3 GB into the stage's `.spill` folder under the 4.8 GB budget) were still "
+    "running at HUNDRED_STOP UTC, HUNDRED_CPU CPU s into the stage, when it was stopped; "
+    "peak RSS HUNDRED_RSS MiB (goal 6,144). So the 100,000-firm goals (the whole run "
+    "under 6 GB and 10 minutes idle, linear time, 3x and 5x the floors) are not shown: on a "
+    "quiet machine `make bench-scale SCALE_FIRMS=100000` shows them. Scaled linearly from "
+    "10,000 firms, validate + panel + analyze would cost about 1,600 CPU s, at least 13 "
+    "minutes on 2 idle cores: above the 10-minute goal, with validate's reconciliation and "
+    "surrogate keys (above) the first things to cut. 30,000 firms was not run again; the "
+    "earlier run that day was cut off after validate (about 50 minutes).",
 ]
 
 MILLION = [
