@@ -381,7 +381,8 @@ def run() -> str:
         "(`engine.memory_fraction` = 0.2 of the machine's memory), spilling into the run's "
         "folder, and the panel in firm buckets when the input exceeds what the budget holds "
         "(`scale.rows_per_gb`). The floor of a stage is one DuckDB scan of every input column "
-        "it needs, aggregated trivially, measured in the same run.",
+        "it needs, aggregated trivially (the largest hash of each column, so every value is "
+        "read), measured in the same run.",
         "",
     ]
     lines += [*FINDINGS, ""]
