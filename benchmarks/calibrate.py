@@ -29,8 +29,13 @@ from pathlib import Path
 import pandas as pd
 
 
-def measure_bank(firms: int, seed: int, changes: dict, memory_limit: str = "3GB") -> pd.DataFrame:
-    """Simulate, run the pipeline (no report) and compare; returns the fidelity table."""
+def measure_bank(
+    firms: int, seed: int, changes: dict, memory_limit: str = "3GB", keep: Path | None = None
+) -> pd.DataFrame:
+    """Simulate, run the pipeline (no report) and compare; returns the fidelity table.
+
+    ``keep``: a folder to copy the run's panel and results to (for a closer look at a
+    measured bank: docs/simulator.md reads the models' sample means from it)."""
     from econscope.config import Settings
     from econscope.engine import connect
     from econscope.smallbiz.analysis import analyze
@@ -51,7 +56,11 @@ def measure_bank(firms: int, seed: int, changes: dict, memory_limit: str = "3GB"
         validate(tmp / "bank", tmp / "run" / "validated", s, con=con)
         build_panel(tmp / "run" / "validated", tmp / "run" / "panel", s, con=con)
         analyze(tmp / "run" / "panel", tmp / "run" / "results", s, con=con)
-        return compare(tmp / "run")
+        table = compare(tmp / "run")
+        if keep is not None:
+            for part in ("panel", "results"):
+                shutil.copytree(tmp / "run" / part, keep / f"seed{seed}" / part, dirs_exist_ok=True)
+        return table
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -102,11 +111,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", default="revolve_intercept,revolve_firm_sd")
     parser.add_argument("--budget", type=int, default=12)
     parser.add_argument("--out", type=Path, default=Path("calibration-fit"))
+    parser.add_argument("--keep", type=Path, default=None, help="measure: keep panel/results")
     args = parser.parse_args(argv)
     changes = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
     seeds = [int(s) for s in args.seeds.split(",")]
     if args.mode == "measure":
-        frames = {s: measure_bank(args.firms, s, changes) for s in seeds}
+        frames = {s: measure_bank(args.firms, s, changes, keep=args.keep) for s in seeds}
         print(markdown(frames))
         return
     from econscope.smallbiz.sim.calibrate import calibrate, pipeline_objective

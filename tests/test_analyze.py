@@ -202,7 +202,13 @@ def test_cells_of_fewer_than_k_firms_are_suppressed_with_k_from_settings(
     assert medians["n_firms"].to_dict() == {"retail": 7, "construction": 7, "restaurants": 6}
     # A share also gives back the firms it counts in: share x n_firms = the revolving firms
     # (the same 7, 7 and 6), so each share goes with its median when those are under k.
-    seven = analyze(panel_dir, tmp_path / "k7", load_settings(overrides=["disclosure.k=7"]))
+    # (median_min_firms=7: the median rule's 2 x k would hide every median of 7 firms too;
+    # tests/test_disclosure_dominance.py tests that rule.)
+    seven = analyze(
+        panel_dir,
+        tmp_path / "k7",
+        load_settings(overrides=["disclosure.k=7", "disclosure.median_min_firms=7"]),
+    )
     for k, result in ((10, published), (7, seven)):
         fig = result["fig05"]
         assert len(fig) == len(raw) == 6  # rows are never dropped

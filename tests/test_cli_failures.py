@@ -364,20 +364,11 @@ CASES: dict[str, Case] = {
     "demo/file-as-out": lambda e: ["demo", "--out", str(e.file("f")), "--firms", "10"],
 }
 
+
 #: Economies commands are being reworked in parallel (issue 18); cases still failing when
 #: this test landed are strict expected failures naming the command, so a fix shows up.
-ECONOMIES_OPEN: dict[str, str] = {
-    "load/short-row": "economies load: a WDI row with fewer fields than the header is read "
-    "(exit 0) instead of refused",
-}
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_every_user_fault_is_one_line_with_a_hint(
-    case: str, env: Env, capsys, request: pytest.FixtureRequest
-) -> None:
-    if case in ECONOMIES_OPEN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ECONOMIES_OPEN[case]))
+def test_every_user_fault_is_one_line_with_a_hint(case: str, env: Env, capsys) -> None:
     argv = CASES[case](env)
     code = main(argv)
     captured = capsys.readouterr()
@@ -400,3 +391,30 @@ def test_paths_are_printed_without_markup(tmp_path: Path, capsys) -> None:
     folder.mkdir()
     assert main(["smallbiz", "report", str(folder)]) == 1
     assert "run[a]" in capsys.readouterr().err
+
+
+def test_a_short_wdi_row_names_its_line(tmp_path: Path) -> None:
+    # "Japan,JPN" is line 3 of the file and has 2 fields under a header of 7 (the
+    # trailing comma of the WDI layout is a seventh, empty column)
+    from econscope.economies.readers.wdi import read_wdi
+    from econscope.errors import DataError
+
+    path = tmp_path / "API_x.csv"
+    path.write_text(WDI + "Japan,JPN\n")
+    with pytest.raises(DataError, match="line 3 has 2 field"):
+        read_wdi(path)
+
+
+def test_a_wdi_row_quoted_whole_is_read_as_its_fields(tmp_path: Path) -> None:
+    # The World Bank's bulk GDP file quotes the rows of Venezuela and Yemen twice:
+    # '"""Venezuela, RB"",VEN,...,"' is one field holding the whole row. It is read as
+    # the row it holds, so both of its years are observations (not one padded field).
+    from econscope.economies.readers.wdi import read_wdi
+
+    wrapped = '"""Venezuela, RB"",VEN,GDP (current US$),NY.GDP.MKTP.CD,1.5e9,2.5e9,"\n'
+    path = tmp_path / "API_x.csv"
+    path.write_text(WDI + wrapped)
+    obs = read_wdi(path).observations.to_pandas()
+    ven = obs[obs["entity"] == "VEN"].sort_values("period")
+    assert ven["value"].tolist() == [1.5e9, 2.5e9]
+    assert sorted(obs["entity"].unique()) == ["VEN", "VNM"]

@@ -88,3 +88,30 @@ def test_no_key_of_the_run_reaches_a_published_file(walkthrough):
                 text = f.read_bytes().decode("latin-1")
                 # every run of the keys' shape in the text, JavaScript included
                 assert not keys & set(re.findall(r"[FAC]-[0-9a-f]{20}", text)), f
+
+
+def test_every_period_setting_moves_into_1993_1994_with_a_note(walkthrough):
+    _, run = walkthrough
+    notes = pd.read_csv(run / "results" / "notes.csv", dtype=str).set_index("setting")
+    # the data's months with an ADB: 1993-01 to 1994-03 (trans.asc, first complete rows)
+    assert notes.loc["results.index_base_month", "value"] == "1993-01"
+    assert notes.loc["results.industry_years", "value"] == "[1993, 1994]"
+    assert notes.loc["results.findings_window", "value"] == '["1993-01", "1994-03"]'
+    assert notes.loc["results.tabA1_revenue_year", "value"] == "1994"
+    html = (run / "report.html").read_text()
+    assert "Median average daily balance, indexed 1993-01 = 100" in html
+
+
+def test_the_cash_figures_say_what_they_show_in_czk(walkthrough):
+    _, run = walkthrough
+    html = (run / "report.html").read_text()
+    for table_id in ("fig03", "cashflow"):
+        section = re.search(rf'<section id="{table_id}">.*?</section>', html, re.S)
+        assert section, table_id
+        sentence = re.search(r'<p class="finding">([^<]+)</p>', section.group(0))
+        assert sentence, table_id
+        assert "1993" in sentence.group(1) or "1994" in sentence.group(1)
+    cash = re.search(r'<section id="cashflow">.*?<p class="finding">([^<]+)</p>', html, re.S)
+    assert cash and "CZK" in cash.group(1)
+    # the card figures are listed once, not drawn
+    assert html.count('<section id="card-figures">') == 1

@@ -242,7 +242,8 @@ def test_a_measure_with_every_cell_suppressed_keeps_its_panel_of_marks() -> None
     # share panel: line and the annotations, no ▲ (nothing suppressed); balance: only ▲
     assert [layer["mark"]["type"] for layer in share["layer"]] == ["line", "rule", "text", "text"]
     assert [layer["mark"]["type"] for layer in balance["layer"]] == ["point"]
-    assert "every cell suppressed" in balance["title"]["text"]
+    title = balance["title"]["text"]  # a long title comes in lines that fit a phone
+    assert "every cell suppressed" in " ".join([title] if isinstance(title, str) else title)
 
 
 def test_an_empty_table_charts_a_note_instead_of_nothing() -> None:

@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from econscope.config import Settings
 from econscope.report.charts import chart_rows
 from econscope.report.findings import finding
-from econscope.smallbiz.tables import TABLES
+from econscope.smallbiz.tables import TABLES, table_specs
 from test_report_fixture import result_table
 
-# the published report's figures (a run may chart more, e.g. deposit-only cash flows)
-FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table" and tid.startswith("fig")]
+# every charted table: the published report's figures and the cash-flow figure
+FIGURES = [tid for tid, spec in TABLES.items() if spec.chart != "table"]
 
 
 def _rows(table_id: str, records: list[dict]) -> pd.DataFrame:
@@ -143,8 +144,9 @@ def test_fig12_names_the_buffer_groups_in_words() -> None:
             for g, v in [("<= 15 days", 0.5), ("> 15 days", 0.22)]
         ],
     )
+    # one month, outside the default findings window (2010-01..2019-12): that month
     assert finding("fig12", rows) == (
-        "In 2022, 50% of firms with 15 days or fewer of cash buffer revolved in an average "
+        "In January 2022, 50% of firms with 15 days or fewer of cash buffer revolved in an average "
         "month, against 22% of firms with more than 15 days."
     )
 
@@ -181,4 +183,105 @@ def test_fig06_falls_back_to_the_latest_year_whose_bins_are_published() -> None:
     assert (
         finding("fig06", rows)
         == "In 2020, 53% of firms never revolved and 19% revolved in all 12 months."
+    )
+
+
+def _monthly(table_id: str, measure: str, values: dict[str, float], **dims: str) -> list[dict]:
+    return [{"month": m, "measure": measure, "value": v, **dims} for m, v in values.items()]
+
+
+def test_fig10_summarises_the_findings_window_clipped_to_the_data() -> None:
+    # window 2010-01..2019-12 (default) clipped to the data's 2019-11..2020-02:
+    # covers = mean(0.40, 0.44) = 42%, keeps = mean(0.10, 0.20) = 15%; 2020 is left out
+    records = _monthly(
+        "fig10",
+        "share_adb_covers_balance",
+        {"2019-11": 0.40, "2019-12": 0.44, "2020-01": 0.90, "2020-02": 0.90},
+    ) + _monthly(
+        "fig10",
+        "share_covers_and_keeps_buffer",
+        {"2019-11": 0.10, "2019-12": 0.20, "2020-01": 0.90, "2020-02": 0.90},
+    )
+    assert finding("fig10", _rows("fig10", records)) == (
+        "From November 2019 to December 2019, in an average month 42% of revolvers had an "
+        "average daily balance that covered their card bill, and 15% could have paid it and "
+        "still kept 15 days of cash buffer."
+    )
+
+
+def test_fig11_falls_back_to_the_whole_period_when_the_window_misses_the_data() -> None:
+    # data 1993-01..1993-02 lie before the default window: both months are read;
+    # revolvers mean(10, 12) = 11 days, transactors mean(30, 34) = 32 days
+    records = _monthly(
+        "fig11", "median_cash_buffer_days", {"1993-01": 10.0, "1993-02": 12.0}, group="revolvers"
+    ) + _monthly(
+        "fig11", "median_cash_buffer_days", {"1993-01": 30.0, "1993-02": 34.0}, group="transactors"
+    )
+    assert finding("fig11", _rows("fig11", records)) == (
+        "From January 1993 to February 1993, the median revolver held 11 days of cash buffer "
+        "in an average month, against 32 days for the median transactor."
+    )
+
+
+def test_the_findings_window_is_a_setting() -> None:
+    s = Settings().with_overrides(['results.findings_window=["1993-02", "1993-02"]'])
+    records = _monthly(
+        "fig11", "median_cash_buffer_days", {"1993-01": 10.0, "1993-02": 12.0}, group="revolvers"
+    ) + _monthly(
+        "fig11", "median_cash_buffer_days", {"1993-01": 30.0, "1993-02": 34.0}, group="transactors"
+    )
+    sentence = finding("fig11", _rows("fig11", records), {"settings": s})
+    assert sentence == (
+        "In February 1993, the median revolver held 12 days of cash buffer in an average "
+        "month, against 34 days for the median transactor."
+    )
+
+
+def test_fig03_describes_its_whole_period_when_the_data_end_before_june_2020() -> None:
+    s = Settings().with_overrides(["results.index_base_month='1993-01'"])
+    records = _monthly("fig03", "median_adb_index", {"1993-01": 100.0, "1993-02": 112.4})
+    assert finding("fig03", _rows("fig03", records), {"settings": s}) == (
+        "From January 1993 to February 1993, the median average daily balance stood between "
+        "100 and 112 (index, January 1993 = 100); in February 1993 it was 112."
+    )
+
+
+def test_money_in_a_finding_follows_the_currency() -> None:
+    # fig04 names the size threshold and the median balances in the run's currency
+    s = Settings().with_overrides(
+        ["money.currency=CZK", "size.large_revenue_threshold=2000000", "prices.base_year=1994"]
+    )
+    records = [
+        {"month": "1994-01", "size_class": c, "measure": m, "value": v}
+        for c, m, v in (
+            ("small", "share_revolving", 0.30),
+            ("large", "share_revolving", 0.20),
+            ("small", "median_revolving_balance", 4_000.0),
+            ("large", "median_revolving_balance", 12_500.0),
+        )
+    ]
+    rows = chart_rows(
+        table_specs(s)["fig04"], pd.DataFrame(records).assign(n_firms=100, suppressed=False), k=10
+    )
+    sentence = finding("fig04", rows, {"settings": s})
+    assert sentence == (
+        "In 1994, 20% of firms with revenue above 2,000,000 CZK revolved in an average month, "
+        "against 30% of smaller firms; the median revolving balance was 12,500 CZK for larger "
+        "revolvers and 4,000 CZK for smaller ones."
+    )
+    assert "$" not in sentence
+
+
+def test_the_cash_flow_figure_has_a_sentence_in_the_runs_currency() -> None:
+    # 2015: buffer days mean(20, 30) = 25; revenues mean(7000, 9000) = 8,000 EUR;
+    # expenses mean(3000, 5000) = 4,000 EUR
+    s = Settings().with_overrides(["money.currency=EUR", "prices.base_year=2015"])
+    records = (
+        _monthly("cashflow", "median_cash_buffer_days", {"2015-01": 20.0, "2015-02": 30.0})
+        + _monthly("cashflow", "median_revenues", {"2015-01": 7_000.0, "2015-02": 9_000.0})
+        + _monthly("cashflow", "median_expenses", {"2015-01": 3_000.0, "2015-02": 5_000.0})
+    )
+    assert finding("cashflow", _rows("cashflow", records), {"settings": s}) == (
+        "In 2015, the median firm held 25 days of cash buffer in an average month; median "
+        "monthly revenues were 8,000 EUR and median monthly expenses 4,000 EUR."
     )

@@ -304,6 +304,24 @@ class DisclosureConfig(_Section):
         "runs of the same data publish the same bytes (engine float sums depend on row order "
         "and differ around the 12th digit; docs/disclosure.md).",
     )
+    dominance_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Dominance rule: a published money total or mean is suppressed when its "
+        "largest firm contributes more than this share of it (1 = off; docs/disclosure.md).",
+    )
+    median_min_firms: int | None = Field(
+        None,
+        ge=1,
+        description="A median of money is published only when at least this many firms are "
+        "behind it (a median is one firm's own value, or the mean of two); None = 2 x k.",
+    )
+
+    def median_threshold(self) -> int:
+        """Firms a published median of money needs: ``median_min_firms``, at least k."""
+        m = self.median_min_firms if self.median_min_firms is not None else 2 * self.k
+        return max(m, self.k)
 
 
 class ResultsConfig(_Section):
@@ -332,6 +350,27 @@ class ResultsConfig(_Section):
         description="fig05 compares industries in these calendar years; years outside the "
         "data fall back to its first and last years, with a note in the report.",
     )
+    findings_window: tuple[str, str] = Field(
+        ("2010-01", "2019-12"),
+        description="First and last month (YYYY-MM) that the report's one-sentence findings "
+        "under fig10, fig11 and fig12 summarise, and whose last year fig02's finding compares "
+        "with (the report's 'before 2020'); clipped to the data's months, and a window "
+        "outside them falls back to the data's whole period, with a note in the report.",
+    )
+
+    @field_validator("findings_window")
+    @classmethod
+    def _window_is_months(cls, value: tuple[str, str]) -> tuple[str, str]:
+        import re
+
+        if not all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m) for m in value):
+            raise ValueError(
+                f"{list(value)} are not two months YYYY-MM (e.g. ['2010-01', '2019-12'])"
+            )
+        if value[0] > value[1]:
+            raise ValueError(f"the window {list(value)} ends before it starts: swap them")
+        return value
+
     tabA1_revenue_year: int | Literal["all"] = Field(
         2022,
         description="tabA1 revenue basis: a calendar year = that year's revenue of the firms "

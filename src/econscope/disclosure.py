@@ -41,11 +41,16 @@ import pyarrow as pa
 from econscope.errors import ConfigError, DisclosureError
 
 __all__ = [
+    "KNOWN",
+    "RESIDUAL",
+    "UNPROTECTED",
     "Count",
     "check_no_identifiers",
     "check_suppressed",
     "complementary_suppression",
     "determined",
+    "dominance",
+    "hide_cells",
     "neutralise_cells",
     "pool_levels",
     "published_cells",
@@ -54,6 +59,7 @@ __all__ = [
     "scan_for_identifiers",
     "scan_published_cells",
     "suppress",
+    "suppress_medians",
 ]
 
 #: Characters an identifier token is made of. Identifiers are matched as whole tokens
@@ -105,6 +111,97 @@ def suppress(table: pd.DataFrame, k: int) -> pd.DataFrame:
     out["n_firms"] = n.mask(hide).round().astype("Int64")
     out["suppressed"] = hide
     return out
+
+
+def hide_cells(table: pd.DataFrame, hide: pd.Series | np.ndarray) -> pd.DataFrame:
+    """A copy of a tidy table with the cells where ``hide`` is true suppressed (value and
+    n_firms blank, ``suppressed`` true); other cells unchanged, rows never dropped.
+
+    >>> t = pd.DataFrame({"value": [1.0, 2.0], "n_firms": [12, 15], "suppressed": False})
+    >>> hide_cells(t, t["n_firms"] < 14)["value"].tolist()
+    [nan, 2.0]
+    """
+    mask = np.asarray(hide, dtype=bool)
+    out = table.copy()
+    out["value"] = out["value"].astype("float64").mask(mask)
+    out["n_firms"] = pd.to_numeric(out["n_firms"], errors="coerce").astype("Int64").mask(mask)
+    already = out["suppressed"].fillna(False).astype(bool) if "suppressed" in out else False
+    out["suppressed"] = mask | already
+    return out
+
+
+def suppress_medians(table: pd.DataFrame, measures: Iterable[str], min_firms: int) -> pd.DataFrame:
+    """A copy where every median of money (a ``measure`` in ``measures``) of fewer than
+    ``min_firms`` firms is suppressed (the median rule, docs/disclosure.md).
+
+    A median is one firm's own value (an odd count of values) or the mean of the two
+    middle ones (an even count: each of the two gives the other's value back). What
+    protects it is that a reader cannot tell which firm holds it, so it needs a larger
+    crowd than a count: ``settings.disclosure.median_threshold()`` (2 x k by default).
+    Only the median cell is hidden; hiding publishes nothing new.
+
+    >>> t = pd.DataFrame({"measure": ["share_revolving", "median_revolving_balance"],
+    ...                   "value": [0.4, 812.5], "n_firms": [14, 14], "suppressed": False})
+    >>> suppress_medians(t, {"median_revolving_balance"}, 20)["suppressed"].tolist()
+    [False, True]
+    """
+    if "measure" not in table.columns:
+        return table.copy()
+    n = pd.to_numeric(table["n_firms"], errors="coerce").astype("Float64")
+    money = table["measure"].astype(str).isin(set(measures)).to_numpy()
+    small = (n.isna() | (n < min_firms)).fillna(True).astype(bool).to_numpy()
+    shown = table["value"].notna().to_numpy()
+    return hide_cells(table, money & small & shown)
+
+
+def dominance(
+    contributions: ir.Table,
+    cells: Sequence[str],
+    *,
+    firm: str = "firm_id",
+    value: str = "value",
+    share: float = 0.5,
+) -> ir.Table:
+    """The dominance rule for money totals and means, in the engine.
+
+    ``contributions`` holds the rows a total (or mean) of money adds up, with the
+    ``cells`` columns naming the published cell, the ``firm`` column and the ``value``.
+    Per cell it returns ``total`` (the sum of absolute values), ``largest`` (the largest
+    one firm's sum of absolute values), ``largest_share`` and ``dominated``: true when
+    the largest firm contributes more than ``share`` of the total (a statistical
+    agency's (1, share) rule: a firm that is most of a total is that total, and every
+    other contributor learns it within the rest). A cell with a zero total is not
+    dominated. The sums are exact: values are summed as DECIMAL(38, 6), so the order
+    rows arrive in does not change them.
+
+    >>> import ibis
+    >>> t = ibis.memtable({"industry": ["a", "a", "a", "b", "b"],
+    ...                    "firm_id": ["f1", "f2", "f2", "f3", "f4"],
+    ...                    "value": [90.0, 5.0, 5.0, 40.0, 60.0]})
+    >>> d = dominance(t, ["industry"], share=0.5).to_pandas().sort_values("industry")
+    >>> d[["industry", "largest_share", "dominated"]].values.tolist()
+    [['a', 0.9, True], ['b', 0.6, True]]
+    """
+    if not 0 < share <= 1:
+        raise ConfigError(f"disclosure.dominance_share must be in (0, 1], got {share!r}. Hint: 0.5")
+    exact = contributions[value].cast("float64").abs().cast("decimal(38, 6)")
+    per_firm = (
+        contributions.mutate(_v=exact)
+        .group_by([*cells, firm])
+        .aggregate(_firm_total=ibis._["_v"].sum())
+    )
+    per_cell = per_firm.group_by(list(cells)).aggregate(
+        total=per_firm._firm_total.sum(), largest=per_firm._firm_total.max()
+    )
+    total = per_cell.total.cast("float64")
+    largest = per_cell.largest.cast("float64")
+    ratio = ibis.ifelse(total > 0, largest / total, ibis.literal(0.0))
+    return per_cell.mutate(
+        total=total,
+        largest=largest,
+        largest_share=ratio,
+        dominated=(total > 0) & (largest > total * share),
+    )
 
 
 def check_suppressed(table: pd.DataFrame, k: int, *, name: str = "table") -> None:
@@ -314,6 +411,11 @@ def pool_levels(firms: Mapping[str, int], k: int, label: str = "other") -> dict[
 RESIDUAL = None
 #: A count every reader knows (a total published elsewhere, e.g. the funnel's firms).
 KNOWN = "known"
+#: A count never published and not protected: an unknown of the relations (a reader
+#: cannot solve through it) whose own value is not a cell (the firms on the boundary of
+#: two nearly equal populations, e.g. with an ADB but no known status).
+UNPROTECTED = "unprotected"
+_NOT_CELLS = (RESIDUAL, KNOWN, UNPROTECTED)
 
 
 @dataclass(frozen=True)
@@ -357,7 +459,12 @@ def determined(
     []
     """
     unknown = sorted(
-        (v for v, c in counts.items() if c.cell is RESIDUAL or c.cell in hidden), key=str
+        (
+            v
+            for v, c in counts.items()
+            if c.cell is RESIDUAL or c.cell == UNPROTECTED or c.cell in hidden
+        ),
+        key=str,
     )
     if not unknown:
         return set()
@@ -379,11 +486,18 @@ def complementary_suppression(
     hidden: set[Hashable],
     k: int,
     cost: Mapping[Hashable, float] | None = None,
+    sensitive: Iterable[Hashable] = (),
 ) -> set[Hashable]:
     """The cells to hide so that no protected count can be computed from published ones.
 
-    Protected: every count of a hidden cell (primary suppression), and every residual of
-    1 to k-1 firms. While :func:`determined` finds a protected count, the cheapest
+    Protected: every count below k (zero included) of a cell hidden before this call
+    (primary suppression: its small count is what makes it sensitive; a count of at least
+    k firms of that cell, such as the month's firms beside 2 revolvers, is not), and every
+    residual of 1 to k-1 firms. A cell hidden here (a cover) is not itself protected: as
+    in statistical agencies' cell suppression, only sensitive cells need protection.
+    Every count of a ``sensitive`` cell is protected whatever its size (the statements of
+    a funnel step that dropped 3 firms).
+    While :func:`determined` finds a protected count, the cheapest
     published cell (smallest ``cost``, default its count, ties by key) that shares a
     relation with it is hidden too: secondary suppression. Returns ``hidden`` plus the
     cells added. Deterministic: the same inputs give the same cells.
@@ -394,13 +508,15 @@ def complementary_suppression(
     ...                                  {"c"}, k=10))
     ['b', 'c']
     """
-    hidden = set(hidden)
+    hidden = set(hidden) | set(sensitive)
+    primary = frozenset(hidden)
+    always = frozenset(sensitive)
     weight = dict(cost or {})
     for c in counts.values():
-        if c.cell not in (RESIDUAL, KNOWN):
+        if c.cell not in _NOT_CELLS:
             weight.setdefault(c.cell, float(c.value))
     for component in _components(counts, relations):
-        hidden |= _protect_component(counts, component, hidden, k, weight)
+        hidden |= _protect_component(counts, component, hidden, k, weight, primary, always)
     return hidden
 
 
@@ -419,7 +535,7 @@ def _components(
 
     def nodes(rel: Mapping[Hashable, int]) -> list[Hashable]:
         out: list[Hashable] = [("var", v) for v in rel]
-        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)]
+        out += [("cell", counts[v].cell) for v in rel if counts[v].cell not in _NOT_CELLS]
         return out
 
     for rel in relations:
@@ -438,40 +554,95 @@ def _protect_component(
     hidden: set[Hashable],
     k: int,
     weight: Mapping[Hashable, float],
+    primary: frozenset[Hashable],
+    always: frozenset[Hashable] = frozenset(),
 ) -> set[Hashable]:
     hidden = set(hidden)
     cells_of: dict[Hashable, set[Hashable]] = {}
     for rel in relations:
-        cells = {counts[v].cell for v in rel if counts[v].cell not in (RESIDUAL, KNOWN)}
+        cells = {counts[v].cell for v in rel if counts[v].cell not in _NOT_CELLS}
         for v in rel:
             cells_of.setdefault(v, set()).update(cells)
     sub = {v: counts[v] for rel in relations for v in rel}
-    while True:
-        found = determined(sub, relations, hidden)
-        leaks = sorted(
-            (v for v in found if sub[v].cell is not RESIDUAL or 0 < sub[v].value < k), key=str
+
+    def leaks_of(cells: set[Hashable]) -> list[Hashable]:
+        return sorted(
+            (
+                v
+                for v in determined(sub, relations, cells)
+                if (sub[v].cell in primary and sub[v].value < k)
+                or sub[v].cell in always
+                or (sub[v].cell is RESIDUAL and 0 < sub[v].value < k)
+            ),
+            key=str,
         )
-        if not leaks:
-            return hidden
-        options = sorted(
-            (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
-            key=lambda cell: (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell)),
-        )
-        if not options:
-            # Every cell around the leak is hidden, yet a total marked as known (e.g. a
-            # fig06 year whose firms count was visible before this pass) still pins it.
-            # Hide the whole component: with all its cells blank, that total is no longer
-            # published through them either, and nothing of the component can be rebuilt.
-            everything = {cell for cells in cells_of.values() for cell in cells}
-            if everything <= hidden:
-                raise DisclosureError(
-                    f"complementary suppression cannot protect {leaks[0]!r}: every cell "
-                    "that shares a relation with it is hidden already. Hint: this is a bug "
-                    "in econscope's disclosure relations; please report it"
-                )
-            hidden |= everything
-            return hidden
-        hidden.add(options[0])
+
+    def cost(cell: Hashable) -> tuple[bool, float, str]:
+        return (weight.get(cell, 0.0) <= 0, weight.get(cell, 0.0), str(cell))
+
+    component = {c for cells in cells_of.values() for c in cells}
+    leaks = leaks_of(hidden)
+    while leaks:
+        # The cell whose hiding leaves the fewest leaks, cheapest among those (a sibling
+        # table that repeats a count is hidden rather than the cells around the leak).
+        # A cell of zero firms is a cover only when nothing else works: a reader may
+        # know a zero (no firm revolved 1 month), and hiding it protects nothing then.
+        candidates = sorted((c for c in component - hidden if weight.get(c, 0.0) > 0), key=cost)
+        scored = [(len(leaks_of(hidden | {c})), cost(c), c) for c in candidates]
+        best = min(scored, default=None, key=lambda t: (t[0], t[1]))
+        if best is not None and best[0] < len(leaks):
+            choice = best[2]
+        else:
+            # No single cell removes a leak: hide the cheapest cell around it.
+            around = sorted(
+                (cell for v in leaks for cell in cells_of.get(v, ()) if cell not in hidden),
+                key=cost,
+            )
+            around = around or _nearest_cells(leaks, relations, counts, hidden, weight)
+            if not around:
+                # Every cell around the leak is hidden, yet a total marked as known (e.g.
+                # a fig06 year whose firms count was visible before this pass) still pins
+                # it. Hide the whole component: with all its cells blank, that total is
+                # no longer published through them either.
+                if component <= hidden:
+                    raise DisclosureError(
+                        f"complementary suppression cannot protect {leaks[0]!r}: every cell "
+                        "that shares a relation with it is hidden already. Hint: this is a "
+                        "bug in econscope's disclosure relations; please report it"
+                    )
+                return hidden | component
+            choice = around[0]
+        hidden.add(choice)
+        leaks = leaks_of(hidden)
+    return hidden
+
+
+def _nearest_cells(
+    leaks: Sequence[Hashable],
+    relations: Sequence[Mapping[Hashable, int]],
+    counts: Mapping[Hashable, Count],
+    hidden: set[Hashable],
+    weight: Mapping[Hashable, float],
+) -> list[Hashable]:
+    """Published cells of the relations nearest to ``leaks`` (in hops through unknown
+    counts: a chain of totals, as in the funnel), cheapest first; empty when every cell
+    reachable is hidden."""
+    frontier, seen = set(leaks), set(leaks)
+    while frontier:
+        near = [r for r in relations if frontier & set(r)]
+        cells = {
+            counts[v].cell
+            for r in near
+            for v in r
+            if counts[v].cell not in _NOT_CELLS and counts[v].cell not in hidden
+        }
+        if cells:
+            return sorted(
+                cells, key=lambda c: (weight.get(c, 0.0) <= 0, weight.get(c, 0.0), str(c))
+            )
+        frontier = {v for r in near for v in r if v not in seen}
+        seen |= frontier
+    return []
 
 
 def round_counts(values: pd.Series, k: int) -> pd.Series:

@@ -122,7 +122,18 @@ class RunResult:
             tables=self.tables,
             report_path=self.report_path,
             k=self.k,
+            settings=self.settings,
         )
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the results were made with (the results manifest), with the values
+        the analysis chose for this data's period (results/notes.csv) in force."""
+        from econscope.report.smallbiz import effective_settings
+
+        recorded = self.analysis.manifest.settings
+        settings = Settings.model_validate(recorded) if recorded else Settings()
+        return effective_settings(self.out_dir, settings)
 
     @property
     def k(self) -> int:

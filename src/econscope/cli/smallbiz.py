@@ -241,7 +241,9 @@ def analyze_cmd(
     if result.models.empty:
         out.print(_NO_MODELS, highlight=False)
     else:
-        table = regression_table(result.models, result.models_fit, k=settings.disclosure.k)
+        table = regression_table(
+            result.models, result.models_fit, k=settings.disclosure.k, settings=settings
+        )
         title = f"Revolving (0/1) per firm-cycle; money in thousands of {money_unit(settings)}"
         out.print(table.to_rich(title=title))
     suppressed = sum(int(df["suppressed"].sum()) for df in result.tables.values())
@@ -384,6 +386,7 @@ def run_cmd(
     from rich.table import Table
 
     from econscope.pipeline import run
+    from econscope.smallbiz.tables import MODEL_LABELS
 
     settings = settings_from(config, _with_deposits_only(set_, deposits_only))
     result = run(data_dir, out_dir, settings, console=console)
@@ -397,7 +400,8 @@ def run_cmd(
     if result.models.empty:
         out.print(_NO_MODELS, highlight=False)
     for row in fit.itertuples() if not result.models.empty else ():
-        out.print(f"{row.model}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
+        name = MODEL_LABELS.get(str(row.model), str(row.model))
+        out.print(f"{name}: {row.n_obs:,} firm-cycles, {row.n_firms:,} firms", highlight=False)
     quarantined = int(result.accounting.rows_quarantined.sum())
     out.print(f"rows quarantined: {quarantined:,} (see validated/quarantine/)", highlight=False)
     out.print(f"report: {result.report_path.resolve()}", **PLAIN)

@@ -44,6 +44,7 @@ from econscope.smallbiz.tables import (
     MEASURE_LABELS,
     TableSpec,
     category_label,
+    is_money,
     is_share,
     label,
 )
@@ -62,15 +63,18 @@ SUPPRESSED_COLOR = "#b03a2e"
 #: Width of one panel in the static files (PNG/SVG), in CSS pixels.
 STATIC_WIDTH = 460
 _HEIGHT = 260
-_VALUE_FORMAT = {"dollars": "$,.0f", "days": ",.0f", "index": ",.0f", "count": ",.0f"}
+#: Characters of a panel title line and of a legend row that fit a 390 px phone screen.
+_TITLE_CHARS = 42
+_LEGEND_ROW_CHARS = 40
+_VALUE_FORMAT = {"days": ",.0f", "index": ",.0f", "count": ",.0f"}
 #: The composition bins of fig06 get one colour each (no palette reuse).
 _BIN_COLORS = ("#3b7ea1", "#a9c4d6", "#d9822b")
 _SERIES_COLORS = ("#24577a", "#d9822b", "#4c9a6a", "#8e5ea2", "#7f7f7f", "#c9a227")
 _DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3])
 #: Dated events marked on every monthly chart whose months span them: (YYYY-MM, text).
 ANNOTATIONS: tuple[tuple[str, str], ...] = (
-    ("2020-03", "March 2020: national emergency"),
-    ("2020-05", "May 2020: relief inflows begin"),
+    ("2020-03", "March 2020: emergency"),
+    ("2020-05", "May 2020: relief inflows"),
 )
 
 
@@ -178,10 +182,10 @@ def chart_rows(spec: TableSpec, data: pd.DataFrame, *, k: int) -> pd.DataFrame:
     if spec.color == "measure" or spec.color is None:
         rows["series"] = rows["measure_label"]
     else:
-        rows["series"] = [category_label(spec.color, v) for v in rows[spec.color]]
+        rows["series"] = [category_label(spec.color, v, spec.settings) for v in rows[spec.color]]
     for dim in spec.dims:
         if dim not in ("month", "cash_buffer_days") and dim != spec.color:
-            rows[f"{dim}_label"] = [category_label(dim, v) for v in rows[dim]]
+            rows[f"{dim}_label"] = [category_label(dim, v, spec.settings) for v in rows[dim]]
     rows["status"] = [suppressed_label(k) if s else "published" for s in suppressed]
     if spec.keep is not None:
         rows = rows[rows[spec.color or spec.x].isin(spec.keep)]
@@ -197,9 +201,19 @@ def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _value_format(units: Sequence[str]) -> str:
+def _value_format(units: Sequence[str], *, money: bool = False) -> str:
+    """The d3 format of a value axis and tooltip: percent for shares; for money, "$" only
+    when the unit is US dollars (any other currency is named in the axis title).
+
+    >>> _value_format(["share of firms (0-1)"]), _value_format(["2022 US dollars"], money=True)
+    ('.0%', '$,.0f')
+    >>> _value_format(["2015 euros"], money=True), _value_format(["days"])
+    (',.0f', ',.0f')
+    """
     if all(is_share(u) for u in units):
         return ".0%"
+    if money:
+        return "$,.0f" if all("dollars" in u for u in units) else ",.0f"
     for word, fmt in _VALUE_FORMAT.items():
         if all(word in u for u in units):
             return fmt
@@ -238,7 +252,7 @@ def _series_order(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
         values = sorted(values, key=lambda v: (MODELS.index(v) if v in MODELS else 99, v))
     else:
         values = sorted(values, key=_order_key)
-    return [category_label(spec.color, v) for v in values]
+    return [category_label(spec.color, v, spec.settings) for v in values]
 
 
 def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
@@ -254,7 +268,7 @@ def _category_axis(spec: TableSpec, rows: pd.DataFrame) -> tuple[str, Any]:
     worded = spec.keep is not None and f"{spec.x}_label" in rows.columns
     field = f"{spec.x}_label" if worded else spec.x
     if field != spec.x:
-        order = [category_label(spec.x, v) for v in order]
+        order = [category_label(spec.x, v, spec.settings) for v in order]
     return "x", alt.X(f"{field}:O", sort=order, title=title, axis=alt.Axis(labelAngle=0))
 
 
@@ -286,9 +300,13 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     if months.empty:
         return []
     first, last = str(months.min())[:7], str(months.max())[:7]
+    # a label runs into the wider side of its rule, so it is never cut off at the edge
+    middle = (
+        pd.Timestamp(f"{first}-01") + (pd.Timestamp(f"{last}-01") - pd.Timestamp(f"{first}-01")) / 2
+    )
     events = [
-        {"month": f"{m}-01", "text": text, "align": "right" if i == 0 else "left"}
-        for i, (m, text) in enumerate(ANNOTATIONS)
+        {"month": f"{m}-01", "text": text, "align": "left" if m < f"{middle:%Y-%m}" else "right"}
+        for m, text in ANNOTATIONS
         if first <= m <= last
     ]
     if not events:
@@ -297,7 +315,7 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
     x = alt.X("month:T", timeUnit="utcyearmonth")
     rule = alt.Chart(data).mark_rule(color="#8a8f98", strokeDash=[3, 3]).encode(x=x)
     layers: list[alt.Chart] = [rule]
-    for event in events:
+    for i, event in enumerate(events):
         right = event["align"] == "right"
         layers.append(
             alt.Chart(alt.InlineData(values=[event]))
@@ -305,7 +323,7 @@ def _annotations(rows: pd.DataFrame) -> list[alt.Chart]:
                 align="right" if right else "left",
                 baseline="top",
                 dx=-4 if right else 4,
-                y=4 if right else 18,
+                y=4 + 14 * i,
                 fontSize=10,
                 color="#5b6776",
             )
@@ -334,7 +352,7 @@ def _panel(
 ) -> alt.LayerChart:
     """One panel: the measures' lines or bars, annotations, ▲ marks for suppressed cells."""
     units = list(dict.fromkeys(spec.measures[m] for m in measures))
-    value_format = _value_format(units)
+    value_format = _value_format(units, money=all(is_money(spec.id, m) for m in measures))
     value_title = _y_title(spec, measures, panel_titled=title is not None)
     axis_name, category = _category_axis(spec, rows)
     horizontal = axis_name == "y"
@@ -364,7 +382,10 @@ def _panel(
             None if spec.color == "measure" else DIMENSION_LABELS.get(spec.color, label(spec.color))
         )
         scale = alt.Scale(domain=series, range=list(palette[: len(series)]))
-        legend = alt.Legend(title=legend_title, orient="top", labelLimit=360)
+        # long entries side by side overflow a phone-wide panel: one entry a line then
+        one_column = sum(len(x) for x in series) > _LEGEND_ROW_CHARS
+        columns = {"columns": 1} if one_column else {}
+        legend = alt.Legend(title=legend_title, orient="top", labelLimit=360, **columns)
         encoding["color"] = alt.Color("series:N", sort=series, scale=scale, legend=legend)
         if spec.chart == "line":
             encoding["strokeDash"] = alt.StrokeDash(
@@ -395,7 +416,7 @@ def _panel(
         )
     has_values, has_suppressed = bool(mine["value"].notna().any()), bool(mine["suppressed"].any())
     extra = _annotations(mine) if spec.x == "month" and has_values else []
-    title_args = {"title": alt.Title(title, anchor="start", fontSize=13)} if title else {}
+    title_args = {"title": alt.Title(_lines(title), anchor="start", fontSize=13)} if title else {}
     if not has_suppressed:
         if has_values:
             return alt.layer(main, *extra).properties(**title_args)
@@ -424,7 +445,23 @@ def _panel(
     if has_values:
         return alt.layer(main, *extra, marks).properties(**title_args)
     everything = f"{value_title}: every cell suppressed (fewer than {k} firms)"
-    return alt.layer(marks).properties(title=alt.Title(everything, anchor="start", fontSize=12))
+    return alt.layer(marks).properties(
+        title=alt.Title(_lines(everything), anchor="start", fontSize=12)
+    )
+
+
+def _lines(title: str) -> str | list[str]:
+    """A panel title in lines that fit a phone-wide panel (Vega titles do not wrap).
+
+    >>> _lines("Median average daily balance (index, base month = 100)")
+    ['Median average daily balance (index, base', 'month = 100)']
+    >>> _lines("Share of firms revolving")
+    'Share of firms revolving'
+    """
+    import textwrap
+
+    lines = textwrap.wrap(title, _TITLE_CHARS)
+    return title if len(lines) <= 1 else lines
 
 
 def _js(text: str) -> str:

@@ -130,6 +130,17 @@ details summary { cursor: pointer; color: var(--accent); font-size: 0.9em; }
 details dl { margin: 4px 0; } details dt { font-weight: 600; margin-top: 4px; }
 details dd { margin: 0 0 0 10px; }
 .filter { margin: 8px 0; }
+table#ledger td code, table#facts td code { white-space: normal; overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  table#ledger thead { display: none; }
+  table#ledger, table#ledger tbody, table#ledger tr, table#ledger td { display: block;
+    width: auto; }
+  table#ledger tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table#ledger td { border-bottom: none; padding: 2px 0; font-size: 0.9em; }
+  table#ledger td:nth-child(4)::before { content: "Against real data: "; font-weight: 600; }
+  .badge { white-space: normal; }
+  table#facts { min-width: 620px; }  /* five columns: scrolled sideways on a phone */
+}
 </style>
 """
 
@@ -171,7 +182,7 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
             color=alt.Color(
                 "series:N",
                 title="series",
-                legend=alt.Legend(orient="bottom", labelLimit=0, columns=3),
+                legend=alt.Legend(orient="bottom", labelLimit=0, columns=_columns(data)),
             ),
             tooltip=tooltip,
         )
@@ -209,10 +220,24 @@ def study_chart(kind: str, rows: pd.DataFrame, y_title: str) -> alt.TopLevelMixi
         xOffset=alt.XOffset("series:N", sort=list(dict.fromkeys(data["series"]))),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color(
-            "series:N", title="series", legend=alt.Legend(orient="bottom", labelLimit=0, columns=3)
+            "series:N",
+            title="series",
+            legend=alt.Legend(orient="bottom", labelLimit=0, columns=_columns(data)),
         ),
         tooltip=tooltip,
     )
+
+
+def _columns(data: pd.DataFrame) -> int:
+    """Legend columns that fit a phone-wide chart: fewer as the series' names grow.
+
+    >>> _columns(pd.DataFrame({"series": ["China", "Vietnam"]}))
+    3
+    >>> _columns(pd.DataFrame({"series": ["SITC 76 telecommunications equipment"]}))
+    1
+    """
+    longest = max((len(str(s)) for s in data["series"]), default=0)
+    return 1 if longest > 26 else 2 if longest > 14 else 3
 
 
 def _part_class(part: str, status: str) -> str:
@@ -324,8 +349,9 @@ def _facts_table(facts: pd.DataFrame) -> str:
             "the sentence it comes from.",
             css_class="note",
         )
+        + '<div class="table-wrap">'
         + f'<table id="facts"><caption>{len(facts)} facts</caption><thead><tr>{head}</tr></thead>'
-        + f"<tbody>{''.join(rows)}</tbody></table>"
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -341,7 +367,13 @@ def _summary(result: StudyResult) -> str:
     )
     data_head = "<th>against real data</th>" if result.data_files else ""
     data_note = (
-        "Checked against the real data given: " + "; ".join(Path(f).name for f in result.data_files)
+        f"Checked against {len(result.data_files)} real data files: "
+        + escape(
+            "; ".join(
+                name if n == 1 else f"{name} ({n} files of that name)"
+                for name, n in Counter(Path(f).name for f in result.data_files).items()
+            )
+        )
         if result.data_files
         else "No real data files were given. Pass WDI and Comtrade files "
         "(<code>econscope economies study vietnam-china --data FOLDER</code>) to check each "
@@ -377,7 +409,10 @@ def render_study_report(result: StudyResult) -> tuple[Path, tuple[Path, ...]]:
         if rows.empty:
             continue
         chart = study_chart(ch.kind, rows, ch.y_title)
-        specs[ch.id] = chart.to_dict()
+        # on the page as wide as its container (desktop or phone); the files at _WIDTH
+        specs[ch.id] = chart.properties(
+            width="container", autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+        ).to_dict()
         # the page's section heading is the chart's title; the file for papers carries it
         figures.extend(write_static(chart.properties(title=ch.title), figures_dir, ch.id))
         body = chart_container(ch.id, ch.caption or None)

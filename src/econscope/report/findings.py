@@ -8,6 +8,13 @@ mean of the year's published monthly values; a year needs at least one published
 When the cells a sentence needs are suppressed or absent, there is no sentence (None),
 never a number from a guess.
 
+The sentences follow the run's settings (``context["settings"]``): money in its currency
+and price year, the size threshold, and the period. The findings under fig10-fig12
+summarise ``results.findings_window`` (the report's "before 2020": 2010-01 to 2019-12)
+clipped to the months published, or the whole period when the window misses them; fig02
+compares the last year with the window's last year; fig03 describes the months after the
+relief inflows (from June 2020) when the data reach them, else its whole period.
+
 >>> import pandas as pd
 >>> from econscope.smallbiz.tables import TABLES
 >>> from econscope.report.charts import chart_rows
@@ -26,11 +33,12 @@ from typing import Any
 
 import pandas as pd
 
-from econscope.smallbiz.tables import MODEL_LABELS, category_label
+from econscope.config import Settings
+from econscope.smallbiz.tables import MODEL_LABELS, category_label, money
 
 __all__ = ["finding"]
 
-_BEFORE = "2019"  # the last full year before the pandemic, the report's comparison year
+_RELIEF = "2020-06"  # the first month after the relief inflows (fig03's finding)
 
 
 def _pct(x: float) -> str:
@@ -41,8 +49,18 @@ def _points(x: float) -> str:
     return f"{100 * x:.0f} percentage points"
 
 
-def _money(x: float) -> str:
-    return f"${x:,.0f}"
+def _settings(context: Mapping[str, Any]) -> Settings:
+    s = context.get("settings")
+    return s if isinstance(s, Settings) else Settings()
+
+
+def _money(x: float, context: Mapping[str, Any]) -> str:
+    return money(x, _settings(context))
+
+
+def _month_words(month: str) -> str:
+    """'2019-12' -> 'December 2019'."""
+    return f"{pd.Timestamp(month[:7] + '-01'):%B %Y}"
 
 
 def _published(rows: pd.DataFrame, measure: str, **dims: str) -> pd.DataFrame:
@@ -60,22 +78,48 @@ def _yearly(rows: pd.DataFrame, measure: str, **dims: str) -> pd.Series:
     return mine.groupby(mine["month"].astype(str).str.slice(0, 4))["value"].mean().sort_index()
 
 
-def _last_and_before(yearly: pd.Series) -> tuple[str, str] | None:
-    """The last year, and 2019 (or else the first year) to compare it with."""
+def _window(rows: pd.DataFrame, context: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The findings window (YYYY-MM, YYYY-MM) clipped to the published months; the whole
+    period when the window misses them; None without a published month."""
+    months = rows.loc[rows["value"].notna(), "month"].astype(str).str.slice(0, 7)
+    if months.empty:
+        return None
+    lo, hi = months.min(), months.max()
+    first, last = _settings(context).results.findings_window
+    if last < lo or first > hi:
+        return lo, hi
+    return max(first, lo), min(last, hi)
+
+
+def _in_window(rows: pd.DataFrame, window: tuple[str, str]) -> pd.DataFrame:
+    month = rows["month"].astype(str).str.slice(0, 7)
+    return rows[(month >= window[0]) & (month <= window[1])]
+
+
+def _window_words(window: tuple[str, str]) -> str:
+    first, last = window
+    if first == last:
+        return f"In {_month_words(first)}"
+    return f"From {_month_words(first)} to {_month_words(last)}"
+
+
+def _last_and_before(yearly: pd.Series, before_year: str) -> tuple[str, str] | None:
+    """The last year, and ``before_year`` (or else the first year) to compare it with."""
     if len(yearly) < 2:
         return None
     last = str(yearly.index[-1])
-    before = _BEFORE if _BEFORE in yearly.index and last != _BEFORE else str(yearly.index[0])
-    return last, before
+    before = before_year if before_year in yearly.index and last != before_year else None
+    return last, before or str(yearly.index[0])
 
 
 def _direction(now: float, then: float) -> str:
     return "down from" if now < then else "up from" if now > then else "the same as"
 
 
-def _fig02(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
+def _fig02(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
     yearly = _yearly(rows, "share_revolving")
-    years = _last_and_before(yearly)
+    window = _window(rows, context)
+    years = _last_and_before(yearly, window[1][:4] if window else "")
     if years is None:
         return None
     last, before = years
@@ -88,19 +132,27 @@ def _fig02(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
 
 def _fig03(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
     mine = _published(rows, "median_adb_index")
-    after = mine[mine["month"].astype(str) >= "2020-06"]
-    if after.empty:
+    if mine.empty:
         return None
-    base = context.get("index_base_month", "2020-01")
-    last = str(after["month"].max())[:7]
+    base = _settings(context).results.index_base_month
+    after = mine[mine["month"].astype(str) >= _RELIEF]
+    last = str(mine["month"].max())[:7]
+    if not after.empty and str(mine["month"].min())[:7] < _RELIEF:
+        return (
+            f"From June 2020 to {_month_words(last)}, the median average daily balance stood "
+            f"between {after['value'].min():.0f} and {after['value'].max():.0f} "
+            f"(index, {_month_words(base)} = 100)."
+        )
+    first = str(mine["month"].min())[:7]
+    at_last = float(mine.loc[mine["month"].astype(str).str.slice(0, 7) == last, "value"].iloc[0])
     return (
-        f"From June 2020 to {last}, the median average daily balance stood between "
-        f"{after['value'].min():.0f} and {after['value'].max():.0f} "
-        f"(index, {base} = 100)."
+        f"From {_month_words(first)} to {_month_words(last)}, the median average daily "
+        f"balance stood between {mine['value'].min():.0f} and {mine['value'].max():.0f} "
+        f"(index, {_month_words(base)} = 100); in {_month_words(last)} it was {at_last:.0f}."
     )
 
 
-def _fig04(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
+def _fig04(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
     small, large = (
         _yearly(rows, "share_revolving", size_class="small"),
         _yearly(rows, "share_revolving", size_class="large"),
@@ -109,16 +161,17 @@ def _fig04(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
     if not common:
         return None
     year = common[-1]
+    threshold = _money(_settings(context).size.large_revenue_threshold, context)
     sentence = (
-        f"In {year}, {_pct(large[year])} of firms with revenue above $100,000 revolved in an "
-        f"average month, against {_pct(small[year])} of smaller firms"
+        f"In {year}, {_pct(large[year])} of firms with revenue above {threshold} revolved in "
+        f"an average month, against {_pct(small[year])} of smaller firms"
     )
     b_small = _yearly(rows, "median_revolving_balance", size_class="small")
     b_large = _yearly(rows, "median_revolving_balance", size_class="large")
     if year in b_small.index and year in b_large.index:
         sentence += (
-            f"; the median revolving balance was {_money(b_large[year])} for larger "
-            f"revolvers and {_money(b_small[year])} for smaller ones"
+            f"; the median revolving balance was {_money(b_large[year], context)} for larger "
+            f"revolvers and {_money(b_small[year], context)} for smaller ones"
         )
     return sentence + "."
 
@@ -207,60 +260,76 @@ def _fig09(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
 
 
 def _fig10(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
-    covers = _published(rows, "share_adb_covers_balance")
-    keeps = _published(rows, "share_covers_and_keeps_buffer")
+    window = _window(rows, context)
+    if window is None:
+        return None
+    covers = _published(_in_window(rows, window), "share_adb_covers_balance")
+    keeps = _published(_in_window(rows, window), "share_covers_and_keeps_buffer")
     if covers.empty or keeps.empty:
         return None
-    before = covers["month"].astype(str) < "2020-01"
-    when = "Before 2020" if before.any() else "Over the period"
-    if before.any():
-        covers = covers[before]
-        keeps = keeps[keeps["month"].astype(str) < "2020-01"]
-    if keeps.empty:
-        return None
-    days = context.get("buffer_days_threshold", 15.0)
+    days = _settings(context).results.buffer_days_threshold
     return (
-        f"{when}, in an average month {_pct(covers['value'].mean())} of revolvers had an "
-        f"average daily balance that covered their card bill, and "
+        f"{_window_words(window)}, in an average month {_pct(covers['value'].mean())} of "
+        f"revolvers had an average daily balance that covered their card bill, and "
         f"{_pct(keeps['value'].mean())} could have paid it and still kept {days:g} days of "
         "cash buffer."
     )
 
 
-def _fig11(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
-    rev = _yearly(rows, "median_cash_buffer_days", group="revolvers")
-    tra = _yearly(rows, "median_cash_buffer_days", group="transactors")
-    common = sorted(set(rev.index) & set(tra.index))
-    if not common:
+def _fig11(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
+    window = _window(rows, context)
+    if window is None:
         return None
-    year = _BEFORE if _BEFORE in common else common[-1]
+    mine = _in_window(rows, window)
+    rev = _published(mine, "median_cash_buffer_days", group="revolvers")
+    tra = _published(mine, "median_cash_buffer_days", group="transactors")
+    if rev.empty or tra.empty:
+        return None
     return (
-        f"In {year}, the median revolver held {rev[year]:.0f} days of cash buffer, against "
-        f"{tra[year]:.0f} days for the median transactor."
+        f"{_window_words(window)}, the median revolver held {rev['value'].mean():.0f} days "
+        f"of cash buffer in an average month, against {tra['value'].mean():.0f} days for "
+        "the median transactor."
     )
 
 
-def _fig12(rows: pd.DataFrame, _: Mapping[str, Any]) -> str | None:
-    groups = [str(g) for g in pd.unique(rows["buffer_group"].dropna())]
-    yearly = {g: _yearly(rows, "share_revolving", buffer_group=g) for g in groups}
-    if len(yearly) != 2:
+def _fig12(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
+    window = _window(rows, context)
+    if window is None:
         return None
-    (g1, s1), (g2, s2) = yearly.items()
-    common = sorted(set(s1.index) & set(s2.index))
+    mine = _in_window(rows, window)
+    groups = [str(g) for g in pd.unique(rows["buffer_group"].dropna())]
+    shares = {g: _published(mine, "share_revolving", buffer_group=g)["value"] for g in groups}
+    shares = {g: v.mean() for g, v in shares.items() if not v.empty}
+    if len(shares) != 2:
+        return None
+    (g1, s1), (g2, s2) = shares.items()
+    return (
+        f"{_window_words(window)}, {_pct(s1)} of firms with "
+        f"{category_label('buffer_group', g1).lower()} of cash buffer revolved in an average "
+        f"month, against {_pct(s2)} of firms with "
+        f"{category_label('buffer_group', g2).lower()}."
+    )
+
+
+def _cashflow(rows: pd.DataFrame, context: Mapping[str, Any]) -> str | None:
+    days = _yearly(rows, "median_cash_buffer_days")
+    revenues = _yearly(rows, "median_revenues")
+    expenses = _yearly(rows, "median_expenses")
+    common = sorted(set(days.index) & set(revenues.index) & set(expenses.index))
     if not common:
         return None
     year = common[-1]
     return (
-        f"In {year}, {_pct(s1[year])} of firms with "
-        f"{category_label('buffer_group', g1).lower()} of cash buffer revolved in an average "
-        f"month, against {_pct(s2[year])} of firms with "
-        f"{category_label('buffer_group', g2).lower()}."
+        f"In {year}, the median firm held {days[year]:.0f} days of cash buffer in an average "
+        f"month; median monthly revenues were {_money(revenues[year], context)} and median "
+        f"monthly expenses {_money(expenses[year], context)}."
     )
 
 
 _FINDINGS: dict[str, Callable[[pd.DataFrame, Mapping[str, Any]], str | None]] = {
     "fig02": _fig02,
     "fig03": _fig03,
+    "cashflow": _cashflow,
     "fig04": _fig04,
     "fig05": _fig05,
     "fig06": _fig06,
@@ -279,8 +348,9 @@ def finding(
     """The figure's one-sentence finding, or None when its cells are not published.
 
     ``rows`` are the chart's rows (:func:`~econscope.report.charts.chart_rows`);
-    ``context`` holds the settings a sentence names (``index_base_month``,
-    ``buffer_days_threshold``), defaults otherwise.
+    ``context["settings"]`` holds the run's (effective) settings, whose currency, size
+    threshold, base month, buffer-days threshold and findings window the sentences use;
+    the defaults otherwise.
     """
     make = _FINDINGS.get(table_id)
     if make is None or rows.empty:

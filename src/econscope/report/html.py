@@ -119,6 +119,9 @@ td code.long { white-space: normal; overflow-wrap: anywhere; }
 .na { color: var(--muted); font-style: italic; }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.86em;
               overflow-wrap: anywhere; }
+@media (max-width: 640px) { nav ol { columns: 1; } header, main { padding: 0 12px; }
+  section { padding: 4px 12px 14px; } }
+details > summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
 #diagnostics[hidden] { display: none; }
 #diagnostics { border-color: var(--suppressed); }
 """

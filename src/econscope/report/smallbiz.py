@@ -42,6 +42,7 @@ import pandas as pd
 
 from econscope.config import Settings
 from econscope.errors import DataError, StageError
+from econscope.smallbiz.results.fidelity import REPORT_CURRENCY, REPORT_PRICE_YEAR
 from econscope.smallbiz.results.notes import NOTE_COLUMNS, NOTES_FILE
 from econscope.smallbiz.tables import (
     CARD_TABLES,
@@ -50,12 +51,13 @@ from econscope.smallbiz.tables import (
     MODEL_FIT_COLUMNS,
     TABLES,
     TableSpec,
+    money,
     money_unit,
     table_specs,
 )
 from econscope.stages import Manifest, StageOutput, fingerprint, load_manifest, run_stage
 
-__all__ = ["ReportResult", "figure_notes", "render_report"]
+__all__ = ["ReportResult", "effective_settings", "figure_notes", "render_report"]
 
 _FUNNEL_FIRMS = ("firms_before", "firms_after", "firms_dropped")
 _FUNNEL_ROWS = ("rows_before", "rows_after", "rows_dropped")
@@ -179,28 +181,86 @@ def _na(what: str) -> str:
 def _funnel_hidden(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
     """Which funnel cells to suppress (True = hidden), rows in step order.
 
-    A step that drops 1 to k-1 firms is hidden with its rows. Because consecutive totals
-    would give it back by subtraction (dropped = before - after), every intermediate total
-    is hidden too, leaving only the first step's "before" and the last step's "after"
-    (totals that are published anyway). Because those two give the sum of all drops, more
-    steps' drops are hidden (smallest first) until the hidden drops add up to k firms.
+    Primary: every count of 1 to k-1 firms or statements (a step's drop, and on a small
+    bank a total before or after a step; a handful of statements can be one firm's).
+    Complementary: the counts satisfy ``before = after + dropped`` per step and ``after =
+    next step's before``, so :func:`econscope.disclosure.complementary_suppression` hides
+    further counts (smallest first) until no hidden count is the only unknown of a
+    relation. Statements are hidden wherever their step's firms are, then protected the
+    same way. The bank's first count and the panel's last are known from other tables
+    (tabA1, models_fit): never a cover, hidden only when small themselves.
     """
-    drops = funnel["firms_dropped"].fillna(0).astype(float).tolist()
-    small = [i for i, d in enumerate(drops) if 0 < d < k]
     hidden = pd.DataFrame(False, index=funnel.index, columns=[*_FUNNEL_FIRMS, *_FUNNEL_ROWS])
-    if not small:
-        return hidden
-    chosen = set(small)
-    others = sorted((d, i) for i, d in enumerate(drops) if d > 0 and i not in chosen)
-    while sum(drops[i] for i in chosen) < k and others:
-        chosen.add(others.pop(0)[1])
-    last = len(drops) - 1
-    for pos, idx in enumerate(funnel.index):
-        for kind in ("firms", "rows"):
-            hidden.loc[idx, f"{kind}_before"] = pos > 0
-            hidden.loc[idx, f"{kind}_after"] = pos < last
-            hidden.loc[idx, f"{kind}_dropped"] = pos in chosen
+    firms = _chain_hidden(funnel, "firms", set(), k)
+    rows = _chain_hidden(funnel, "rows", {(pos, part) for pos, part in firms}, k)
+    index = list(funnel.index)
+    for kind, cells in (("firms", firms), ("rows", rows)):
+        for pos, part in sorted(cells):
+            hidden.loc[index[pos], f"{kind}_{part}"] = True
     return hidden
+
+
+def _chain_hidden(
+    funnel: pd.DataFrame, kind: str, extra: set[tuple[int, str]], k: int
+) -> set[tuple[int, str]]:
+    """The (step position, before/after/dropped) counts of one kind to hide."""
+    from econscope.disclosure import KNOWN, Count, complementary_suppression
+
+    counts: dict[Any, Count] = {}
+    relations: list[dict[Any, int]] = []
+    primary: set[Any] = set()
+    last = len(funnel) - 1
+    for pos, (_, rec) in enumerate(funnel.iterrows()):
+        for part in ("before", "after", "dropped"):
+            raw = pd.to_numeric(pd.Series([rec[f"{kind}_{part}"]]), errors="coerce").iloc[0]
+            value = 0 if pd.isna(raw) else int(raw)
+            small = 0 < value < k or (pos, part) in extra
+            ends = (pos, part) in ((0, "before"), (last, "after"))
+            counts[(pos, part)] = Count(KNOWN if ends and not small else (pos, part), value)
+            if 0 < value < k:
+                primary.add((pos, part))
+        relations.append({(pos, "before"): 1, (pos, "after"): -1, (pos, "dropped"): -1})
+        if pos > 0:
+            relations.append({(pos - 1, "after"): 1, (pos, "before"): -1})
+    if not primary and not extra:
+        return set()
+    return complementary_suppression(counts, relations, primary, k, sensitive=extra)
+
+
+def published_funnel(funnel: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The funnel as the report publishes it: steps in order, hidden counts null.
+
+    >>> f = pd.DataFrame({"step": [1, 2], "filter": ["a", "b"], "description": ["", ""],
+    ...     "firms_before": [40, 37], "firms_after": [37, 30], "firms_dropped": [3, 7],
+    ...     "rows_before": [900, 850], "rows_after": [850, 700], "rows_dropped": [50, 150]})
+    >>> published_funnel(f, 10)["firms_dropped"].tolist()
+    [<NA>, <NA>]
+    """
+    funnel = funnel.sort_values("step").reset_index(drop=True)
+    hidden = _funnel_hidden(funnel, k)
+    out = funnel.copy()
+    for col in hidden.columns:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64").mask(hidden[col])
+    return out
+
+
+def published_quality(
+    accounting: pd.DataFrame, quarantine: pd.DataFrame, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accounting table and quarantine summary as the report publishes them (hidden
+    counts null, notes masked)."""
+    hidden, reasons = _quality_hidden(accounting, quarantine, k)
+    acc = accounting.reset_index(drop=True).copy()
+    for col in _ACCOUNTING_COUNTS:
+        if col in acc.columns:
+            mask = pd.Series([(i, col) in hidden for i in acc.index], index=acc.index)
+            acc[col] = pd.to_numeric(acc[col], errors="coerce").astype("Int64").mask(mask)
+    if "notes" in acc.columns:
+        acc["notes"] = [_masked_note(n, k) if isinstance(n, str) else n for n in acc["notes"]]
+    quar = quarantine.reset_index(drop=True).copy()
+    mask = pd.Series([i in reasons for i in quar.index], index=quar.index, dtype=bool)
+    quar["rows"] = pd.to_numeric(quar["rows"], errors="coerce").astype("Int64").mask(mask)
+    return acc, quar
 
 
 def _funnel_section(run: _Run, k: int) -> str:
@@ -223,9 +283,9 @@ def _funnel_section(run: _Run, k: int) -> str:
         rows.append(cells)
     return paragraph(
         "Firms and rows (card statements) kept and dropped at each filter of the sample. "
-        f"A step dropping 1 to {k - 1} firms is suppressed with its rows, and so are the "
-        "totals between steps and enough other steps that no hidden count can be recovered "
-        "by subtraction.",
+        f"A count of 1 to {k - 1} firms is suppressed with its rows, and so are enough "
+        "other counts (totals between steps, other drops) that no hidden count can be "
+        "recovered by subtraction.",
         css_class="note",
     ) + table(
         ["Step", "Filter", "What it keeps", *_FUNNEL_HEADERS],
@@ -250,10 +310,9 @@ def figure_notes(spec: TableSpec, settings: Settings) -> list[str]:
             "the firm fixed effects model at the mean firm effect."
         ]
     if spec.id == "fig09":
-        sign = "$" if settings.money.currency == "USD" else ""
         return [
-            f"Every model is evaluated at an average daily balance of {sign}"
-            f"{cfg.predict_adb:,.0f} ({money_unit(settings)}) and "
+            "Every model is evaluated at an average daily balance of "
+            f"{money(cfg.predict_adb, settings)} ({money_unit(settings)}) and "
             f"{cfg.predict_buffer_days:g} cash buffer days; the other "
             "covariates at their sample means."
         ]
@@ -309,15 +368,22 @@ def _tabA1_section(frame: pd.DataFrame | None, k: int, spec: TableSpec) -> str:
     )
 
 
-def _models_section(run: _Run, k: int, unit: str) -> str:
+def _models_section(run: _Run, k: int, settings: Settings, *, no_cards: bool = False) -> str:
     from econscope.report.html import paragraph
-    from econscope.report.tables import NOTE, regression_table
+    from econscope.report.tables import note as table_note
+    from econscope.report.tables import regression_table
 
     if run.models is None:
         return _na("The regression table (results/models.csv)")
-    rendered = regression_table(run.models, run.models_fit, k=k)
+    if no_cards and run.models.empty:
+        return paragraph(
+            "Needs card data: the models explain revolving a card balance, and this "
+            "deposit-only run has no card statements, so no model was fitted.",
+            css_class="note",
+        )
+    rendered = regression_table(run.models, run.models_fit, k=k, settings=settings)
     fit_note = "" if run.models_fit is not None else f" Model fit: {_NOT_AVAILABLE}."
-    note = NOTE.replace("thousands of 2022 dollars", f"thousands of {unit}")
+    note = table_note(settings)
     return paragraph(note + fit_note, css_class="note") + (
         '<div class="table-wrap">'
         + rendered.to_html(suppressed_note=f"suppressed: fewer than {k} firms")
@@ -325,22 +391,130 @@ def _models_section(run: _Run, k: int, unit: str) -> str:
     )
 
 
-def _quality_section(run: _Run) -> str:
-    from econscope.report.html import Code, paragraph, table
+_ACCOUNTING_COUNTS = ("rows_in", "rows_accepted", "rows_quarantined")
+#: A number in a note: digits with optional thousands commas and decimals.
+_NOTE_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?![\w])|(?<![\w.,])\d+(?:\.\d+)?(?![\w])"
+)
+#: A maximum or minimum in a note is one account's own value.
+_NOTE_EXTREME = re.compile(r"\b(max|min)\b([^0-9]{0,12})-?[0-9][0-9,]*(?:\.[0-9]+)?", re.IGNORECASE)
 
-    parts = []
+
+def _quality_hidden(
+    accounting: pd.DataFrame | None, quarantine: pd.DataFrame | None, k: int
+) -> tuple[set[tuple[int, str]], set[int]]:
+    """Which counts of the accounting table ((row, column)) and of the quarantine summary
+    (row) to suppress.
+
+    Primary: every count of 1 to k-1 rows (a handful of rows can be one firm's, and in
+    the firms table a row is a firm). Complementary, per input table: ``rows_in =
+    rows_accepted + rows_quarantined`` and ``rows_quarantined`` = the sum of its
+    reasons; across tables the totals read and quarantined are known (the run summary
+    prints them). :func:`econscope.disclosure.complementary_suppression` hides further
+    counts until no hidden one is the only unknown of a relation.
+    """
+    from econscope.disclosure import KNOWN, Count, complementary_suppression
+
+    counts: dict[Any, Count] = {}
+    relations: list[dict[Any, int]] = []
+    primary: set[Any] = set()
+
+    def add(key: Any, raw: object) -> Any:
+        num = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
+        value = 0 if pd.isna(num) else int(num)
+        counts[key] = Count(key, value)
+        if 0 < value < k:
+            primary.add(key)
+        return key
+
+    acc = accounting if accounting is not None else pd.DataFrame(columns=["table"])
+    quar = quarantine if quarantine is not None else pd.DataFrame(columns=["table"])
+    totals: dict[str, dict[Any, int]] = {"rows_in": {}, "rows_quarantined": {}}
+    grand = {"rows_in": 0, "rows_quarantined": 0}
+    for pos, rec in enumerate(acc.to_dict("records")):
+        if not all(c in rec for c in _ACCOUNTING_COUNTS):
+            continue
+        keys = {c: add(("acc", pos, c), rec[c]) for c in _ACCOUNTING_COUNTS}
+        relations.append(
+            {keys["rows_in"]: 1, keys["rows_accepted"]: -1, keys["rows_quarantined"]: -1}
+        )
+        for col in totals:
+            totals[col][keys[col]] = -1
+            grand[col] += counts[keys[col]].value
+        reasons = {
+            add(("quar", qpos), q.get("rows"))
+            for qpos, q in enumerate(quar.to_dict("records"))
+            if str(q.get("table")) == str(rec["table"])
+        }
+        if reasons:
+            relations.append({keys["rows_quarantined"]: 1, **{r: -1 for r in reasons}})
+    for col, terms in totals.items():
+        if terms:
+            counts[("total", col)] = Count(KNOWN, grand[col])
+            relations.append({("total", col): 1, **terms})
+    if not primary:
+        return set(), set()
+    hidden = complementary_suppression(counts, relations, primary, k)
+    cells = {(h[1], h[2]) for h in hidden if h[0] == "acc"}
+    rows = {h[1] for h in hidden if h[0] == "quar"}
+    return cells, rows
+
+
+def _masked_note(note: str, k: int) -> str:
+    """A note with every count of 1 to k-1 and every maximum or minimum suppressed.
+
+    >>> _masked_note("3 accepted firms have industry 'unknown'; 1,200 rows", 10)
+    "fewer than 10 accepted firms have industry 'unknown'; 1,200 rows"
+    >>> _masked_note("max |drift| 1,234.50 USD (median 0.00)", 10)
+    'max |drift| (suppressed) USD (median 0.00)'
+    """
+    note = _NOTE_EXTREME.sub(lambda m: f"{m.group(1)}{m.group(2)}(suppressed)", note)
+
+    def small(m: re.Match[str]) -> str:
+        text = m.group(0)
+        value = float(text.replace(",", ""))
+        whole = value == int(value) and "." not in text
+        return f"fewer than {k}" if whole and 0 < value < k else text
+
+    return _NOTE_NUMBER.sub(small, note)
+
+
+def _quality_section(run: _Run, k: int) -> str:
+    from econscope.report.html import SUPPRESSED, Code, paragraph, table
+
+    hidden, hidden_reasons = _quality_hidden(run.accounting, run.quarantine, k)
+    parts = [
+        paragraph(
+            f"A count of 1 to {k - 1} rows is suppressed (a few rows can be one firm's), "
+            "with the counts that would give it back by subtraction; in the notes, such "
+            "counts and every maximum or minimum (one account's own value) are suppressed.",
+            css_class="note",
+        )
+    ]
     if run.accounting is None:
         parts.append(_na("Row accounting (validated/accounting.csv)"))
     else:
         cols = list(run.accounting.columns)
+
+        def cell(pos: int, col: str, value: object) -> object:
+            if (pos, col) in hidden:
+                return SUPPRESSED
+            if col == "notes" and isinstance(value, str):
+                return _masked_note(value, k)
+            return _fmt(value)
+
         parts.append(
             table(
                 [c.replace("_", " ").capitalize() for c in cols],
                 [
-                    [Code(str(r[0])), *(_fmt(v) for v in r[1:])]
-                    for r in run.accounting.itertuples(index=False)
+                    [
+                        Code(str(r[0])),
+                        *(cell(pos, c, v) for c, v in zip(cols[1:], r[1:], strict=True)),
+                    ]
+                    for pos, r in enumerate(run.accounting.itertuples(index=False))
                 ],
                 caption="Rows read, accepted and quarantined per input table",
+                suppressed_note=f"suppressed: fewer than {k} rows, or would give one back",
             )
         )
     if run.quarantine is None:
@@ -348,12 +522,21 @@ def _quality_section(run: _Run) -> str:
     elif run.quarantine.empty:
         parts.append(paragraph("No row was quarantined."))
     else:
-        q = run.quarantine.sort_values(["table", "reason"])
+        q = run.quarantine.reset_index(drop=True)
+        order = q.sort_values(["table", "reason"]).index
         parts.append(
             table(
                 ["Table", "Reason", "Rows"],
-                [[Code(str(r.table)), Code(str(r.reason)), _fmt(r.rows)] for r in q.itertuples()],
+                [
+                    [
+                        Code(str(q.loc[i, "table"])),
+                        Code(str(q.loc[i, "reason"])),
+                        SUPPRESSED if i in hidden_reasons else _fmt(q.loc[i, "rows"]),
+                    ]
+                    for i in order
+                ],
                 caption="Quarantined rows by reason (reason codes: see docs/contract.md)",
+                suppressed_note=f"suppressed: fewer than {k} rows, or would give one back",
             )
         )
     return "\n".join(parts)
@@ -428,14 +611,37 @@ def _provenance_section(run: _Run, run_dir: Path, version: str) -> str:
 # --------------------------------------------------------------------------- the report
 
 
+def _fidelity_target(what: str, comparable: bool) -> str:
+    """A target's words; without its US-dollar amounts when the run's money differs."""
+    if comparable:
+        return what
+    return re.sub(r"\s*\([^)]*\$[^)]*\)", "", what).strip()
+
+
+def _fidelity_verdict(row: Any) -> str:
+    if pd.isna(row.within):
+        note = str(row.note)
+        if note.startswith("no published cell") or note.startswith("fewer than two"):
+            note = "its cells are suppressed (fewer than k firms) or absent"
+        return note if note.startswith("not comparable") else f"not measurable: {note}"
+    if row.kind == "finding":
+        return "holds" if str(row.within).lower() == "true" else "does not hold"
+    return "within tolerance" if str(row.within).lower() == "true" else "outside tolerance"
+
+
 def _fidelity_section(run_dir: Path, settings: Settings) -> Any:
-    """ "How this run compares with the published report": results/fidelity.csv as a table
-    (computed from the result tables when the file is not there). Reads published cells only."""
+    """ "How this run compares with the published report": a lead with the counts, then
+    results/fidelity.csv as a table behind an expander (computed from the result tables
+    when the file is not there). Reads published cells only. Money targets of a run in
+    another currency (or at other prices) are listed as not comparable, without their
+    US-dollar amounts."""
     from econscope.report.html import Section, paragraph, table
     from econscope.smallbiz.results.fidelity import FIDELITY_FILE, compare
 
     path = run_dir / "results" / FIDELITY_FILE
     f = pd.read_csv(path, dtype={"id": "str"}) if path.exists() else compare(run_dir)
+    notes = f["note"].fillna("").astype(str)
+    apart = notes.str.startswith("not comparable")
     usd = settings.money.currency == "USD"
 
     def shown(row: Any) -> str | None:
@@ -450,28 +656,53 @@ def _fidelity_section(run_dir: Path, settings: Settings) -> Any:
             return f"{v:.1f}"
         return f"${v:,.0f}" if usd else f"{v:,.0f} {settings.money.currency}"
 
-    def verdict(row: Any) -> str:
-        if pd.isna(row.within):
-            return f"not measurable: {row.note}"
-        return "yes" if str(row.within).lower() == "true" else "no"
-
     rows = [
-        [r.figure, r.what, r.report, shown(r), verdict(r), r.how, r.source]
-        for r in f.itertuples(index=False)
+        [
+            figure_number(r.figure) or r.figure,
+            _fidelity_target(str(r.what), not cut),
+            r.report if not cut else f"in {REPORT_CURRENCY}",
+            shown(r),
+            _fidelity_verdict(r),
+        ]
+        for r, cut in zip(f.itertuples(index=False), apart, strict=True)
     ]
     numbers, findings = f[f.kind == "number"], f[f.kind == "finding"]
     hit = (numbers.within.astype(str).str.lower() == "true").sum()
     held = (findings.within.astype(str).str.lower() == "true").sum()
+    measured = int(f.within.notna().sum())
+    outside = int(notes.str.startswith("outside this run").sum())
     lead = (
-        f"{hit} of {len(numbers)} published numbers are reproduced within tolerance (shares "
-        f"within 3 points, money and day levels within 15%), and {held} of {len(findings)} "
-        "qualitative findings hold. Each number is read from this run's published tables as "
-        "a reader of the report would read the figure; on a bank's own data this compares "
-        "that bank with the Institute's. Data: results/fidelity.csv; targets: "
-        "econscope/smallbiz/targets.csv."
+        f"The published report gives {len(numbers)} numbers and {len(findings)} qualitative "
+        f"findings; {measured} of them can be measured on this run. {hit} numbers are "
+        f"reproduced within tolerance (shares within 3 points, money and day levels within "
+        f"15%) and {held} findings hold."
     )
-    header = ["figure", "target", "published", "this run", "within", "read as", "source"]
-    body = paragraph(lead, css_class="note") + table(header, rows)
+    if outside:
+        lead += f" {outside} fall outside the period of this run's data."
+    if apart.any():
+        lead += (
+            f" {int(apart.sum())} are amounts of money (or made at one) that cannot be "
+            f"compared: the report's are in {REPORT_PRICE_YEAR} {REPORT_CURRENCY}, this "
+            f"run's in {money_unit(settings)}."
+        )
+    lead += (
+        " Each number is read from this run's published tables as a reader of the report "
+        "would read the figure; on a bank's own data this compares that bank with the "
+        "Institute's."
+    )
+    files = (
+        '<p class="note">How each target is read, and the report\'s sentence: '
+        "<code>results/fidelity.csv</code>; the targets: "
+        "<code>econscope/smallbiz/targets.csv</code>.</p>"
+    )
+    header = ["Figure", "Target", "Published report", "This run", "Verdict"]
+    body = (
+        paragraph(lead)
+        + f"<details><summary>All {len(f)} targets, one by one</summary>"
+        + table(header, rows)
+        + "</details>"
+        + files
+    )
     return Section("fidelity", "How this run compares with the published report", body)
 
 
@@ -492,10 +723,40 @@ def _effective_settings(settings: Settings, notes: pd.DataFrame) -> Settings:
     return settings.with_overrides(overrides) if overrides else settings
 
 
-def _notes_section(notes: pd.DataFrame) -> str:
-    from econscope.report.html import paragraph
+def effective_settings(run_dir: str | Path, settings: Settings) -> Settings:
+    """``settings`` with the values the analysis chose for the run's period in force
+    (``results/notes.csv``: fig03's base month, fig05's years, the findings window ...)."""
+    return _effective_settings(settings, _run_notes(Path(run_dir)))
 
-    return "".join(paragraph(str(n), css_class="note") for n in notes["note"])
+
+_SETTING_NAME = re.compile(
+    r"\b(?:results|sample|money|prices|size|disclosure|panel|engine)\.[A-Za-z_][A-Za-z0-9_]*"
+)
+
+
+def _notes_section(notes: pd.DataFrame) -> str:
+    """The analysis's notes, a setting a reader may type shown as ``<code>``."""
+    from econscope.report.html import escape
+
+    def marked(text: str) -> str:
+        return _SETTING_NAME.sub(lambda m: f"<code>{m.group(0)}</code>", escape(text))
+
+    return "".join(f'<p class="note">{marked(str(n))}</p>' for n in notes["note"])
+
+
+def _card_figures_section(titles: Sequence[str]) -> Any:
+    """One section for the figures a deposit-only run cannot draw, naming each."""
+    from econscope.report.html import Section, escape
+
+    items = "".join(f"<li>{escape(t)}</li>" for t in titles)
+    return Section(
+        "card-figures",
+        "Figures that need card data",
+        '<p class="note">Needs card data: this is a deposit-only run (no '
+        "<code>card_accounts</code>, <code>card_statements</code> and "
+        "<code>card_transactions</code> tables), so these figures and the regression models "
+        f'are not drawn:</p><ul class="note">{items}</ul>',
+    )
 
 
 def _figure_ids() -> list[str]:
@@ -585,14 +846,16 @@ def _figure_section(
     frame = run.tables[tid]
     if frame is None:
         return _na(f"This figure (results/{tid}.csv)")
-    context = {
-        "index_base_month": settings.results.index_base_month,
-        "buffer_days_threshold": settings.results.buffer_days_threshold,
-    }
+    context = {"settings": settings}
     sentence = finding(tid, chart_rows(spec, frame, k=k), context)
     parts = []
     if sentence:
         parts.append(f'<p class="finding">{escape(sentence)}</p>')
+    else:
+        parts.append(
+            '<p class="finding no-finding">No finding: the cells it would read are suppressed '
+            f"(fewer than {k} firms) or absent in this run.</p>"
+        )
     notes = " ".join(figure_notes(spec, settings))
     caption = (escape(notes) + " " if notes else "") + _units_html(spec)
     caption += (
@@ -620,7 +883,7 @@ def _render(
     effective = _effective_settings(settings, notes)
     tspecs = table_specs(effective)
     from econscope.report.charts import chart, chart_rows, panels
-    from econscope.report.html import Section, build_page, javascript_bundle, paragraph, write_page
+    from econscope.report.html import Section, build_page, javascript_bundle, write_page
     from econscope.report.static import write_static
 
     # The Vega bundle takes a second or two to assemble (in Rust, off the GIL): overlap it.
@@ -651,27 +914,20 @@ def _render(
     if run.tables["tabA1"] is not None:
         chart_rows(tspecs["tabA1"], run.tables["tabA1"], k=k)
     fidelity = (run_dir / "results" / "fidelity.csv").is_file()
-    sections = [_fidelity_section(run_dir, effective)]
+    sections = []
     if len(notes):
         sections.append(Section("notes", "Notes on this run", _notes_section(notes)))
     sections.append(Section("funnel", "Sample funnel", _funnel_section(run, k)))
     outputs: list[str] = []
+    card_titles: list[str] = []
     for tid in _figure_ids():
         spec = tspecs[tid]
         number = figure_number(tid)
         title = f"{number}. {spec.title}" if number else spec.title
         if tid in skipped:
-            sections.append(
-                Section(
-                    tid,
-                    title,
-                    paragraph(
-                        "Needs card data: this is a deposit-only run (no card_accounts, "
-                        "card_statements and card_transactions tables).",
-                        css_class="note",
-                    ),
-                )
-            )
+            card_titles.append(title)
+            if len(card_titles) == 1:  # one section for them all, where the first one goes
+                sections.append(Section("card-figures", "Figures that need card data", ""))
             continue
         if tid not in figure_panels:
             sections.append(Section(tid, title, _na(f"This figure (results/{tid}.csv)")))
@@ -683,6 +939,10 @@ def _render(
         sections.append(
             Section(tid, title, _figure_section(spec, run, effective, figure_panels[tid], fidelity))
         )
+    if card_titles:
+        sections = [
+            _card_figures_section(card_titles) if s.id == "card-figures" else s for s in sections
+        ]
     sections += [
         Section(
             "tabA1",
@@ -692,9 +952,10 @@ def _render(
         Section(
             "models",
             "Regression models of revolving",
-            _models_section(run, k, money_unit(effective)),
+            _models_section(run, k, effective, no_cards=no_cards),
         ),
-        Section("quality", "Data quality", _quality_section(run)),
+        _fidelity_section(run_dir, effective),
+        Section("quality", "Data quality", _quality_section(run, k)),
         Section("settings", "Assumptions and settings in force", _settings_section(recorded, k)),
         Section(
             "provenance", "Fingerprints and version", _provenance_section(run, run_dir, __version__)

@@ -8,8 +8,8 @@ the same table the CLI and the HTML report show), one finding per figure
 (:func:`econscope.report.findings.finding`) and where the report is. ``str(summary)``
 is the text; in Jupyter the summary renders itself as HTML (``_repr_html_``).
 
-Disclosure: the funnel shows only the first and the last count when a step dropped
-fewer than k firms (the report's rule); a model on fewer than k firms is suppressed.
+Disclosure: the funnel hides a count of 1 to k-1 firms or statements and the counts that
+would give it back (the report's rule); a model on fewer than k firms is suppressed.
 
 >>> import pandas as pd
 >>> s = Summary(title="demo", header=(("Firms in the sample", "120"),), sections=())
@@ -25,11 +25,13 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from econscope.config import Settings
 from econscope.report.tables import RegressionTable, regression_table
-from econscope.smallbiz.tables import TABLES
+from econscope.smallbiz.tables import TABLES, table_specs
 
 __all__ = ["Summary", "run_summary"]
 
@@ -130,11 +132,15 @@ def _funnel_lines(funnel: pd.DataFrame | None, k: int) -> tuple[tuple[str, str],
         return ()
     funnel = funnel.sort_values("step").reset_index(drop=True)
     hidden = _funnel_hidden(funnel, k)
-    first, last = funnel.iloc[0], funnel.iloc[-1]
+    first, last = funnel.index[0], funnel.index[-1]
+
+    def shown_count(idx: Any, col: str) -> str:
+        return "suppressed" if hidden.loc[idx, col] else f"{int(funnel.loc[idx, col]):,}"
+
     lines = [
-        ("Firms at the start", f"{int(first['firms_before']):,}"),
-        ("Firms in the sample", f"{int(last['firms_after']):,}"),
-        ("Card statements in the sample", f"{int(last['rows_after']):,}"),
+        ("Firms at the start", shown_count(first, "firms_before")),
+        ("Firms in the sample", shown_count(last, "firms_after")),
+        ("Card statements in the sample", shown_count(last, "rows_after")),
     ]
     for idx, rec in funnel.iterrows():
         if int(rec["firms_dropped"] or 0) == 0:
@@ -158,8 +164,12 @@ def run_summary(
     tables: Mapping[str, pd.DataFrame],
     report_path: Path | None,
     k: int,
+    settings: Settings | None = None,
 ) -> Summary:
-    """The summary of a run from its published pieces (see the module docstring)."""
+    """The summary of a run from its published pieces (see the module docstring).
+
+    ``settings``: the run's effective settings (money labels in its currency, the period
+    of its findings); None = the defaults."""
     from econscope.report.charts import chart_rows
     from econscope.report.findings import finding
     from econscope.report.smallbiz import figure_number
@@ -170,23 +180,26 @@ def run_summary(
     header: list[tuple[str, str]] = [("Run folder", str(out_dir)), ("Stages", stages)]
     if accounting is not None and not accounting.empty:
         header.append(("Rows read", f"{int(accounting['rows_in'].sum()):,}"))
-        header.append(("Rows quarantined", f"{int(accounting['rows_quarantined'].sum()):,}"))
+        quarantined = int(accounting["rows_quarantined"].sum())  # 1 to k-1: one firm's?
+        shown = f"fewer than {k}" if 0 < quarantined < k else f"{quarantined:,}"
+        header.append(("Rows quarantined", shown))
     header.append(("Disclosure threshold", f"k = {k} firms"))
     sections = [Section("Sample", lines=_funnel_lines(funnel, k))]
     if models is not None and not models.empty:
         sections.append(
             Section(
                 "Models of revolving",
-                table=regression_table(models, models_fit, k=k),
+                table=regression_table(models, models_fit, k=k, settings=settings),
                 note="Standard errors clustered by firm; * p < 0.1, ** p < 0.05, *** p < 0.01.",
             )
         )
+    specs = table_specs(settings) if settings is not None else TABLES
     sentences = []
     for tid, frame in tables.items():
-        spec = TABLES.get(tid)
+        spec = specs.get(tid)
         if spec is None or spec.chart == "table" or frame is None:
             continue
-        sentence = finding(tid, chart_rows(spec, frame, k=k))
+        sentence = finding(tid, chart_rows(spec, frame, k=k), {"settings": settings})
         if sentence:
             number = figure_number(tid)
             sentences.append(f"{number}: {sentence}" if number else sentence)

@@ -38,10 +38,11 @@ from typing import Any
 
 import pandas as pd
 
+from econscope.config import Settings
 from econscope.report._format import stars
-from econscope.smallbiz.tables import COVARIATES, MODEL_LABELS, MODELS, term_label
+from econscope.smallbiz.tables import COVARIATES, MODEL_LABELS, MODELS, money_unit, term_label
 
-__all__ = ["RegressionTable", "regression_table"]
+__all__ = ["RegressionTable", "note", "regression_table"]
 
 SUPPRESSED = "suppressed"
 NOTE = (
@@ -49,6 +50,19 @@ NOTE = (
     "of 2022 dollars. Standard errors clustered by firm in parentheses; * p < 0.1, "
     "** p < 0.05, *** p < 0.01."
 )
+
+
+def note(settings: Settings | None = None) -> str:
+    """The table's note, money in the run's unit (:func:`~econscope.smallbiz.tables.money_unit`).
+
+    >>> s = Settings().with_overrides(["money.currency=CZK", "prices.base_year=1994"])
+    >>> note(s).split(". ")[1]
+    'Money in thousands of 1994 CZK'
+    """
+    unit = money_unit(settings if settings is not None else Settings())
+    return NOTE.replace("thousands of 2022 dollars", f"thousands of {unit}")
+
+
 #: (models_fit column, row label, decimals; None = the table's decimals)
 _FIT_ROWS: tuple[tuple[str, str, int | None], ...] = (
     ("n_obs", "Observations (firm-cycles)", 0),
@@ -148,13 +162,18 @@ class RegressionTable:
 
 
 def regression_table(
-    models: pd.DataFrame, fit: pd.DataFrame | None = None, *, k: int | None = None
+    models: pd.DataFrame,
+    fit: pd.DataFrame | None = None,
+    *,
+    k: int | None = None,
+    settings: Settings | None = None,
 ) -> RegressionTable:
     """The published models as one table (see the module docstring for the layout).
 
     ``models`` has the columns of results/models.csv (model, term, estimate, std_error,
     p_value); ``fit`` those of results/models_fit.csv. ``k``: a model fitted on fewer
     than k firms is suppressed (None = only a withheld firm count suppresses).
+    ``settings``: the run's, so money terms name its currency (None = US dollars).
     """
     present = [str(m) for m in dict.fromkeys(models["model"].astype(str))]
     if fit is not None:
@@ -196,7 +215,7 @@ def regression_table(
                 est.append(f"{float(rec['estimate']):.{decimals}f}{stars(rec.get('p_value'))}")
                 std = rec.get("std_error")
                 se.append("" if _missing(std) else f"({float(std):.{decimals}f})")
-        rows.append((term_label(term), tuple(est), "estimate"))
+        rows.append((term_label(term, settings), tuple(est), "estimate"))
         rows.append(("", tuple(se), "std_error"))
     if fit is not None:
         for column, name, fixed in _FIT_ROWS:

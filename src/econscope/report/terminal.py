@@ -12,7 +12,8 @@ import math
 import pandas as pd
 from rich.table import Table
 
-from econscope.smallbiz.tables import TABLES
+from econscope.config import Settings
+from econscope.smallbiz.tables import table_specs
 
 __all__ = ["result_table"]
 
@@ -26,8 +27,15 @@ def _num(x: object, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
-def result_table(table: pd.DataFrame, table_id: str, *, max_rows: int | None = 40) -> Table:
-    """A tidy result table as a rich Table, suppressed cells marked, value with its unit.
+def result_table(
+    table: pd.DataFrame,
+    table_id: str,
+    *,
+    max_rows: int | None = 40,
+    settings: Settings | None = None,
+) -> Table:
+    """A tidy result table as a rich Table, suppressed cells marked, value with its unit
+    (money in the run's currency and price year: ``settings``, None = the defaults).
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"industry": ["retail"], "measure": ["firms"], "value": [None],
@@ -35,7 +43,7 @@ def result_table(table: pd.DataFrame, table_id: str, *, max_rows: int | None = 4
     >>> result_table(df, "tabA1").row_count
     1
     """
-    spec = TABLES[table_id]
+    spec = table_specs(settings if settings is not None else Settings())[table_id]
     out = Table(title=f"{table_id}: {spec.title}")
     for col in (*spec.dims, "measure", "value", "unit", "n_firms"):
         out.add_column(col, justify="right" if col in ("value", "n_firms") else "left")

@@ -40,15 +40,17 @@ from econscope.disclosure import (
     round_significant,
     scan_published_cells,
     suppress,
+    suppress_medians,
 )
 from econscope.engine import Backend, connect, read_table
 from econscope.errors import DataError, DisclosureError, EconscopeWarning, StageError
 from econscope.smallbiz.results.firm_months import RESULT_INPUT_COLUMNS
 from econscope.smallbiz.results.notes import NOTES_FILE, Note, notes_frame, period_defaults
 from econscope.smallbiz.results.registry import result_tables
-from econscope.smallbiz.results.secondary import protect_tables
+from econscope.smallbiz.results.secondary import fig03_together, protect_tables
 from econscope.smallbiz.tables import (
     CARD_TABLES,
+    DOLLARS,
     MODEL_COLUMNS,
     MODEL_FIT_COLUMNS,
     MODELS,
@@ -56,7 +58,7 @@ from econscope.smallbiz.tables import (
 )
 from econscope.stages import MANIFEST_NAME, Manifest, StageOutput, run_stage
 
-__all__ = ["AnalysisResult", "ModelOutputs", "analyze", "read_result"]
+__all__ = ["AnalysisResult", "ModelOutputs", "analyze", "money_medians", "read_result"]
 
 PANEL_FILE = "panel.parquet"
 MODELS_FILE = "models.csv"
@@ -157,12 +159,19 @@ def analyze(
         truth = {tid: _normalize(computed[tid], tid) for tid in TABLES}
         primary = {tid: suppress(truth[tid], k) for tid in TABLES}
         tables = protect_tables(truth, primary, k)
-        tables, fit = _round_model_counts(tables, fit, models, k)
+        panel_counts = {"n_firms": shape["firms"], "n_obs": shape["rows"]}
+        tables, fit = _round_model_counts(tables, fit, models, k, panel_counts)
+        medians = settings.disclosure.median_threshold()
+        tables = {
+            tid: suppress_medians(table, money_medians(tid), medians)
+            for tid, table in tables.items()
+        }
+        tables["fig03"] = fig03_together(tables["fig03"], truth["fig03"])
         digits = settings.disclosure.significant_digits
         tables = {tid: _published_numbers(tables[tid], tid, k, digits) for tid in TABLES}
         coefficients = _rounded(coefficients, MODEL_COLUMNS[2:], digits)
         fit = _rounded(fit, MODEL_FIT_COLUMNS[3:], digits)
-        _warn_empty(tables, shape["rows"], deposits_only)
+        _warn_empty(truth, shape["rows"], deposits_only)
         written = _write_all(
             out, tables, coefficients, fit, _identifier_column(panel), notes_frame(notes)
         )
@@ -180,6 +189,34 @@ def analyze(
         requires={"panel": "econscope smallbiz panel"},
     )
     return replace(result.value, reused=result.reused)
+
+
+def money_medians(table_id: str) -> frozenset[str]:
+    """The measures of a result table that are medians of money, or an index of them.
+
+    Every money statistic econscope publishes is a median (fig02, fig03, cashflow, fig04,
+    fig05, fig12, tabA1) or an index of two medians (fig03's ADB index: the month's median
+    over the base month's). They get the median rule
+    (:func:`econscope.disclosure.suppress_medians`). A money total or mean would need the
+    dominance rule (:func:`econscope.disclosure.dominance`) on its firms' contributions:
+    a table that publishes one is refused here until it is wired in.
+
+    >>> sorted(money_medians("fig03"))
+    ['median_adb', 'median_adb_index']
+    >>> sorted(money_medians("fig06"))
+    []
+    """
+    spec = TABLES[table_id]
+    money = {m for m, unit in spec.measures.items() if unit == DOLLARS}
+    totals = sorted(m for m in money if not m.startswith("median_"))
+    if totals:
+        raise DisclosureError(
+            f"{table_id} publishes money total(s) or mean(s) {totals} that the dominance rule "
+            "does not cover. Hint: this is a bug in econscope; apply "
+            "econscope.disclosure.dominance to their firms' contributions"
+        )
+    indexes = {m for m, unit in spec.measures.items() if unit.startswith("index") and money}
+    return frozenset(money | indexes)
 
 
 def _to_pandas(con: Backend, expr: ir.Table) -> pd.DataFrame:
@@ -213,6 +250,7 @@ def _panel_shape(con: Backend, panel: ir.Table) -> dict[str, Any]:
     row = con.to_pyarrow(
         panel.aggregate(
             rows=panel.count(),
+            firms=panel.firm_id.nunique(),
             # a panel without card_id (built by hand) is a card panel
             card_rows=(
                 panel.count(where=panel.card_id.notnull())
@@ -256,8 +294,12 @@ def _warn_empty(tables: Mapping[str, pd.DataFrame], panel_rows: int, deposits_on
             stacklevel=4,
         )
         return
+    # empty: no row, or no cell that describes any firm (fig07's 13 rows of 0 pairs)
     empty = [
-        tid for tid, df in tables.items() if not (deposits_only and tid in CARD_TABLES) and df.empty
+        tid
+        for tid, df in tables.items()
+        if not (deposits_only and tid in CARD_TABLES)
+        and (df.empty or not (pd.to_numeric(df["n_firms"], errors="coerce").fillna(0) > 0).any())
     ]
     if empty:
         warnings.warn(
@@ -472,23 +514,41 @@ def _pooled_for_models(panel: ir.Table, settings: Settings) -> ir.Table:
 
 
 def _round_model_counts(
-    tables: Mapping[str, pd.DataFrame], fit: pd.DataFrame, models: ModelOutputs, k: int
+    tables: Mapping[str, pd.DataFrame],
+    fit: pd.DataFrame,
+    models: ModelOutputs,
+    k: int,
+    panel_counts: Mapping[str, int] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Model counts rounded down to a multiple of k when two models' samples differ by
     1 to k-1 firms or rows (the FE model drops singleton firms, the logit separated
-    levels): the difference would count those firms.
+    levels), or a model's sample differs so from the panel (``panel_counts``: its firms
+    and statements, which the funnel publishes) or an industry's models sample from its
+    firms in tabA1: the difference would count those firms.
 
     Applies to models_fit's n_obs and n_firms and to fig08's and fig09's n_firms.
     """
     published = fit.dropna(subset=["n_firms"])
+    known = dict(panel_counts or {})
     diffs = []
     for col in ("n_obs", "n_firms"):
-        values = sorted({int(v) for v in published[col]})
-        diffs += [b - a for a, b in itertools.pairwise(values)]
+        values = {int(v) for v in published[col]}
+        if len(values) and known.get(col):
+            values.add(int(known[col]))
+        values_sorted = sorted(values)
+        diffs += [b - a for a, b in itertools.pairwise(values_sorted)]
     f09 = models.predictions["fig09"]
-    for _, group in f09.groupby("industry"):
+    tab = tables["tabA1"] if "tabA1" in tables else pd.DataFrame(columns=["industry"])
+    firms = tab[(tab.get("measure") == "firms") & tab["n_firms"].notna()] if len(tab) else tab
+    in_tab = {
+        str(i): int(n)
+        for i, n in zip(firms.get("industry", []), firms.get("n_firms", []), strict=True)
+    }
+    for industry, group in f09.groupby("industry"):
         values = sorted({int(v) for v in group["n_firms"]})
         diffs += [b - a for a, b in itertools.pairwise(values)]
+        if str(industry) in in_tab:  # a published fig09 count against tabA1's firms
+            diffs += [abs(in_tab[str(industry)] - v) for v in values if v >= k]
     out = dict(tables)
     if not any(0 < d < k for d in diffs):
         return out, fit

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -42,12 +42,16 @@ __all__ = [
     "ModelName",
     "TableSpec",
     "category_label",
+    "category_labels",
+    "is_money",
     "is_share",
     "label",
     "money",
     "money_unit",
     "table_specs",
     "term_label",
+    "term_labels",
+    "thousands",
 ]
 
 CELL_COLUMNS: tuple[str, ...] = ("measure", "value", "n_firms", "suppressed")
@@ -60,6 +64,8 @@ MODEL_FIT_COLUMNS: tuple[str, ...] = ("model", "n_obs", "n_firms", "r2", "log_li
 ChartKind = Literal["line", "bar", "stacked", "table"]
 
 SHARE = "share of firms (0-1)"
+#: The unit of money measures in the bare registry; :func:`table_specs` replaces it by
+#: the run's :func:`money_unit` (price year and currency).
 DOLLARS = "2022 dollars"
 DAYS = "days"
 PROBABILITY = "predicted probability (0-1)"
@@ -81,6 +87,9 @@ class TableSpec:
     keep: tuple[str, ...] | None = None
     #: the category axis's title when it differs from the dimension's label
     x_title: str | None = None
+    #: the run's settings when built by :func:`table_specs` (money in category labels,
+    #: e.g. the size threshold in the run's currency); None = the defaults
+    settings: Settings | None = field(default=None, compare=False, repr=False)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -269,6 +278,16 @@ def money_unit(settings: Settings) -> str:
     return f"{settings.prices.base_year} {name}"
 
 
+def is_money(table_id: str, measure: str) -> bool:
+    """Whether a measure of a registered table is an amount of money.
+
+    >>> is_money("fig02", "median_revolving_balance"), is_money("fig02", "share_revolving")
+    (True, False)
+    """
+    spec = TABLES.get(table_id)
+    return spec is not None and spec.measures.get(measure) == DOLLARS
+
+
 def money(amount: float, settings: Settings) -> str:
     """An amount of money in the run's currency for titles and notes.
 
@@ -310,7 +329,10 @@ def table_specs(settings: Settings) -> Mapping[str, TableSpec]:
     for tid, spec in TABLES.items():
         measures = {m: (unit if u == DOLLARS else u) for m, u in spec.measures.items()}
         out[tid] = replace(
-            spec, title=titles.get(tid, spec.title), measures=MappingProxyType(measures)
+            spec,
+            title=titles.get(tid, spec.title),
+            measures=MappingProxyType(measures),
+            settings=settings,
         )
     return MappingProxyType(out)
 
@@ -327,17 +349,42 @@ MODEL_LABELS: MappingProxyType[str, str] = MappingProxyType(
 )
 #: The five covariates of every model, in DESIGN.md's order (money in thousands).
 COVARIATES: tuple[str, ...] = ("revenues", "expenses", "net_cash_flow", "adb", "cash_buffer_days")
-TERM_LABELS: MappingProxyType[str, str] = MappingProxyType(
+_TERM_WORDS: Mapping[str, str] = MappingProxyType(
     {
-        "Intercept": "Intercept",
-        "intercept": "Intercept",
-        "revenues": "Revenues ($ thousands)",
-        "expenses": "Expenses ($ thousands)",
-        "net_cash_flow": "Net cash flow ($ thousands)",
-        "adb": "Average daily balance ($ thousands)",
-        "cash_buffer_days": "Cash buffer days",
+        "revenues": "Revenues",
+        "expenses": "Expenses",
+        "net_cash_flow": "Net cash flow",
+        "adb": "Average daily balance",
     }
 )
+
+
+def thousands(settings: Settings | None = None) -> str:
+    """How a model's money covariates are counted: '$ thousands' or 'EUR thousands'.
+
+    >>> from econscope.config import Settings
+    >>> thousands(), thousands(Settings().with_overrides(["money.currency=EUR"]))
+    ('$ thousands', 'EUR thousands')
+    """
+    currency = "USD" if settings is None else settings.money.currency
+    return "$ thousands" if currency == "USD" else f"{currency} thousands"
+
+
+def term_labels(settings: Settings | None = None) -> Mapping[str, str]:
+    """The covariates' labels in the run's currency (money covariates in thousands)."""
+    unit = thousands(settings)
+    return MappingProxyType(
+        {
+            "Intercept": "Intercept",
+            "intercept": "Intercept",
+            **{term: f"{words} ({unit})" for term, words in _TERM_WORDS.items()},
+            "cash_buffer_days": "Cash buffer days",
+        }
+    )
+
+
+#: The covariates' labels with the default currency (US dollars).
+TERM_LABELS: Mapping[str, str] = term_labels()
 MEASURE_LABELS: MappingProxyType[str, str] = MappingProxyType(
     {
         "share_revolving": "Share of firms revolving",
@@ -353,6 +400,10 @@ MEASURE_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "median_cash_buffer_days": "Median cash buffer days",
         "firms": "Firms",
         "median_annual_revenue": "Median annual revenue",
+        "median_revenues": "Median monthly revenues",
+        "median_expenses": "Median monthly expenses",
+        "median_net_cash_flow": "Median monthly net cash flow",
+        "median_total_outflows": "Median monthly total outflows",
     }
 )
 DIMENSION_LABELS: MappingProxyType[str, str] = MappingProxyType(
@@ -369,49 +420,76 @@ DIMENSION_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "measure": "Measure",
     }
 )
-#: Category values shown in words (dimension -> value -> label); other values as they are.
-CATEGORY_LABELS: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
-    {
-        "model": MODEL_LABELS,
-        "size_class": MappingProxyType(
-            {"small": "Revenue up to $100,000", "large": "Revenue above $100,000"}
-        ),
-        "group": MappingProxyType({"revolvers": "Revolvers", "transactors": "Transactors"}),
-        "months_revolved": MappingProxyType(
-            {"0": "No month", "1-11": "1 to 11 months", "12": "All 12 months"}
-        ),
-    }
-)
 
 
-def label(name: str) -> str:
+def category_labels(
+    settings: Settings | None = None,
+) -> MappingProxyType[str, MappingProxyType[str, str]]:
+    """Category values shown in words (dimension -> value -> label), for a run's settings:
+    the size classes name the run's threshold in its currency.
+
+    >>> from econscope.config import Settings
+    >>> category_labels()["size_class"]["large"]
+    'Revenue above $100,000'
+    >>> s = Settings().with_overrides(["money.currency=CZK",
+    ...     "size.large_revenue_threshold=2000000"])
+    >>> category_labels(s)["size_class"]["small"]
+    'Revenue up to 2,000,000 CZK'
+    """
+    s = settings if settings is not None else Settings()
+    threshold = money(s.size.large_revenue_threshold, s)
+    return MappingProxyType(
+        {
+            "model": MODEL_LABELS,
+            "size_class": MappingProxyType(
+                {"small": f"Revenue up to {threshold}", "large": f"Revenue above {threshold}"}
+            ),
+            "group": MappingProxyType({"revolvers": "Revolvers", "transactors": "Transactors"}),
+            "months_revolved": MappingProxyType(
+                {"0": "No month", "1-11": "1 to 11 months", "12": "All 12 months"}
+            ),
+        }
+    )
+
+
+#: Category values in words with the default settings (see :func:`category_labels`).
+CATEGORY_LABELS: MappingProxyType[str, MappingProxyType[str, str]] = category_labels()
+
+
+def label(name: str, settings: Settings | None = None) -> str:
     """The words for a measure, dimension, model or term; a plain fallback otherwise.
 
     >>> label("share_revolving"), label("fe_lpm"), label("some_new_thing")
     ('Share of firms revolving', 'Firm fixed effects', 'Some new thing')
     """
-    for table in (MEASURE_LABELS, DIMENSION_LABELS, MODEL_LABELS, TERM_LABELS):
+    for table in (MEASURE_LABELS, DIMENSION_LABELS, MODEL_LABELS, term_labels(settings)):
         if name in table:
             return table[name]
-    return term_label(name)
+    return term_label(name, settings)
 
 
-def term_label(term: str) -> str:
-    """A model term in words: covariates by name, dummies as "Industry: retail".
+def term_label(term: str, settings: Settings | None = None) -> str:
+    """A model term in words: covariates by name, dummies as "Industry: retail"; money
+    in the run's currency (``settings``; None = the defaults, US dollars).
 
     >>> term_label("industry[T.retail]"), term_label("size_class[T.large]")
     ('Industry: retail', 'Firm size: Revenue above $100,000')
+    >>> from econscope.config import Settings
+    >>> term_label("adb", Settings().with_overrides(["money.currency=EUR"]))
+    'Average daily balance (EUR thousands)'
     """
-    if term in TERM_LABELS:
-        return TERM_LABELS[term]
+    terms = term_labels(settings)
+    if term in terms:
+        return terms[term]
     if "[T." in term and term.endswith("]"):
         variable, level = term[:-1].split("[T.", 1)
-        return f"{DIMENSION_LABELS.get(variable, variable)}: {category_label(variable, level)}"
+        words = category_label(variable, level, settings)
+        return f"{DIMENSION_LABELS.get(variable, variable)}: {words}"
     text = term.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def category_label(dimension: str, value: object) -> str:
+def category_label(dimension: str, value: object, settings: Settings | None = None) -> str:
     """A category value in words (``"0"`` months revolved -> "No month").
 
     >>> category_label("months_revolved", "12"), category_label("industry", "retail")
@@ -425,7 +503,8 @@ def category_label(dimension: str, value: object) -> str:
             return f"{match.group(1)} days or fewer"
         if match := re.fullmatch(r">\s*(\S+) days", text):
             return f"More than {match.group(1)} days"
-    return CATEGORY_LABELS.get(dimension, MappingProxyType({})).get(text, text)
+    labels = CATEGORY_LABELS if settings is None else category_labels(settings)
+    return labels.get(dimension, MappingProxyType({})).get(text, text)
 
 
 def is_share(unit: str) -> bool:

@@ -9,6 +9,8 @@ country (or other entity) observation or as a WDI aggregate, which is kept apart
 
 from __future__ import annotations
 
+import csv
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ __all__ = [
     "TRADE_SCHEMA",
     "EntityKey",
     "LoadResult",
+    "check_field_counts",
     "finish",
     "read_text_csv",
     "resolve_entity",
@@ -111,24 +114,147 @@ class LoadResult:
         return out
 
 
+def check_field_counts(
+    path: Path, *, skip: int = 0, delim: str = ",", footer_ok: bool = False
+) -> list[int]:
+    """Refuse a CSV with a row of more or fewer fields than its header.
+
+    The engine pads a short row with nulls, so ``Japan,JPN`` under a header of seven
+    columns would be read as a row of missing values (exit 0): a half-read row. An empty
+    line is skipped. ``footer_ok`` (WDI DataBank extracts) accepts short rows after the
+    first empty line or with a single field: the extract's footer of notes, which the
+    reader rejects with its own reason.
+
+    Returns the rows (0-based, after the header) that are one quoted field holding a
+    whole row (a line ``"<a row, its quotes doubled>"``: the World Bank's bulk files quote
+    the rows of Venezuela and Yemen twice); :func:`read_text_csv` reads them unwrapped.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_text('a,b,c\\n1,2,3\\n"4,""x, y"",6"\\n')
+    >>> check_field_counts(p)
+    [1]
+    >>> _ = p.write_text("a,b,c\\n1,2,3\\nJapan,JPN\\n")
+    >>> check_field_counts(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    econscope.errors.DataError: ...line 3 has 2 field(s), the header 3...
+    """
+    wrapped: list[int] = []
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=delim, quotechar='"')
+        header: int | None = None
+        footer = False
+        index = -1
+        for row in _rows(reader, path):
+            if not row or all(not c.strip() for c in row):
+                footer = footer or header is not None
+                continue
+            if header is None:
+                header = len(row)
+                continue
+            index += 1
+            if len(row) == header:
+                continue
+            if len(row) == 1 and header > 1 and len(_unwrap(row[0], delim)) == header:
+                wrapped.append(index)
+                continue
+            if footer_ok and (footer or len(row) == 1):
+                continue
+            line = skip + reader.line_num
+            raise DataError(
+                f"line {line} has {len(row)} field(s), the header {header}: the row is "
+                "damaged or cut short",
+                file=str(path),
+                hint="repair or re-download the file (every row needs one field per "
+                "header column); nothing was loaded",
+            )
+    return wrapped
+
+
+def _unwrap(field: str, delim: str) -> list[str]:
+    """The fields of a row quoted as one field (empty when it is not one whole row)."""
+    rows = list(csv.reader([field], delimiter=delim, quotechar='"'))
+    return rows[0] if len(rows) == 1 else []
+
+
+def _rows(reader: Any, path: Path) -> Any:
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise DataError(
+            f"unreadable CSV at line {reader.line_num} ({exc})",
+            file=str(path),
+            hint="check the file's layout (econscope economies load --layout ...)",
+        ) from None
+
+
+def _unwrapped_copy(path: Path, skip: int, delim: str, folder: Path) -> Path:
+    """A copy of ``path`` with every row quoted as one field written as its fields."""
+    out = folder / path.name
+    with (
+        path.open(encoding="utf-8-sig", errors="replace", newline="") as fh,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        for _ in range(skip):
+            dst.write(fh.readline())
+        writer = csv.writer(dst, delimiter=delim, quotechar='"', lineterminator="\n")
+        header: int | None = None
+        for row in csv.reader(fh, delimiter=delim, quotechar='"'):
+            if header is not None and len(row) == 1 and header > 1:
+                inner = _unwrap(row[0], delim)
+                row = inner if len(inner) == header else row
+            if header is None and row and any(c.strip() for c in row):
+                header = len(row)
+            writer.writerow(row)
+    return out
+
+
 def read_text_csv(
-    con: Backend, path: Path, *, skip: int = 0, delim: str = ",", name: str | None = None
+    con: Backend,
+    path: Path,
+    *,
+    skip: int = 0,
+    delim: str = ",",
+    name: str | None = None,
+    footer_ok: bool = False,
 ) -> ir.Table:
-    """Read a CSV with every column as text (parsing is the reader's job, row by row)."""
+    """Read a CSV with every column as text (parsing is the reader's job, row by row).
+
+    Every row must have as many fields as the header (:func:`check_field_counts`); a
+    row quoted whole is read as its fields.
+    """
     if not path.exists():
         raise DataError("file not found", file=str(path), hint="check the path")
+    wrapped = check_field_counts(path, skip=skip, delim=delim, footer_ok=footer_ok)
     if con.name != "duckdb":
         raise EngineGapError(
             f"the economies readers parse raw CSV layouts with DuckDB's reader, not {con.name}. "
             "Hint: load with `econscope economies load` (DuckDB), then read the Parquet "
             "outputs on any engine"
         )
+    if wrapped:
+        with tempfile.TemporaryDirectory(prefix="econscope-csv-") as folder:
+            copy = _unwrapped_copy(path, skip, delim, Path(folder))
+            view = _read_csv(con, copy, path, skip=skip, delim=delim, name=None)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+                # materialised: the repaired copy is removed when this block ends
+                return con.create_table(name or ibis.util.gen_name("csv"), view, temp=True)
+    return _read_csv(con, path, path, skip=skip, delim=delim, name=name)
+
+
+def _read_csv(
+    con: Backend, source: Path, path: Path, *, skip: int, delim: str, name: str | None
+) -> ir.Table:
     try:
         with warnings.catch_warnings():
             # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table while registering.
             warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
             return con.read_csv(
-                str(path),
+                str(source),
                 table_name=name,
                 header=True,
                 all_varchar=True,

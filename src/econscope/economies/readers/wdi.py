@@ -170,7 +170,7 @@ def read_wdi_databank(
     """
     path = Path(path)
     con = default_con(con)
-    t = read_text_csv(con, path)
+    t = read_text_csv(con, path, footer_ok=True)
     need = ["Country Code", "Series Code"]
     if any(c not in t.columns for c in need):
         raise DataError(f"missing columns {need}", file=str(path), hint="not a DataBank extract")

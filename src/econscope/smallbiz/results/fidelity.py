@@ -27,12 +27,14 @@ False
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -115,6 +117,23 @@ class _Run:
         frame = read_result(path, table_id)
         return frame[~frame.suppressed.astype(bool) & frame.value.notna()]
 
+    def period(self) -> tuple[str, str] | None:
+        """First and last month (YYYY-MM) of the run's monthly tables, published or not."""
+        months: list[str] = []
+        for table_id in ("fig02", "fig03", "cashflow"):
+            path = self.results / f"{table_id}.csv"
+            if path.exists():
+                month = pd.read_csv(path, usecols=["month"], dtype=str)["month"].dropna()
+                months += [m[:7] for m in month]
+        return (min(months), max(months)) if months else None
+
+    def uncovered(self, first: str, last: str) -> str | None:
+        """Why a window's cells are absent when the data do not reach it (else None)."""
+        period = self.period()
+        if period is None or (first <= period[1] and last >= period[0]):
+            return None
+        return f"outside this run's period: the data cover {period[0]} to {period[1]}"
+
     def models(self) -> pd.DataFrame:
         path = self.results / "models.csv"
         if not path.exists():
@@ -145,14 +164,23 @@ def _monthly(
     table_id: str, measure: str, first: str, last: str, how: str = "mean", **dims: object
 ) -> Callable[[_Run], float]:
     def read(run: _Run) -> float:
+        if why := run.uncovered(first, last):
+            raise _NotReadable(why)
         t = _values(run, table_id, measure, **dims)
         return _agg(_months(t, first, last), how, f"{table_id} {measure} {first}..{last}")
 
     return read
 
 
+def _year_covered(run: _Run, year: object) -> None:
+    if why := run.uncovered(f"{year}-01", f"{year}-12"):
+        raise _NotReadable(why)
+
+
 def _cell(table_id: str, measure: str, **dims: object) -> Callable[[_Run], float]:
     def read(run: _Run) -> float:
+        if "year" in dims:
+            _year_covered(run, dims["year"])
         t = _values(run, table_id, measure, **dims)
         return _agg(t.value.astype(float), "mean", f"{table_id} {measure} {dims}")
 
@@ -165,6 +193,7 @@ def _some_months(run: _Run) -> float:
 
 
 def _industry_gap(run: _Run) -> float:
+    _year_covered(run, 2022)
     t = _values(run, "fig05", "share_revolving", year=2022)
     if len(t) < 2:
         raise _NotReadable("fewer than two industries published for 2022")
@@ -191,12 +220,14 @@ def _buffer_group(run: _Run, high: bool) -> str:
     groups = run.table("fig12").buffer_group.astype(str).unique()
     pick = [g for g in groups if g.startswith(">" if high else "<=")]
     if not pick:
-        raise _NotReadable("fig12 has no buffer group of that side")
+        raise _NotReadable("fig12 publishes no cell of that buffer group (all suppressed)")
     return str(pick[0])
 
 
 def _fig12(measure: str, high: bool, first: str, last: str) -> Callable[[_Run], float]:
     def read(run: _Run) -> float:
+        if why := run.uncovered(first, last):
+            raise _NotReadable(why)
         t = _values(run, "fig12", measure, buffer_group=_buffer_group(run, high))
         return _agg(_months(t, first, last), "mean", f"fig12 {measure} {first}..{last}")
 
@@ -281,6 +312,7 @@ def _rising_from_july_2021(run: _Run) -> bool:
 
 
 def _industry_shares(run: _Run, year: int) -> pd.Series:
+    _year_covered(run, year)
     t = _values(run, "fig05", "share_revolving", year=year)
     return t.set_index(t.industry.astype(str)).value.astype(float)
 
@@ -409,6 +441,38 @@ def _results_dir(run_dir: Path) -> tuple[Path, Path]:
     )
 
 
+#: The report's money: its amounts are in US dollars at these prices.
+REPORT_CURRENCY = "USD"
+REPORT_PRICE_YEAR = 2022
+
+
+def _money_of_run(results: Path) -> tuple[str, int | None]:
+    """(currency, price year or None when nominal) the run's results were made with, from
+    the results manifest; the report's own when there is no manifest."""
+    path = results / "manifest.json"
+    try:
+        recorded = json.loads(path.read_text()).get("settings", {}) if path.is_file() else {}
+    except (OSError, ValueError):
+        recorded = {}
+    currency = str(recorded.get("money", {}).get("currency", REPORT_CURRENCY))
+    prices = recorded.get("prices", {})
+    year = prices.get("base_year", REPORT_PRICE_YEAR) if prices.get("deflate", True) else None
+    return currency, None if year is None else int(year)
+
+
+def _not_comparable(target: Any, currency: str, price_year: int | None) -> str:
+    """Why a money target cannot be compared with this run ('' when it can): the report's
+    amounts (and fig09, evaluated at a money balance) are 2022 US dollars."""
+    if not (target.unit == "dollars" or target.figure == "fig09"):
+        return ""
+    if currency != REPORT_CURRENCY:
+        return f"not comparable: other currency (this run: {currency})"
+    if price_year != REPORT_PRICE_YEAR:
+        prices = "nominal amounts" if price_year is None else f"{price_year} prices"
+        return f"not comparable: other prices (this run: {prices})"
+    return ""
+
+
 def compare(run_dir: str | Path) -> pd.DataFrame:
     """Every target of :func:`targets` next to the run's reproduced value.
 
@@ -416,13 +480,21 @@ def compare(run_dir: str | Path) -> pd.DataFrame:
     one row per target with the columns :data:`FIDELITY_COLUMNS`: ``reproduced`` is the
     number read (a finding: 1.0 yes, 0.0 no), ``within`` whether it is within tolerance
     (a finding: whether it holds), null with ``note`` when the tables cannot give it.
+    A money target (the report's 2022 US dollars; fig09's predictions, made at a money
+    balance) of a run in another currency or at other prices is not compared: ``within``
+    null, ``note`` "not comparable: other currency (this run: EUR)" (the run's money
+    settings are read from the results manifest).
     """
     results, run = _results_dir(Path(run_dir))
     source = _Run(results, run)
+    currency, price_year = _money_of_run(results)
     rows = []
     for t in targets().itertuples(index=False):
         reader = _READERS[t.id]
         note, value, ok = "", math.nan, None
+        if reason := _not_comparable(t, currency, price_year):
+            rows.append({**t._asdict(), "reproduced": value, "within": ok, "note": reason})
+            continue
         try:
             got = reader(source)
         except _NotReadable as exc:

@@ -2,7 +2,8 @@
 
 Some result settings depend on the calendar: fig03's index base month (default
 2020-01) and fig05's two comparison years (default 2019 and 2022) were chosen for the
-report's 2010-2022 data, as was Table A1's revenue year (2022). On a bank whose data
+report's 2010-2022 data, as were Table A1's revenue year (2022) and the window of the
+findings under fig10-fig12 (2010-01 to 2019-12, the report's "before 2020"). On a bank whose data
 cover other years they would give an empty figure. :func:`period_defaults` keeps a
 configured value when the data cover it
 and otherwise falls back to the data's own period (the first month with an ADB; the
@@ -15,8 +16,11 @@ the report applies the ``results.*`` rows to its titles.
 >>> s, notes = period_defaults(Settings(), dt.date(1993, 1, 1), dt.date(1994, 3, 1))
 >>> s.results.index_base_month, s.results.industry_years
 ('1993-01', (1993, 1994))
->>> [n.setting for n in notes]
-['results.index_base_month', 'results.industry_years', 'results.tabA1_revenue_year']
+>>> s.results.findings_window
+('1993-01', '1994-03')
+>>> [n.setting for n in notes]  # doctest: +NORMALIZE_WHITESPACE
+['results.index_base_month', 'results.industry_years', 'results.findings_window',
+ 'results.tabA1_revenue_year']
 """
 
 from __future__ import annotations
@@ -91,6 +95,18 @@ def period_defaults(
                 "[" + ", ".join(str(y) for y in inside) + "]",
                 f"fig05: the data ({years[0]} to {years[-1]}) do not cover {outside}; "
                 f"fig05 shows {' and '.join(map(str, inside))} only.",
+                warn=False,
+            )
+        )
+    first, last = r.findings_window
+    if last < lo or first > hi:
+        notes.append(
+            Note(
+                "results.findings_window",
+                f'["{lo}", "{hi}"]',
+                f"findings: the configured window {first} to {last} of the sentences under "
+                f"fig10, fig11 and fig12 is outside the data ({lo} to {hi}); they summarise "
+                f"the data's whole period instead (set results.findings_window to choose).",
                 warn=False,
             )
         )

@@ -15,6 +15,16 @@ relations down for the smallbiz tables and lets
   year's firms (n_firms), and "1-11" is the sum of 1 ... 11.
 - **totals**: tabA1's firms per industry add up to the panel's firms (published by the
   funnel).
+- **siblings**: the n_firms of fig03 (firms with an ADB), fig10 (revolvers, and revolvers
+  with buffer days) and fig11 (revolvers and transactors with buffer days) count nearly
+  the same firms as a part of fig02 (firms, revolvers, non-revolvers) and of the sum of
+  fig12's buffer groups. Each is related to both, with the difference as an unknown the
+  reader cannot solve through (not itself protected: docs/disclosure.md); where the
+  populations are the same (fig11's revolvers are
+  exactly fig12's revolvers) the relation is an equality. A hidden fig02 or fig12 cell
+  is then not the only unknown of "fig03 n - fig11 revolvers = transactors".
+- **fig03**: a month's median and its index go together (index = median / base x 100),
+  and when a base month's median is hidden every index is hidden.
 - **groups**: in fig02, fig04, fig05, fig12 and tabA1 the cells of one row of dimensions
   (a share and the median of the same firms; firms and their median revenue) are
   published together or hidden together, since the median's n_firms counts the revolvers
@@ -31,10 +41,16 @@ from typing import Any
 
 import pandas as pd
 
-from econscope.disclosure import KNOWN, RESIDUAL, Count, complementary_suppression
+from econscope.disclosure import (
+    KNOWN,
+    RESIDUAL,
+    UNPROTECTED,
+    Count,
+    complementary_suppression,
+)
 from econscope.smallbiz.tables import TABLES
 
-__all__ = ["GROUP_TABLES", "protect_tables"]
+__all__ = ["GROUP_TABLES", "MEASURE_TABLES", "fig03_together", "protect_tables"]
 
 #: Tables whose cells of one row of dimensions are published or hidden together.
 GROUP_TABLES: tuple[str, ...] = ("fig02", "fig04", "fig05", "fig12", "tabA1")
@@ -56,7 +72,7 @@ def _hidden_cells(published: Mapping[str, pd.DataFrame]) -> set[Hashable]:
     for tid, table in published.items():
         for row in _cells(table, tid):
             if bool(row["suppressed"]):
-                hidden.add(row["_key"])
+                hidden.add(_measure_key(tid, row) if tid in MEASURE_TABLES else row["_key"])
     return hidden
 
 
@@ -138,6 +154,80 @@ def _fig06_counts(b: _Builder, truth: Mapping[str, pd.DataFrame], hidden: set[Ha
             b.relate({by_group["1-11"]: 1, **{v: -1 for v in middle}})
 
 
+#: Counts published beside fig02's: (table, measure, group or None, fig02 part).
+_SIBLINGS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("fig03", "median_adb", None, "n"),
+    ("fig10", "share_adb_covers_balance", None, "r"),
+    ("fig10", "share_covers_and_keeps_buffer", None, "r"),
+    ("fig11", "median_cash_buffer_days", "revolvers", "r"),
+    ("fig11", "median_cash_buffer_days", "transactors", "q"),
+)
+#: Tables whose cells are hidden one measure at a time (keys carry the measure).
+MEASURE_TABLES: tuple[str, ...] = ("fig03", "fig10", "fig11")
+
+
+def _measure_key(table_id: str, row: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str]:
+    return (*_key(table_id, row), str(row["measure"]))
+
+
+def _sibling_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
+    """Each sibling count = its fig02 part, and = the sum of fig12's parts, up to a
+    residual (the firms in one population and not the other)."""
+    # month -> part -> (true total, the count variables _revolving_counts made)
+    parts: dict[str, dict[str, dict[str, tuple[int, list[Hashable]]]]] = {}
+    for tid in ("fig02", "fig12"):
+        by_month = parts.setdefault(tid, {})
+        share = truth[tid][truth[tid]["measure"] == "share_revolving"]
+        for row in _cells(share, tid):
+            for part in ("n", "r", "q"):
+                var = (row["_key"], part)
+                if var not in b.counts:
+                    continue  # no firms: a known zero
+                total, terms = by_month.setdefault(str(row["month"]), {}).get(part, (0, []))
+                by_month[str(row["month"])][part] = (total + b.counts[var].value, [*terms, var])
+    for tid, measure, group, part in _SIBLINGS:
+        table = truth[tid]
+        rows = table[table["measure"] == measure]
+        if group is not None:
+            rows = rows[rows["group"].astype(str) == group]
+        for row in _cells(rows, tid):
+            n = row["n_firms"]
+            if pd.isna(n) or int(n) == 0:
+                continue
+            month, cell = str(row["month"]), _measure_key(tid, row)
+            var = b.add((cell, "n"), cell, int(n))
+            for other in ("fig02", "fig12"):
+                if part not in parts[other].get(month, {}):
+                    continue
+                total, terms = parts[other][month][part]
+                rel: dict[Hashable, int] = {var: 1, **{t: -1 for t in terms}}
+                diff = int(n) - total
+                if diff:
+                    res = b.add(("residual", cell, other), UNPROTECTED, abs(diff))
+                    rel[res] = -1 if diff > 0 else 1
+                b.relate(rel)
+
+
+def fig03_together(table: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """fig03: a month's median and index hidden together (index = median / base x 100);
+    a hidden base month (its index is 100) hides every index."""
+    if table.empty:
+        return table
+    months = table["month"].astype(str)
+    hidden_months = set(months[table["suppressed"].astype(bool)])
+    index = truth["measure"] == "median_adb_index"
+    bases = set(truth.loc[index & (truth["value"] == 100.0), "month"].astype(str))
+    is_index = table["measure"] == "median_adb_index"
+    hide = months.isin(hidden_months)
+    if bases & hidden_months:
+        hide = hide | is_index
+    out = table.copy()
+    out["value"] = out["value"].mask(hide)
+    out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
+    out["suppressed"] = (out["suppressed"].astype(bool) | hide).astype(bool)
+    return out
+
+
 def _tabA1_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
     """The firms of every industry add up to the panel's firms (published by the funnel)."""
     firms = truth["tabA1"][truth["tabA1"]["measure"] == "firms"]
@@ -152,7 +242,8 @@ def _tabA1_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
 
 
 def _apply(table: pd.DataFrame, table_id: str, hidden: set[Hashable]) -> pd.DataFrame:
-    keys = [_key(table_id, r) for r in table.to_dict("records")]
+    key = _measure_key if table_id in MEASURE_TABLES else _key
+    keys = [key(table_id, r) for r in table.to_dict("records")]
     hide = pd.Series([k in hidden for k in keys], index=table.index) | table["suppressed"]
     out = table.copy()
     out["value"] = out["value"].mask(hide)
@@ -170,13 +261,18 @@ def protect_tables(
     ``published`` after primary suppression (same rows, same order). Returns new tables
     for every id of ``published``; only more cells become suppressed, none less.
     """
-    hidden = _hidden_cells({t: published[t] for t in (*GROUP_TABLES, "fig06")})
+    protected = (*GROUP_TABLES, "fig06", *MEASURE_TABLES)
+    hidden = _hidden_cells({t: published[t] for t in protected if t in published})
     b = _Builder()
     _revolving_counts(b, truth)
     _fig06_counts(b, truth, hidden)
     _tabA1_counts(b, truth)
+    _sibling_counts(b, truth)
     hidden = complementary_suppression(b.counts, b.relations, hidden, k)
-    return {
-        tid: (_apply(table, tid, hidden) if tid in (*GROUP_TABLES, "fig06") else table)
+    out = {
+        tid: (_apply(table, tid, hidden) if tid in protected else table)
         for tid, table in published.items()
     }
+    if "fig03" in out:
+        out["fig03"] = fig03_together(out["fig03"], truth["fig03"])
+    return out

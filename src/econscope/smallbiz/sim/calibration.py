@@ -39,7 +39,11 @@ _MIX = (0.14, 0.09, 0.06, 0.12, 0.10, 0.08, 0.09, 0.12, 0.07, 0.03, 0.04, 0.06)
 _REV = (2.4, 1.5, 1.2, 1.0, 0.55, 0.9, 1.1, 1.0, 0.9, 1.4, 1.5, 1.8)
 # Logit shift of the revolving propensity (fig05: construction highest, health care lowest,
 # personal services between; gap about 19 points in 2022).
-_REVOLVE = (1.5, -0.85, -0.2, 0.0, 0.9, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
+_REVOLVE = (1.65, -0.75, -0.2, 0.0, 0.95, 0.25, 0.0, -0.1, -0.1, -0.5, 0.05, -0.1)
+# Multiplier on the target cash buffer by industry (fig09: industries differ in cash as well
+# as in propensity; construction and personal services hold less, health care and high-tech
+# manufacturing more).
+_BUFFER = (0.6, 1.4, 1.0, 1.0, 0.7, 1.0, 1.0, 1.0, 1.0, 1.3, 1.0, 1.0)
 # Seasonal amplitude (share of mean revenue) and peak month by industry.
 _AMP = (0.25, 0.05, 0.05, 0.08, 0.08, 0.12, 0.12, 0.2, 0.1, 0.06, 0.08, 0.1)
 _PEAK = (7, 3, 6, 4, 12, 7, 8, 12, 6, 10, 9, 11)
@@ -193,8 +197,21 @@ class Calibration(BaseModel):
         description="Smallest target buffer (days): firms keep at least this much cash, so "
         "end-of-day balances are rarely negative (overdrafts stay a few percent of days).",
     )
+    buffer_days_max: float = Field(
+        10_000.0,
+        gt=0,
+        description="Largest target buffer (days of outflows): caps the lognormal's tail, "
+        "so a few firms do not hold years of outflows. Target: fig08 (the LPM and the logit "
+        "agree only when buffer days are not heavy-tailed).",
+    )
+    buffer_days_industry_multiplier: dict[str, float] = Field(
+        default_factory=lambda: _by_industry(_BUFFER),
+        description="Industry multiplier on the target buffer: industries differ in cash as "
+        "well as in propensity. Target: fig09 (at equal liquidity the industry range is 11 "
+        "points, smaller than fig05's raw 19-point gap).",
+    )
     buffer_propensity_corr: float = Field(
-        -0.85,
+        -0.92,
         ge=-1,
         le=1,
         description="Correlation of the firm's log target buffer with its revolving "
@@ -293,20 +310,28 @@ class Calibration(BaseModel):
         "Target: median revolving balance.",
     )
 
+    partial_pay_buffer_slope: float = Field(
+        0.0,
+        description="Shift of the logit of the share a revolver pays per unit of log(1 + "
+        "buffer days / revolve_buffer_scale): revolvers with cash pay down more of the "
+        "statement, so they carry smaller balances. Target: fig12 (revolvers with more than "
+        "15 buffer days carry smaller balances), fig10 (ADB covers the statement).",
+    )
+
     # ------------------------------------------------------------- the payment decision
     revolve_intercept: float = Field(
-        -2.6,
+        -3.7,
         description="Logit intercept of revolving (at the median buffer). Target: about one "
         "third of firms revolving 2012-2019 (fig02).",
     )
     revolve_firm_sd: float = Field(
-        4.0,
+        5.5,
         ge=0,
         description="Sd of the persistent firm propensity (random effect). Target: fig06 "
         "(about half never revolve, about 20% every month) and a flatter FE slope (fig08).",
     )
     revolve_state_dependence: float = Field(
-        2.6,
+        2.0,
         description="Logit shift when the previous cycle revolved. Target: fig07 transitions "
         "(0->0 88%, 12->12 75%).",
     )
@@ -343,6 +368,40 @@ class Calibration(BaseModel):
     )
     revolve_drift_ar: float = Field(
         0.95, ge=0, lt=1, description="Monthly AR(1) coefficient of the drifting propensity."
+    )
+    revolve_spell_shift: float = Field(
+        10.8,
+        ge=0,
+        description="Logit shift while the firm is in a credit spell (a stretch of months in "
+        "which it finances itself on the card: a two-state Markov chain per firm, entered "
+        "with revolve_spell_start_prob and left with revolve_spell_end_prob a month). A "
+        "spell that starts or ends inside a year makes a firm revolve some months and none "
+        "the next year. Target: fig06/fig07 (mid-range mobility: 23% of six-month revolvers "
+        "never revolve the next year, while 75% of every-month revolvers stay).",
+    )
+    revolve_spell_start_prob: float = Field(
+        0.008, ge=0, le=1, description="Monthly probability that a firm enters a credit spell."
+    )
+    revolve_spell_buffer_slope: float = Field(
+        0.0,
+        description="Slope of the log of the spell's start probability on log(1 + buffer "
+        "days / revolve_buffer_scale), relative to the median target buffer: a firm short of "
+        "cash starts a credit spell more often. Target: fig08 (revolving falls with buffer "
+        "days), fig11 (revolvers hold few buffer days).",
+    )
+    revolve_spell_buffer_multiplier: float = Field(
+        0.3,
+        gt=0,
+        description="Multiplier on the firm's target buffer while it is in a credit spell: "
+        "the firm runs its cash down while it finances itself on the card. Target: fig11 "
+        "(revolvers hold 11-13 buffer days before 2020), fig08 (revolving falls with buffer "
+        "days).",
+    )
+    revolve_spell_end_prob: float = Field(
+        0.11,
+        gt=0,
+        le=1,
+        description="Monthly probability that a credit spell ends (mean length 1 / this).",
     )
     revolve_cash_scale: float = Field(
         10_000.0, gt=0, description="Cash scale ($) of revolve_cash_slope."
@@ -553,6 +612,7 @@ class Calibration(BaseModel):
             "seasonal_amplitude",
             "seasonal_peak_month",
             "revolve_industry_shift",
+            "buffer_days_industry_multiplier",
         ):
             missing = set(self.industry_mix) - set(getattr(self, name))
             if missing:

@@ -191,8 +191,12 @@ def draw_firms(rng: np.random.Generator, n: int, cal: Calibration, grid: Grid) -
     z_a = rng.standard_normal(n)
     c = cal.buffer_propensity_corr
     z_t = c * z_a + np.sqrt(1 - c * c) * rng.standard_normal(n)
-    target_days = np.maximum(
-        cal.buffer_days_median * np.exp(cal.buffer_days_log_sd * z_t), cal.buffer_days_floor
+    target_days = np.clip(
+        cal.buffer_days_median
+        * _industry_array(cal, "buffer_days_industry_multiplier")[industry]
+        * np.exp(cal.buffer_days_log_sd * z_t),
+        cal.buffer_days_floor,
+        max(cal.buffer_days_max, cal.buffer_days_floor),
     )
     alpha = (
         cal.revolve_intercept
@@ -387,6 +391,7 @@ class _State:
 
     shock: np.ndarray  # AR(1) log-revenue shock
     drift: np.ndarray  # AR(1) drifting part of the revolving propensity
+    spell: np.ndarray  # in a credit spell (two-state Markov chain)
     flow: np.ndarray  # this month's operating cash flow / normal revenue
     cash: np.ndarray  # cents, all accounts
     second: np.ndarray  # cents in the second account
@@ -491,6 +496,17 @@ def _period(
         st.drift = ar * st.drift + np.sqrt(
             1 - ar * ar
         ) * cal.revolve_drift_sd * rng.standard_normal(n)
+    if cal.revolve_spell_shift > 0:
+        # Credit spells: a two-state chain per firm. With revolve_spell_buffer_slope < 0 a
+        # spell starts more often when cash is short (buffer below the median target).
+        buf = np.maximum(st.cash_ewma, 0) / np.maximum(st.out_ewma / _DAYS_PER_MONTH, 100)
+        scale = cal.revolve_buffer_scale
+        rel = np.log1p(buf / scale) - np.log1p(cal.buffer_days_median / scale)
+        start = np.minimum(
+            cal.revolve_spell_start_prob * np.exp(cal.revolve_spell_buffer_slope * rel), 1.0
+        )
+        u = rng.random(n)
+        st.spell = np.where(st.spell, u >= cal.revolve_spell_end_prob, u < start)
     amp, peak = season_of
     season = 1 + amp[a] * np.cos(2 * np.pi * (grid.calendar_month[m] - peak[a]) / 12)
     years = (m - grid.window_start) / 12
@@ -728,12 +744,18 @@ def _decide(
         + cal.revolve_cash_slope * np.log1p(cash / cal.revolve_cash_scale)
         + cal.revolve_flow_slope * st.flow[fi]
         + st.drift[fi]
+        + cal.revolve_spell_shift * st.spell[fi]
         + shift
     )
     owes = b > 0
     want = owes & (rng.random(len(ci)) < 1 / (1 + np.exp(-logit)))
     mu, k = cal.partial_pay_mean, cal.partial_pay_concentration
     share = rng.beta(mu * k, (1 - mu) * k, len(ci))
+    if cal.partial_pay_buffer_slope != 0:
+        # Liquid revolvers pay down more: the share's logit moves with the buffer.
+        lift = cal.partial_pay_buffer_slope * np.log1p(buf / cal.revolve_buffer_scale)
+        share = np.clip(share, 1e-9, 1 - 1e-9)
+        share = 1 / (1 + np.exp(-(np.log(share / (1 - share)) + lift)))
     min_pay = np.maximum(
         _cents(np.full(len(ci), cal.min_payment_floor)),
         np.rint(cal.min_payment_share * b).astype(np.int64),
@@ -770,6 +792,12 @@ def _decide(
     # A card's last statement: its payment posts next month, then the card closes.
 
 
+def _target_days(f: Firms, st: _State, a: np.ndarray, cal: Calibration) -> np.ndarray:
+    """The active firms' target buffer (days of outflows), lower while in a credit spell."""
+    spell = np.where(st.spell[a], cal.revolve_spell_buffer_multiplier, 1.0)
+    return f.target_days[a] * spell
+
+
 def _own_transfers(
     rng: np.random.Generator,
     sinks: _Sinks,
@@ -785,7 +813,7 @@ def _own_transfers(
     a = t.a
     two = f.two_accounts[a]
     prim = st.cash[a] + mo.flow[a] - st.second[a]
-    tgt = f.target_days[a] * st.out_ewma[a] / _DAYS_PER_MONTH
+    tgt = _target_days(f, st, a, cal) * st.out_ewma[a] / _DAYS_PER_MONTH
     short = prim < tgt
     back = two & (st.second[a] > 0) & (short | (rng.random(len(a)) < cal.transfer_back_prob))
     need = np.ceil(np.maximum(tgt - prim, 0)).astype(np.int64)
@@ -831,7 +859,7 @@ def _owner_cash(
     first_month = f.entry[a] == t.m
     prev_out = np.where(first_month | (st.out_ewma[a] <= 0), out_a / t.frac, st.out_ewma[a])
     mult = cal.pandemic_buffer_multiplier if t.p >= cal.pandemic_buffer_from_month else 1.0
-    target = f.target_days[a] * mult * prev_out / _DAYS_PER_MONTH
+    target = _target_days(f, st, a, cal) * mult * prev_out / _DAYS_PER_MONTH
     if t.m == 0:
         spread = cal.initial_cash_spread
         start = np.rint(target * rng.uniform(1 - spread, 1 + spread, len(a))).astype(np.int64)
@@ -858,6 +886,12 @@ def _owner_cash(
         first_month | (st.out_ewma[a] <= 0), out_now, (1 - w) * st.out_ewma[a] + w * out_now
     )
     st.cash_ewma[a] = np.where(first_month, st.cash[a], (1 - w) * st.cash_ewma[a] + w * st.cash[a])
+
+
+def _spell_share(cal: Calibration) -> float:
+    """Stationary share of firms in a credit spell (start / (start + end))."""
+    start, end = cal.revolve_spell_start_prob, cal.revolve_spell_end_prob
+    return start / (start + end)
 
 
 def run_chunk(
@@ -887,6 +921,11 @@ def run_chunk(
             cal.revolve_drift_sd * rng.standard_normal(n)
             if cal.revolve_drift_sd > 0
             else np.zeros(n)
+        ),
+        spell=(
+            rng.random(n) < _spell_share(cal)
+            if cal.revolve_spell_shift > 0
+            else np.zeros(n, dtype=bool)
         ),
         flow=np.zeros(n),
         cash=np.zeros(n),
