@@ -484,47 +484,57 @@ def flag_duplicates(
     exact duplicates: one copy is accepted, the others get ``duplicate_key``. Rows sharing
     a key that differ in any of ``values`` all get ``conflict_reason``, since no rule can
     choose between them; nothing depends on row order.
+
+    The keys that repeat are found by one grouped count (``group by key having count > 1``,
+    with the conflict test in the same aggregate) and brought back by a join with that
+    small table; only the rows of repeated keys are ranked (a window over them alone, to
+    choose the copy that is kept). A window over every row would sort the whole table
+    with every raw and typed column, which is what made validate slow at scale.
+    ``conflict_message`` may read ``t._n``, the number of rows sharing the key.
     """
-    pending = "_pending"
-    t = t.mutate(**{pending: t[REASON].isnull()})
-    group = [t[pending], *[t[k] for k in key]]
-    w = ibis.window(group_by=group)
-    n = t.count().over(w)
+    pending = t[REASON].isnull()
+    live = t.filter(pending)
+    n = live.count()
     differs = [
-        (t[v].min().over(w) != t[v].max().over(w))
-        | ((t[v].count().over(w) > 0) & (t[v].count().over(w) < n))
+        (live[v].min() != live[v].max()) | ((live[v].count() > 0) & (live[v].count() < n))
         for v in values
     ]
-    raw_cols = [t[c] for c in t.columns if c.startswith(RAW_PREFIX)]
-    t = t.mutate(
-        _n=n,
-        _conflict=ibis.or_(*differs).fill_null(False) if differs else ibis.literal(False),
-        _copy=ibis.row_number().over(group_by=group, order_by=raw_cols),
-    )
-    key_text = ibis.literal(", ").join([ibis.literal(f"{k} ").concat(quote(t[k])) for k in key])
+    conflict = ibis.or_(*differs).fill_null(False) if differs else ibis.literal(False)
+    keys = {f"_dk{i}": live[k] for i, k in enumerate(key)}
+    repeated = live.group_by(**keys).aggregate(_n=n, _conflict=conflict).filter(lambda r: r._n > 1)
+    # Key columns may be nullable in a caller's contract: null keys group together, as
+    # the window's partitions did, so the join matches them with IS NOT DISTINCT FROM.
+    preds = [t[k].identical_to(repeated[f"_dk{i}"]) for i, k in enumerate(key)]
+    joined = t.left_join(repeated, preds).select(*t.columns, "_n", "_conflict")
+    is_dup = joined[REASON].isnull() & joined._n.notnull()
+    rest = joined.filter(~is_dup).drop("_n", "_conflict")
+
+    d = joined.filter(is_dup)
+    raw_cols = [d[c] for c in d.columns if c.startswith(RAW_PREFIX)]
+    d = d.mutate(_copy=ibis.row_number().over(group_by=[d[k] for k in key], order_by=raw_cols))
+    key_text = ibis.literal(", ").join([ibis.literal(f"{k} ").concat(quote(d[k])) for k in key])
     if conflict_message is None:
         conflict_text = key_text.concat(
-            " appears in ", t._n.cast("string"), " rows that differ; all are quarantined"
+            " appears in ", d._n.cast("string"), " rows that differ; all are quarantined"
         )
     else:
-        conflict_text = conflict_message(t)
+        conflict_text = conflict_message(d)
     exact_text = key_text.concat(" repeats an identical row; one copy is kept")
-    is_dup = t[pending] & (t._n > 1)
-    t = t.mutate(
+    d = d.mutate(
         **{
             REASON: ibis.cases(
-                (is_dup & t._conflict, conflict_reason),
-                (is_dup & (t._copy > 0), DUPLICATE_KEY),
-                else_=t[REASON],
+                (d._conflict, conflict_reason),
+                (d._copy > 0, DUPLICATE_KEY),
+                else_=d[REASON],
             ),
             MESSAGE: ibis.cases(
-                (is_dup & t._conflict, conflict_text),
-                (is_dup & (t._copy > 0), exact_text),
-                else_=t[MESSAGE],
+                (d._conflict, conflict_text),
+                (d._copy > 0, exact_text),
+                else_=d[MESSAGE],
             ),
         }
-    )
-    return t.drop(pending, "_n", "_conflict", "_copy")
+    ).drop("_n", "_conflict", "_copy")
+    return rest.union(d)
 
 
 def flag_references(
@@ -605,9 +615,10 @@ def split(
         **{name: staged[col].cast("string") for name, col in _quarantine_names(source).items()},
         **{REASON: staged[REASON], MESSAGE: staged[MESSAGE]},
     )
-    write_parquet(accepted, accepted_path)
-    write_parquet(quarantined, quarantine_path)
-    # One grouped count over the staged rows both files were written from.
+    # One grouped count over the staged rows both files are written from, first: a side
+    # with no rows (the quarantine of a clean table) is then written empty without
+    # another pass over the rows (a table that is not staged re-runs its scan and joins
+    # for every pass).
     by_reason = con.execute(staged.group_by(REASON).aggregate(rows=staged.count()))
     reasons: dict[str, int] = {}
     rows_accepted = 0
@@ -616,6 +627,8 @@ def split(
             reasons[reason] = int(n)
         else:
             rows_accepted = int(n)
+    write_parquet(accepted if rows_accepted else accepted.limit(0), accepted_path)
+    write_parquet(quarantined if reasons else quarantined.limit(0), quarantine_path)
     return SplitCounts(
         rows_accepted=rows_accepted,
         rows_quarantined=sum(reasons.values()),
