@@ -35,6 +35,7 @@ OVERRIDES = [
     "buffer.min_history_days=1",
     "prices.deflate=false",
     "disclosure.k=1",
+    "disclosure.median_min_firms=1",  # one firm: the money medians are its own values
 ]
 
 
