@@ -44,7 +44,6 @@ import pandas as pd
 from econscope.disclosure import (
     KNOWN,
     RESIDUAL,
-    UNPROTECTED,
     Count,
     complementary_suppression,
 )
@@ -155,57 +154,12 @@ def _fig06_counts(b: _Builder, truth: Mapping[str, pd.DataFrame], hidden: set[Ha
 
 
 #: Counts published beside fig02's: (table, measure, group or None, fig02 part).
-_SIBLINGS: tuple[tuple[str, str, str | None, str], ...] = (
-    ("fig03", "median_adb", None, "n"),
-    ("fig10", "share_adb_covers_balance", None, "r"),
-    ("fig10", "share_covers_and_keeps_buffer", None, "r"),
-    ("fig11", "median_cash_buffer_days", "revolvers", "r"),
-    ("fig11", "median_cash_buffer_days", "transactors", "q"),
-)
 #: Tables whose cells are hidden one measure at a time (keys carry the measure).
 MEASURE_TABLES: tuple[str, ...] = ("fig03", "fig10", "fig11")
 
 
 def _measure_key(table_id: str, row: Mapping[str, Any]) -> tuple[str, tuple[str, ...], str]:
     return (*_key(table_id, row), str(row["measure"]))
-
-
-def _sibling_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
-    """Each sibling count = its fig02 part, and = the sum of fig12's parts, up to a
-    residual (the firms in one population and not the other)."""
-    # month -> part -> (true total, the count variables _revolving_counts made)
-    parts: dict[str, dict[str, dict[str, tuple[int, list[Hashable]]]]] = {}
-    for tid in ("fig02", "fig12"):
-        by_month = parts.setdefault(tid, {})
-        share = truth[tid][truth[tid]["measure"] == "share_revolving"]
-        for row in _cells(share, tid):
-            for part in ("n", "r", "q"):
-                var = (row["_key"], part)
-                if var not in b.counts:
-                    continue  # no firms: a known zero
-                total, terms = by_month.setdefault(str(row["month"]), {}).get(part, (0, []))
-                by_month[str(row["month"])][part] = (total + b.counts[var].value, [*terms, var])
-    for tid, measure, group, part in _SIBLINGS:
-        table = truth[tid]
-        rows = table[table["measure"] == measure]
-        if group is not None:
-            rows = rows[rows["group"].astype(str) == group]
-        for row in _cells(rows, tid):
-            n = row["n_firms"]
-            if pd.isna(n) or int(n) == 0:
-                continue
-            month, cell = str(row["month"]), _measure_key(tid, row)
-            var = b.add((cell, "n"), cell, int(n))
-            for other in ("fig02", "fig12"):
-                if part not in parts[other].get(month, {}):
-                    continue
-                total, terms = parts[other][month][part]
-                rel: dict[Hashable, int] = {var: 1, **{t: -1 for t in terms}}
-                diff = int(n) - total
-                if diff:
-                    res = b.add(("residual", cell, other), UNPROTECTED, abs(diff))
-                    rel[res] = -1 if diff > 0 else 1
-                b.relate(rel)
 
 
 def fig03_together(table: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -267,7 +221,6 @@ def protect_tables(
     _revolving_counts(b, truth)
     _fig06_counts(b, truth, hidden)
     _tabA1_counts(b, truth)
-    _sibling_counts(b, truth)
     hidden = complementary_suppression(b.counts, b.relations, hidden, k)
     out = {
         tid: (_apply(table, tid, hidden) if tid in protected else table)
@@ -275,4 +228,43 @@ def protect_tables(
     }
     if "fig03" in out:
         out["fig03"] = fig03_together(out["fig03"], truth["fig03"])
+    return siblings_together(out)
+
+
+def _hide_months(table: pd.DataFrame, months: set[str]) -> pd.DataFrame:
+    hide = table["month"].astype(str).isin(months)
+    out = table.copy()
+    out["value"] = out["value"].mask(hide)
+    out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
+    out["suppressed"] = (out["suppressed"].astype(bool) | hide).astype(bool)
+    return out
+
+
+def siblings_together(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Counts that other tables repeat, hidden month by month instead of through the
+    solver (whose cheapest cover ran through fig02's headline series and hid most of it):
+
+    - fig12's two buffer groups partition the month's firms, and fig11's revolvers and
+      transactors are the same firms again: a month with a hidden fig12 cell hides all of
+      fig12's cells of that month, so fig11's totals minus one group never give the other;
+    - fig10 counts the month's revolvers (fig02's ``r``) and fig11 the revolvers and the
+      transactors: a month with a hidden fig02 cell hides fig10's and fig11's cells too.
+    """
+    out = dict(tables)
+
+    def hidden_months(tid: str, measure: str) -> set[str]:
+        if tid not in out or out[tid].empty:
+            return set()
+        t = out[tid]
+        hidden = t["suppressed"].astype(bool) & (t["measure"] == measure)
+        return set(t.loc[hidden, "month"].astype(str))
+
+    # A count is hidden with its share; a median hidden alone (the median rule) hides no
+    # count, so it moves nothing else.
+    m02 = hidden_months("fig02", "share_revolving")
+    if "fig12" in out and not out["fig12"].empty:
+        out["fig12"] = _hide_months(out["fig12"], hidden_months("fig12", "share_revolving") | m02)
+    for tid in ("fig10", "fig11"):
+        if tid in out and not out[tid].empty:
+            out[tid] = _hide_months(out[tid], m02)
     return out
