@@ -41,7 +41,7 @@ lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-# mypy, strict on econscope.stats ([tool.mypy] in pyproject.toml).
+# mypy, strict on econscope.stats and econscope.smallbiz.method ([tool.mypy] in pyproject.toml).
 typecheck: $(VENV)/.stamp-dev
 	$(BIN)/mypy
 

@@ -31,8 +31,7 @@ import ibis
 import ibis.expr.types as ir
 
 from econscope.config import Settings
-from econscope.smallbiz.method.calendar import year_month
-from econscope.smallbiz.method.cashflow import to_day
+from econscope.smallbiz.method.calendar import to_day, year_month
 
 __all__ = ["billing_cycles", "calendar_cycles", "cycle_credits"]
 
