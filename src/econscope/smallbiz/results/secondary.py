@@ -175,10 +175,16 @@ def fig03_together(table: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     hide = months.isin(hidden_months)
     if bases & hidden_months:
         hide = hide | is_index
+    return _hide(table, hide)
+
+
+def _hide(table: pd.DataFrame, hide: pd.Series) -> pd.DataFrame:
+    """``table`` with the rows of ``hide`` suppressed (value and n_firms withheld)."""
+    hide = hide | table["suppressed"].astype(bool)
     out = table.copy()
     out["value"] = out["value"].mask(hide)
     out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
-    out["suppressed"] = (out["suppressed"].astype(bool) | hide).astype(bool)
+    out["suppressed"] = hide.astype(bool)
     return out
 
 
@@ -198,12 +204,7 @@ def _tabA1_counts(b: _Builder, truth: Mapping[str, pd.DataFrame]) -> None:
 def _apply(table: pd.DataFrame, table_id: str, hidden: set[Hashable]) -> pd.DataFrame:
     key = _measure_key if table_id in MEASURE_TABLES else _key
     keys = [key(table_id, r) for r in table.to_dict("records")]
-    hide = pd.Series([k in hidden for k in keys], index=table.index) | table["suppressed"]
-    out = table.copy()
-    out["value"] = out["value"].mask(hide)
-    out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
-    out["suppressed"] = hide.astype(bool)
-    return out
+    return _hide(table, pd.Series([k in hidden for k in keys], index=table.index))
 
 
 def protect_tables(
@@ -232,12 +233,7 @@ def protect_tables(
 
 
 def _hide_months(table: pd.DataFrame, months: set[str]) -> pd.DataFrame:
-    hide = table["month"].astype(str).isin(months)
-    out = table.copy()
-    out["value"] = out["value"].mask(hide)
-    out["n_firms"] = out["n_firms"].astype("Int64").mask(hide)
-    out["suppressed"] = (out["suppressed"].astype(bool) | hide).astype(bool)
-    return out
+    return _hide(table, table["month"].astype(str).isin(months))
 
 
 def siblings_together(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
